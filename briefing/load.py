@@ -1,0 +1,151 @@
+"""Stage 1, load: read a dossier folder into typed objects.
+
+A dossier is a folder:
+
+    sources/dossier.yaml     title, marking, sections of the brief
+    sources/sources.yaml     one entry per article, with its metadata
+    sources/texts/*.txt      the article texts, verbatim
+    sources/facts/*.yaml     the facts, each with verbatim evidence
+    sources/questions.yaml   open questions (optional)
+    templates/               the dossier's own templates (optional)
+
+Every problem found is collected, so the user sees all of them in one run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import BriefingError, raise_all
+from .model import DossierConfig, Fact, Question, SourceMeta, Where
+from .yamlfile import line_of, load_yaml, read_text
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Source:
+    meta: SourceMeta
+    text: str = field(repr=False)
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+
+@dataclass(frozen=True)
+class Dossier:
+    root: Path
+    config: DossierConfig
+    sources: tuple[Source, ...]
+    facts: tuple[Fact, ...]
+    questions: tuple[Question, ...]
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+
+def load_dossier(root: str | Path) -> Dossier:
+    """Read and validate the dossier at `root`; raise every error found at once."""
+    root = Path(root)
+    folder = root / "sources"
+    if not (folder / "dossier.yaml").is_file():
+        raise BriefingError(
+            "no dossier here (sources/dossier.yaml is missing); pass --dossier DIR or create one with 'briefing init DIR'",
+            file=root,
+        )
+    errors: list[BriefingError] = []
+    configs = _load_models(folder / "dossier.yaml", DossierConfig, errors, single=True)
+    metas = _load_models(folder / "sources.yaml", SourceMeta, errors)
+    facts: list[Fact] = []
+    fact_files = sorted((folder / "facts").glob("*.yaml")) if (folder / "facts").is_dir() else []
+    if not fact_files:
+        errors.append(BriefingError("no fact files (sources/facts/*.yaml)", file=folder / "facts"))
+    for path in fact_files:
+        facts += _load_models(path, Fact, errors)
+    questions_file = folder / "questions.yaml"
+    questions = _load_models(questions_file, Question, errors) if questions_file.exists() else []
+    sources = [source for meta in metas if (source := _load_text(folder, meta, errors))]
+    raise_all(errors)
+    return Dossier(root, configs[0], tuple(sources), tuple(facts), tuple(questions))
+
+
+def _load_models(path: Path, model: type[M], errors: list, single: bool = False) -> list[M]:
+    """Validate a YAML file holding one mapping (`single`) or a list of mappings."""
+    if not path.is_file():
+        errors.append(BriefingError("file is missing", file=path))
+        return []
+    try:
+        data = load_yaml(path)
+    except BriefingError as error:
+        errors.append(error)
+        return []
+    items = [data] if single else data
+    if data is None and not single:
+        return []
+    shape = "a mapping of fields" if single else "a list of entries, each starting with '- '"
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        errors.append(BriefingError(f"expected {shape}", file=path, line=getattr(data, "line", 1)))
+        return []
+    models = []
+    for item in items:
+        try:
+            instance = model.model_validate(item)
+        except ValidationError as error:
+            errors += [_schema_error(path, item, detail, model) for detail in error.errors()]
+            continue
+        instance._where = Where(file=str(path), line=getattr(item, "line", None))
+        models.append(instance)
+    return models
+
+
+def _schema_error(path: Path, item, detail: dict, model: type[BaseModel]) -> BriefingError:
+    location = detail["loc"]
+    field = ".".join(str(part) for part in location) or model.__name__
+    kind = detail["type"]
+    if kind == "missing":
+        message = f"missing required field '{field}'"
+    elif kind == "extra_forbidden":
+        allowed = ", ".join(_fields_at(model, location[:-1]))
+        message = f"unknown field '{field}'; allowed fields: {allowed}"
+    elif kind.endswith("_type"):
+        message = f"'{field}' has the wrong type ({type(detail.get('input')).__name__}): {detail['msg'].lower()}"
+    else:
+        text = detail["msg"].removeprefix("Value error, ")
+        message = f"'{field}': {text}" if location else text
+    return BriefingError(message, file=path, line=line_of(item, location))
+
+
+def _fields_at(model: type[BaseModel], location: tuple) -> list[str]:
+    """Field names of the (nested) model an error location points into."""
+    for part in location:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        inner = getattr(annotation, "__args__", (annotation,))[0]
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            model = inner
+    return list(model.model_fields)
+
+
+def _load_text(folder: Path, meta: SourceMeta, errors: list) -> Source | None:
+    path = folder / meta.file
+    where = meta.where
+    if not path.is_file():
+        errors.append(BriefingError(f"source '{meta.id}': text file '{meta.file}' not found", file=where.file, line=where.line))
+        return None
+    try:
+        text = read_text(path)
+    except BriefingError as error:
+        errors.append(error)
+        return None
+    if not text.strip():
+        errors.append(BriefingError(f"source '{meta.id}': the article text is empty", file=path))
+        return None
+    return Source(meta, text, path)

@@ -1,0 +1,144 @@
+"""The dossier's schema: what a user writes in YAML, validated once.
+
+Every model forbids unknown keys, so a misspelt field is an error rather than
+silence. Each object keeps the file and line it was read from (`where`), so that
+later stages can point the user at the exact place to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+UNKNOWN = "unknown"
+Reliability = Literal["A", "B", "C", "D", "E", "F"]
+Confidence = Literal["low", "moderate", "high"]
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class Where(BaseModel):
+    file: str
+    line: Optional[int] = None
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    _where: Where = PrivateAttr(default_factory=lambda: Where(file="?"))
+
+    @property
+    def where(self) -> Where:
+        return self._where
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError("an id uses letters, digits, '-', '_' and '.', and starts with a letter or digit")
+    return value
+
+
+class Section(Strict):
+    id: str
+    title: str
+    _v = field_validator("id")(_check_id)
+
+
+class DossierConfig(Strict):
+    """`sources/dossier.yaml`: what the brief is about and how it is marked."""
+
+    title: str
+    subject: str = UNKNOWN
+    organisation: str = UNKNOWN
+    author: str = UNKNOWN
+    date: str = UNKNOWN
+    reference: str = UNKNOWN
+    status: Literal["draft", "final"] = "draft"
+    marking: str = "UNCLASSIFIED"
+    language: str = "en"
+    keywords: list[str] = Field(default_factory=list)
+    sections: list[Section] = Field(min_length=1)
+    key_labels: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        return _check_date(value)
+
+
+def _check_date(value: str) -> str:
+    if value != UNKNOWN and not _DATE.match(value):
+        raise ValueError("write the date as YYYY-MM-DD (or YYYY-MM, YYYY), or 'unknown'")
+    return value
+
+
+class SourceMeta(Strict):
+    """One entry of `sources/sources.yaml`: an article and what is known of it."""
+
+    id: str
+    file: str
+    title: str = UNKNOWN
+    outlet: str = UNKNOWN
+    author: str = UNKNOWN
+    date: str = UNKNOWN
+    language: str = UNKNOWN
+    url: str = UNKNOWN
+    reliability: Reliability = "F"
+    reliability_reason: str = UNKNOWN
+    origin: Optional[str] = None  # sources sharing an origin count once as evidence
+    note: Optional[str] = None
+
+    _v = field_validator("id")(_check_id)
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        return _check_date(value)
+
+
+class Evidence(Strict):
+    source: str
+    quote: str = Field(min_length=1)
+
+
+class Fact(Strict):
+    """A claim in English, backed by verbatim quotes of the sources."""
+
+    id: str
+    section: str
+    claim: str = Field(min_length=1)
+    kind: Literal["fact", "judgment"] = "fact"
+    confidence: Optional[Confidence] = None
+    key: Optional[str] = None
+    value: Optional[str] = None
+    headline: bool = False
+    evidence: list[Evidence] = Field(min_length=1)
+
+    _v = field_validator("id")(_check_id)
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _value_as_text(cls, value):
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    @model_validator(mode="after")
+    def _judgment_has_confidence(self) -> "Fact":
+        if self.kind == "judgment" and self.confidence is None:
+            raise ValueError("a judgment needs a confidence: low, moderate or high")
+        if (self.key is None) != (self.value is None):
+            raise ValueError("'key' and 'value' go together: give both or neither")
+        return self
+
+
+class Question(Strict):
+    """An open question: what is unknown, why it matters, what would settle it."""
+
+    id: str
+    question: str = Field(min_length=1)
+    why: str = Field(min_length=1)
+    settle: str = Field(min_length=1)
+    follows_from: list[str] = Field(default_factory=list)
+
+    _v = field_validator("id")(_check_id)
