@@ -61,6 +61,7 @@ class DossierConfig(Strict):
     keywords: list[str] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
     key_labels: dict[str, str] = Field(default_factory=dict)
+    source_gaps: list[str] = Field(default_factory=list)  # what the sources do not include
 
     @field_validator("date")
     @classmethod

@@ -1,0 +1,121 @@
+"""The orchestrator: load → check → compose → parse → render, written atomically.
+
+Each output is rendered to a temporary file beside its destination, and all of
+them are moved into place only when every one has succeeded. A failed or
+interrupted build leaves earlier outputs byte-identical and no partial file.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BriefingError
+
+FORMATS = ("docx", "pdf", "md")
+
+
+@dataclass(frozen=True)
+class Output:
+    template: str
+    format: str
+    path: Path
+
+
+def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (), formats: tuple[str, ...] = ("docx", "pdf"),
+                 out_dir: str | Path | None = None) -> list[Output]:
+    """Build each template in each format; return the outputs written."""
+    from .check import check_dossier
+    from .load import load_dossier
+    from .templates import find_template, list_templates
+
+    dossier = load_dossier(dossier_dir)
+    checked = check_dossier(dossier)
+    chosen = [find_template(name, dossier.root) for name in templates] if templates else list_templates(dossier.root)
+    out = Path(out_dir) if out_dir is not None else dossier.root / "out"
+    jobs = [(template, fmt, out / f"{template.name}.{fmt}") for template in chosen for fmt in formats]
+    _prepare(out, [path for _, _, path in jobs])
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for template, fmt, path in jobs:
+            temporary = _temporary_beside(path)
+            staged.append((temporary, path))
+            render_brief(checked, template, fmt, temporary)
+        for temporary, path in staged:
+            _move(temporary, path)
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+    return [Output(template.name, fmt, path) for template, fmt, path in jobs]
+
+
+def render_brief(checked, template, fmt: str, path: Path) -> None:
+    """Compose one template and render it in one format to `path`."""
+    from .compose import compose_brief
+    from .parse import parse_markdown
+
+    composed = compose_brief(checked, template)
+    if fmt == "md":
+        path.write_text(composed.markdown, encoding="utf-8")
+        return
+    document = parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
+    try:
+        if fmt == "pdf":
+            from .render.pdf import render_pdf
+            render_pdf(document, path)
+        else:
+            from .render.docx import render_docx
+            render_docx(document, path, reference_docx(checked.dossier.root))
+    except OSError as error:
+        raise _write_error(error, path) from None
+
+
+def reference_docx(dossier_root: Path) -> Path:
+    """The dossier's own reference.docx, or the one shipped with briefing."""
+    from .templates import builtin_templates_dir
+
+    own = dossier_root / "templates" / "reference.docx"
+    return own if own.is_file() else builtin_templates_dir() / "reference.docx"
+
+
+def _prepare(out: Path, paths: list[Path]) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _write_error(error, out) from None
+    if not os.access(out, os.W_OK):
+        raise BriefingError("the output folder is not writable; choose another with --out", file=out)
+    for path in paths:
+        if path.is_dir():
+            raise BriefingError("the output path is a folder; move it away or choose another --out", file=path)
+
+
+def _temporary_beside(path: Path) -> Path:
+    try:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as error:
+        raise _write_error(error, path.parent) from None
+    os.close(handle)
+    return Path(name)
+
+
+def _move(temporary: Path, path: Path) -> None:
+    try:
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise _write_error(error, path) from None
+
+
+def _write_error(error: OSError, path: Path) -> BriefingError:
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EACCES: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.EISDIR: "it is a folder",
+    }
+    reason = reasons.get(error.errno, error.strerror or str(error))
+    return BriefingError(f"cannot write: {reason}; earlier outputs are unchanged", file=path)

@@ -1,0 +1,138 @@
+"""Stage 3, compose: a Jinja2 template of one audience turns the checked
+dossier into Markdown with citation markers `[^fact-id]`.
+
+Templates may come from colleagues, so they run sandboxed (no access to
+internals, no changes to the context), every undefined name is an error, and
+`include`/`extends` only reach the template folders.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from . import __version__
+from .check import CheckedDossier, CheckedFact
+from .context import FactView, build_context, human_date, source_view
+from .document import Meta, NoteContent, NoteEntry
+from .errors import BriefingError
+from .templates import TemplateFile, search_path
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&\"'$%^:;=?@,/])")
+
+
+@dataclass(frozen=True)
+class ComposedBrief:
+    markdown: str
+    meta: Meta
+    notes: dict[str, NoteContent]
+    template: TemplateFile
+
+
+def escape_markdown(text) -> str:
+    """Make text literal in Markdown: every ASCII punctuation gets a backslash,
+    and line breaks become spaces, so a claim can never open a list or a table."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def cite(*facts) -> str:
+    """Citation markers for one or more facts (or fact ids)."""
+    markers = []
+    for fact in facts:
+        for item in fact if isinstance(fact, (list, tuple)) else (fact,):
+            markers.append(f"[^{item.id if isinstance(item, FactView) else item}]")
+    return "".join(markers)
+
+
+def make_environment(folders: list[Path]) -> jinja2.Environment:
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = escape_markdown
+    env.filters["date"] = human_date
+    env.globals["cite"] = cite
+    return env
+
+
+def compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBrief:
+    root = checked.dossier.root
+    folders = [template.path.parent.resolve()] + [folder.resolve() for folder in search_path(root)]
+    env = make_environment(list(dict.fromkeys(folders)))
+    meta = make_meta(checked, template)
+    context = build_context(checked) | {"brief": meta, "template": template.info}
+    try:
+        markdown = env.get_template(template.path.name).render(context)
+    except jinja2.TemplateSyntaxError as error:
+        raise BriefingError(f"template syntax error: {error.message}", file=error.filename or template.path, line=error.lineno) from None
+    except jinja2.TemplateNotFound as error:
+        file, line = _template_frame(template.path)
+        raise BriefingError(f"template '{error.name}' not found in the template folders", file=file, line=line) from None
+    except jinja2.UndefinedError as error:
+        file, line = _template_frame(template.path)
+        raise BriefingError(f"undefined in template: {error.message}", file=file, line=line) from None
+    except SecurityError as error:
+        file, line = _template_frame(template.path)
+        raise BriefingError(f"template refused by the sandbox: {error}", file=file, line=line) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as error:
+        file, line = _template_frame(template.path)
+        raise BriefingError(f"template error: {error}", file=file, line=line) from None
+    return ComposedBrief(markdown, meta, note_contents(checked), template)
+
+
+def _template_frame(default: Path) -> tuple[str, int | None]:
+    """The innermost template file and line of the exception being handled."""
+    found: tuple[str, int | None] = (str(default), None)
+    traceback = sys.exc_info()[2]
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = (filename, traceback.tb_lineno)
+        traceback = traceback.tb_next
+    return found
+
+
+def make_meta(checked: CheckedDossier, template: TemplateFile) -> Meta:
+    config = checked.dossier.config
+    info = template.info
+    return Meta(
+        title=config.title, subject=config.subject, doc_type=info.doc_type,
+        organisation=config.organisation, author=config.author, date=config.date,
+        reference=config.reference, status=config.status, marking=config.marking,
+        audience=info.audience, keywords=tuple(config.keywords), language=config.language,
+        template=info.name, evidence=info.evidence, numbered=info.numbered,
+        table_of_contents=info.table_of_contents, page_budget=info.page_budget,
+        generator=f"briefing {__version__}",
+    )
+
+
+def note_contents(checked: CheckedDossier) -> dict[str, NoteContent]:
+    """What a citation of each fact leads to, as plain text a renderer can set."""
+    return {fact.id: _note_content(fact) for fact in checked.facts}
+
+
+def _note_content(fact: CheckedFact) -> NoteContent:
+    entries = []
+    for quote in fact.evidence:
+        view = source_view(quote.source)
+        url = view.url if view.url.startswith(("http://", "https://")) else None
+        entries.append(NoteEntry(view.descriptor, quote.passage, view.language, url))
+    count = fact.independent_sources
+    backing = f"{count} independent source{'s' if count != 1 else ''}"
+    if fact.fact.kind == "judgment":
+        support = f"Judgment, {fact.fact.confidence} confidence; rests on {backing}."
+    else:
+        support = f"Backed by {backing}; credibility {fact.credibility}."
+    names = dict.fromkeys(
+        f"{v.name}, {human_date(v.date)} ({v.reliability})" for v in (source_view(q.source) for q in fact.evidence)
+    )
+    return NoteContent(fact.fact.claim, support, tuple(entries), "; ".join(names))

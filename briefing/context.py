@@ -1,0 +1,176 @@
+"""The read-only view of a checked dossier that templates see.
+
+Templates get plain, frozen objects with friendly names (`fact.claim`,
+`source.descriptor`, `discrepancy.versions`) and never the pipeline's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .check import CREDIBILITY, CheckedDossier, CheckedFact, LocatedQuote
+from .load import Source
+from .model import UNKNOWN
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December"]
+
+
+def human_date(value: str) -> str:
+    """'2025-06-23' → '23 June 2025'; 'unknown' stays 'unknown'."""
+    if value == UNKNOWN:
+        return UNKNOWN
+    parts = value.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = MONTHS[int(parts[1]) - 1]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
+
+
+@dataclass(frozen=True)
+class SourceView:
+    id: str
+    title: str
+    outlet: str
+    author: str
+    date: str
+    language: str
+    url: str
+    reliability: str
+    reliability_reason: str
+    note: str
+    name: str  # the shortest name that says who published it
+    descriptor: str  # outlet, author, title, date, URL, reliability: as evidence lists cite a source
+
+
+@dataclass(frozen=True)
+class FactView:
+    id: str
+    section: str
+    claim: str
+    kind: str
+    is_judgment: bool
+    confidence: str
+    key: str
+    value: str
+    headline: bool
+    sources: tuple[SourceView, ...]
+    independent_sources: int
+    credibility: int
+    credibility_text: str
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    title: str
+    facts: tuple[FactView, ...]
+
+
+@dataclass(frozen=True)
+class VersionView:
+    value: str
+    facts: tuple[FactView, ...]
+
+
+@dataclass(frozen=True)
+class DiscrepancyView:
+    key: str
+    label: str
+    versions: tuple[VersionView, ...]
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: str
+    question: str
+    why: str
+    settle: str
+    facts: tuple[FactView, ...]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the brief rests on, for the source summary statement."""
+
+    source_count: int
+    fact_count: int
+    judgment_count: int
+    quote_count: int
+    languages: tuple[str, ...]
+    first_date: str
+    last_date: str
+    undated: int
+
+
+def source_view(source: Source) -> SourceView:
+    meta = source.meta
+    name = next((v for v in (meta.outlet, meta.author) if v != UNKNOWN), f"unattributed source '{meta.id}'")
+    title = f"“{meta.title}”" if meta.title != UNKNOWN else "title unknown"
+    parts = [
+        meta.outlet if meta.outlet != UNKNOWN else "outlet unknown",
+        meta.author if meta.author != UNKNOWN else "author unknown",
+        title,
+        human_date(meta.date) if meta.date != UNKNOWN else "date unknown",
+        meta.url if meta.url != UNKNOWN else "URL unknown",
+        f"reliability {meta.reliability}",
+    ]
+    return SourceView(
+        meta.id, meta.title, meta.outlet, meta.author, meta.date, meta.language, meta.url,
+        meta.reliability, meta.reliability_reason, meta.note or "", name, " · ".join(parts),
+    )
+
+
+def fact_view(fact: CheckedFact, sources: dict[str, SourceView]) -> FactView:
+    model = fact.fact
+    cited = tuple(dict.fromkeys(sources[quote.source.id] for quote in fact.evidence))
+    return FactView(
+        model.id, model.section, model.claim, model.kind, model.kind == "judgment",
+        model.confidence or "", model.key or "", model.value or "", model.headline, cited,
+        fact.independent_sources, fact.credibility, CREDIBILITY[fact.credibility],
+    )
+
+
+def build_context(checked: CheckedDossier) -> dict:
+    dossier = checked.dossier
+    sources = {source.id: source_view(source) for source in dossier.sources}
+    facts = {fact.id: fact_view(fact, sources) for fact in checked.facts}
+    sections = tuple(
+        SectionView(section.id, section.title, tuple(f for f in facts.values() if f.section == section.id))
+        for section in dossier.config.sections
+    )
+    discrepancies = tuple(
+        DiscrepancyView(d.key, d.label, tuple(VersionView(v.value, tuple(facts[f.id] for f in v.facts)) for v in d.versions))
+        for d in checked.discrepancies
+    )
+    questions = tuple(
+        QuestionView(q.id, q.question, q.why, q.settle, tuple(facts[i] for i in q.follows_from))
+        for q in dossier.questions
+    )
+    return {
+        "sources": tuple(sources.values()),
+        "facts": tuple(facts.values()),
+        "sections": sections,
+        "section": {section.id: section for section in sections},
+        "headlines": tuple(f for f in facts.values() if f.headline),
+        "judgments": tuple(f for f in facts.values() if f.is_judgment),
+        "discrepancies": discrepancies,
+        "questions": questions,
+        "coverage": _coverage(checked, tuple(sources.values())),
+        "gaps": tuple(dossier.config.source_gaps),
+    }
+
+
+def _coverage(checked: CheckedDossier, sources: tuple[SourceView, ...]) -> Coverage:
+    dates = sorted(s.date for s in sources if s.date != UNKNOWN)
+    languages = tuple(sorted({s.language for s in sources}))
+    return Coverage(
+        len(sources), len(checked.facts), sum(f.fact.kind == "judgment" for f in checked.facts),
+        checked.quote_count, languages,
+        human_date(dates[0]) if dates else UNKNOWN, human_date(dates[-1]) if dates else UNKNOWN,
+        sum(s.date == UNKNOWN for s in sources),
+    )
+
+
+def quote_language(quote: LocatedQuote) -> str:
+    return quote.source.meta.language

@@ -1,0 +1,160 @@
+"""The neutral document every renderer draws: blocks, inlines, notes, metadata.
+
+It knows nothing of facts or templates, and nothing of DOCX or PDF. A renderer
+maps it onto its format's native features.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+
+# Inlines ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Strong:
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Code:
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A reference to note `number` (numbers follow the order of first use)."""
+
+    number: int
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    pass
+
+
+Inline = Union[Text, Strong, Emphasis, Code, Link, Citation, LineBreak]
+
+
+# Blocks ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    children: tuple[Inline, ...]
+    number: str | None = None  # "2" in a brief with numbered paragraphs
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    children: tuple[Inline, ...]
+    number: str | None = None  # "2.3": a reader can say "see paragraph 2.3"
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    ordered: bool
+    items: tuple[tuple["Block", ...], ...]
+    start: int = 1
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[tuple[Inline, ...], ...]
+    rows: tuple[tuple[tuple[Inline, ...], ...], ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    pass
+
+
+Block = Union[Heading, Paragraph, ListBlock, Table, Rule]
+
+
+# Notes and metadata ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class NoteEntry:
+    """One piece of evidence: who says it, and the verbatim words."""
+
+    descriptor: str
+    quote: str
+    language: str = "unknown"
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class NoteContent:
+    """What a citation leads to: the claim, how well it is backed, the evidence."""
+
+    claim: str
+    support: str
+    entries: tuple[NoteEntry, ...]
+    short: str  # one line for compact evidence lists: "APA, 23 June 2025 (B)"
+
+
+@dataclass(frozen=True)
+class Note:
+    number: int
+    key: str
+    content: NoteContent
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str
+    subject: str = "unknown"
+    doc_type: str = "Briefing note"
+    organisation: str = "unknown"
+    author: str = "unknown"
+    date: str = "unknown"
+    reference: str = "unknown"
+    status: str = "draft"
+    marking: str = "UNCLASSIFIED"
+    audience: str = "unknown"
+    keywords: tuple[str, ...] = ()
+    language: str = "en"
+    template: str = ""
+    evidence: str = "full"  # "full": claim, source and quote; "brief": one line per note
+    numbered: bool = False
+    table_of_contents: bool = False
+    page_budget: int | None = None
+    generator: str = "briefing"
+
+
+@dataclass(frozen=True)
+class Document:
+    meta: Meta
+    blocks: tuple[Block, ...]
+    notes: tuple[Note, ...] = field(default=())
+
+
+def plain_text(inlines) -> str:
+    """The characters of a run of inlines, without markup (citations dropped)."""
+    parts = []
+    for inline in inlines:
+        if isinstance(inline, (Text, Code)):
+            parts.append(inline.text)
+        elif isinstance(inline, (Strong, Emphasis, Link)):
+            parts.append(plain_text(inline.children))
+        elif isinstance(inline, LineBreak):
+            parts.append(" ")
+    return "".join(parts)

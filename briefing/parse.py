@@ -1,0 +1,185 @@
+"""Stage 4, parse: composed Markdown becomes a neutral `Document`.
+
+markdown-it-py does the parsing (CommonMark plus tables, raw HTML off). One
+extra inline rule reads citation markers `[^fact-id]`; citations are numbered in
+order of first use, and citing the same fact again reuses its number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .document import (
+    Block, Citation, Code, Document, Emphasis, Heading, Inline, LineBreak, Link, ListBlock,
+    Meta, Note, NoteContent, Paragraph, Rule, Strong, Table, Text,
+)
+from .errors import BriefingError
+
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def _citation_rule(state, silent: bool) -> bool:
+    if not state.src.startswith("[^", state.pos):
+        return False
+    end = state.src.find("]", state.pos + 2)
+    key = state.src[state.pos + 2:end] if end > 0 else ""
+    if not _KEY.fullmatch(key):
+        return False
+    if not silent:
+        state.push("citation", "", 0).meta = {"key": key}
+    state.pos = end + 1
+    return True
+
+
+def make_parser() -> MarkdownIt:
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+    parser.inline.ruler.before("link", "citation", _citation_rule)
+    return parser
+
+
+def parse_markdown(markdown: str, meta: Meta, notes: dict[str, NoteContent], source: str = "<template>") -> Document:
+    """Turn Markdown into a `Document`; `notes` holds what each citation key leads to."""
+    builder = _Builder(notes, source)
+    blocks = builder.blocks(make_parser().parse(markdown), 0, None)[0]
+    if meta.numbered:
+        blocks = _number(blocks)
+    ordered = sorted(builder.numbers.items(), key=lambda item: item[1])
+    return Document(meta, tuple(blocks), tuple(Note(number, key, notes[key]) for key, number in ordered))
+
+
+class _Builder:
+    def __init__(self, notes: dict[str, NoteContent], source: str):
+        self.notes = notes
+        self.source = source
+        self.numbers: dict[str, int] = {}
+
+    def blocks(self, tokens: list[Token], index: int, closing: str | None) -> tuple[list[Block], int]:
+        """Read blocks from `index` until the token type `closing`; return them and the next index."""
+        blocks: list[Block] = []
+        while index < len(tokens):
+            token = tokens[index]
+            if token.type == closing:
+                return blocks, index + 1
+            if token.type == "heading_open":
+                blocks.append(Heading(int(token.tag[1]), self.inlines(tokens[index + 1])))
+                index += 3
+            elif token.type == "paragraph_open":
+                blocks.append(Paragraph(self.inlines(tokens[index + 1])))
+                index += 3
+            elif token.type in ("bullet_list_open", "ordered_list_open"):
+                block, index = self.list_block(tokens, index)
+                blocks.append(block)
+            elif token.type == "table_open":
+                block, index = self.table(tokens, index)
+                blocks.append(block)
+            elif token.type == "hr":
+                blocks.append(Rule())
+                index += 1
+            elif token.type in ("fence", "code_block"):
+                blocks.append(Paragraph((Code(token.content.rstrip("\n")),)))
+                index += 1
+            else:  # blockquote_open/close and the like: keep their contents, drop the frame
+                index += 1
+        return blocks, index
+
+    def list_block(self, tokens: list[Token], index: int) -> tuple[ListBlock, int]:
+        opening = tokens[index]
+        closing = opening.type.replace("_open", "_close")
+        items = []
+        index += 1
+        while tokens[index].type != closing:
+            item, index = self.blocks(tokens, index + 1, "list_item_close")
+            items.append(tuple(item))
+        start = int(opening.attrGet("start") or 1)
+        return ListBlock(opening.type.startswith("ordered"), tuple(items), start), index + 1
+
+    def table(self, tokens: list[Token], index: int) -> tuple[Table, int]:
+        header: list = []
+        rows: list = []
+        row: list = []
+        in_head = False
+        while tokens[index].type != "table_close":
+            token = tokens[index]
+            if token.type == "thead_open":
+                in_head = True
+            elif token.type == "thead_close":
+                in_head = False
+            elif token.type == "tr_open":
+                row = []
+            elif token.type == "tr_close":
+                (header if in_head else rows).append(tuple(row))
+            elif token.type == "inline":
+                row.append(self.inlines(token))
+            index += 1
+        return Table(header[0] if header else (), tuple(rows)), index + 1
+
+    def inlines(self, token: Token) -> tuple[Inline, ...]:
+        result, _ = self._inline_run(token.children or [], 0, None)
+        return tuple(result)
+
+    def _inline_run(self, tokens: list[Token], index: int, closing: str | None) -> tuple[list[Inline], int]:
+        run: list[Inline] = []
+        while index < len(tokens):
+            token = tokens[index]
+            kind = token.type
+            index += 1
+            if kind == closing:
+                break
+            if kind == "text":
+                run.append(Text(token.content))
+            elif kind == "softbreak":
+                run.append(Text(" "))
+            elif kind == "hardbreak":
+                run.append(LineBreak())
+            elif kind == "code_inline":
+                run.append(Code(token.content))
+            elif kind == "image":
+                run.append(Text(token.content))
+            elif kind == "citation":
+                run.append(Citation(self.number_of(token.meta["key"])))
+            elif kind in ("strong_open", "em_open", "link_open"):
+                children, index = self._inline_run(tokens, index, kind.replace("_open", "_close"))
+                if kind == "strong_open":
+                    run.append(Strong(tuple(children)))
+                elif kind == "em_open":
+                    run.append(Emphasis(tuple(children)))
+                else:
+                    run.append(Link(str(token.attrGet("href") or ""), tuple(children)))
+        return _merge_text(run), index
+
+    def number_of(self, key: str) -> int:
+        if key not in self.notes:
+            raise BriefingError(f"the template cites '{key}', which is not a fact of this dossier", file=self.source)
+        return self.numbers.setdefault(key, len(self.numbers) + 1)
+
+
+def _merge_text(run: list[Inline]) -> list[Inline]:
+    merged: list[Inline] = []
+    for inline in run:
+        if isinstance(inline, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + inline.text)
+        else:
+            merged.append(inline)
+    return merged
+
+
+def _number(blocks: list[Block]) -> list[Block]:
+    """Number level-2 headings 1, 2, … and the paragraphs under them 1.1, 1.2, …"""
+    numbered: list[Block] = []
+    section = 0
+    paragraph = 0
+    for block in blocks:
+        if isinstance(block, Heading) and block.level == 2:
+            section += 1
+            paragraph = 0
+            block = Heading(block.level, block.children, str(section))
+        elif isinstance(block, Heading) and block.level == 1:
+            section = 0
+        elif isinstance(block, Paragraph) and section:
+            paragraph += 1
+            block = Paragraph(block.children, f"{section}.{paragraph}")
+        numbered.append(block)
+    return numbered

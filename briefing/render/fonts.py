@@ -1,0 +1,69 @@
+"""The PDF's typeface: DejaVu Sans, shipped inside the package.
+
+DejaVu Sans covers Latin, Greek and Cyrillic (and typographic quotes, dashes,
+№, €) in four faces, under a licence that allows redistribution; shipping it in
+the wheel means `pip install` alone gives a machine everything the PDF needs.
+reportlab embeds only the glyphs a document uses (subsetting).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import BriefingError
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FAMILY = "BriefSans"
+FACES = {
+    FAMILY: "DejaVuSans.ttf",
+    f"{FAMILY}-Bold": "DejaVuSans-Bold.ttf",
+    f"{FAMILY}-Italic": "DejaVuSans-Oblique.ttf",
+    f"{FAMILY}-BoldItalic": "DejaVuSans-BoldOblique.ttf",
+}
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> frozenset[int]:
+    """Register the family with reportlab; return the code points all four faces draw."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    covered: frozenset[int] | None = None
+    for name, filename in FACES.items():
+        path = FONT_DIR / filename
+        if not path.is_file():
+            raise BriefingError(f"font file missing: {path}; reinstall briefing (pip install --force-reinstall briefing)")
+        font = TTFont(name, str(path))
+        pdfmetrics.registerFont(font)
+        faces = set(font.face.charToGlyph)
+        covered = frozenset(faces) if covered is None else covered & faces
+    addMapping(FAMILY, 0, 0, FAMILY)
+    addMapping(FAMILY, 1, 0, f"{FAMILY}-Bold")
+    addMapping(FAMILY, 0, 1, f"{FAMILY}-Italic")
+    addMapping(FAMILY, 1, 1, f"{FAMILY}-BoldItalic")
+    return covered or frozenset()
+
+
+def is_invisible(char: str) -> bool:
+    """Control and format characters (zero-width, direction marks) draw nothing."""
+    return unicodedata.category(char) in ("Cc", "Cf") or char in "\n\r\t"
+
+
+def check_glyphs(texts, covered: frozenset[int]) -> None:
+    """Fail, naming the character and where it occurs, rather than draw a blank box."""
+    for where, text in texts:
+        for char in text:
+            if ord(char) not in covered and not is_invisible(char) and not char.isspace():
+                name = unicodedata.name(char, "unnamed character")
+                raise BriefingError(
+                    f"the PDF font has no glyph for U+{ord(char):04X} {name} ({char!r}) in {where}: «{_around(text, char)}»;"
+                    " remove or replace that character"
+                )
+
+
+def _around(text: str, char: str) -> str:
+    index = text.index(char)
+    return " ".join(text[max(0, index - 30): index + 30].split())

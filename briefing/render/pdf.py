@@ -1,0 +1,302 @@
+"""Render a `Document` as a PDF with reportlab's platypus.
+
+Native PDF features: an embedded, subset Unicode font; a running header and
+footer with the handling marking and "Page X of Y"; bookmarks that mirror the
+headings; citations that link to their evidence entry; document information.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak, Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+)
+
+from ..document import (
+    Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph as Para,
+    Rule, Strong, Table as TableBlock, Text, plain_text,
+)
+from ..context import human_date
+from .fonts import FAMILY, check_glyphs, is_invisible, register_fonts
+
+MARGIN = 2.2 * cm
+RULE = colors.Color(0.55, 0.55, 0.55)
+SHADE = colors.Color(0.92, 0.92, 0.92)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=FAMILY, fontSize=9.5, leading=12.8, spaceAfter=5)
+    def style(name, **changes):
+        return ParagraphStyle(name, parent=base, **changes)
+    return {
+        "body": base,
+        "numbered": style("numbered", leftIndent=0.95 * cm, bulletIndent=0, bulletFontName=FAMILY),
+        "bullet": style("bullet", leftIndent=0.55 * cm, bulletIndent=0.1 * cm, spaceAfter=3),
+        "h1": style("h1", fontName=f"{FAMILY}-Bold", fontSize=14, leading=18, spaceBefore=10, spaceAfter=6, keepWithNext=1),
+        "h2": style("h2", fontName=f"{FAMILY}-Bold", fontSize=12, leading=15, spaceBefore=12, spaceAfter=5, keepWithNext=1),
+        "h3": style("h3", fontName=f"{FAMILY}-Bold", fontSize=10, leading=13, spaceBefore=8, spaceAfter=4, keepWithNext=1),
+        "cell": style("cell", fontSize=8.5, leading=11, spaceAfter=0),
+        "head": style("head", fontName=f"{FAMILY}-Bold", fontSize=8.5, leading=11, spaceAfter=0),
+        "org": style("org", fontSize=9, leading=11, textColor=colors.black, spaceAfter=2),
+        "doctype": style("doctype", fontName=f"{FAMILY}-Bold", fontSize=9, leading=11, spaceAfter=6),
+        "title": style("title", fontName=f"{FAMILY}-Bold", fontSize=17, leading=21, spaceAfter=4),
+        "subject": style("subject", fontName=f"{FAMILY}-Italic", fontSize=10.5, leading=13.5, spaceAfter=8),
+        "marking": style("marking", fontName=f"{FAMILY}-Bold", fontSize=8, leading=10, alignment=TA_CENTER),
+        "note": style("note", fontSize=8.5, leading=11, leftIndent=0.7 * cm, bulletIndent=0, spaceAfter=1),
+        "evidence": style("evidence", fontSize=8, leading=10.5, leftIndent=0.7 * cm, spaceAfter=1),
+        "quote": style("quote", fontName=f"{FAMILY}-Italic", fontSize=8, leading=10.5, leftIndent=1.1 * cm, spaceAfter=3),
+        "brief": style("brief", fontSize=7.5, leading=9.5, leftIndent=0.45 * cm, bulletIndent=0, spaceAfter=0),
+    }
+
+
+class _Bookmark(Flowable):
+    """An invisible mark that adds an outline entry where it is drawn."""
+
+    def __init__(self, key: str, title: str, level: int):
+        super().__init__()
+        self.key, self.title, self.level = key, title, level
+        self.width = self.height = 0
+
+    def draw(self):
+        self.canv.bookmarkPage(self.key)
+        self.canv.addOutlineEntry(self.title, self.key, self.level, closed=self.level > 0)
+
+
+def markup(inlines) -> str:
+    """reportlab paragraph markup for inlines; all text is XML-escaped first."""
+    out = []
+    for inline in inlines:
+        if isinstance(inline, Text):
+            out.append(_text(inline.text))
+        elif isinstance(inline, Code):
+            out.append(f'<font face="Courier">{_text(inline.text)}</font>')
+        elif isinstance(inline, Strong):
+            out.append(f"<b>{markup(inline.children)}</b>")
+        elif isinstance(inline, Emphasis):
+            out.append(f"<i>{markup(inline.children)}</i>")
+        elif isinstance(inline, Link):
+            out.append(f'<a href="{escape(inline.url, {chr(34): "&quot;"})}"><u>{markup(inline.children)}</u></a>')
+        elif isinstance(inline, Citation):
+            out.append(f'<a href="#note-{inline.number}"><super>{inline.number}</super></a>')
+        elif isinstance(inline, LineBreak):
+            out.append("<br/>")
+    return "".join(out)
+
+
+def _text(text: str) -> str:
+    return escape("".join(c for c in text if not is_invisible(c) or c in "\n\t"))
+
+
+class _Builder:
+    def __init__(self, document: Document):
+        self.document = document
+        self.styles = _styles()
+        self.story: list[Flowable] = []
+        self.headings = 0
+
+    def build(self) -> list[Flowable]:
+        self.title_block(self.document.meta)
+        for block in self.document.blocks:
+            self.block(block, self.styles["body"])
+        self.notes()
+        return self.story
+
+    def title_block(self, meta: Meta) -> None:
+        s = self.styles
+        self.story += [_Bookmark("title", meta.title, 0)]
+        if meta.organisation != "unknown":
+            self.story.append(Paragraph(_text(meta.organisation.upper()), s["org"]))
+        self.story.append(Paragraph(_text(meta.doc_type.upper()), s["doctype"]))
+        self.story.append(Paragraph(_text(meta.title), s["title"]))
+        if meta.subject != "unknown":
+            self.story.append(Paragraph(_text(meta.subject), s["subject"]))
+        fields = [("Date", human_date(meta.date)), ("Reference", meta.reference), ("Audience", meta.audience),
+                  ("Prepared by", meta.author), ("Status", meta.status.capitalize())]
+        cells = [[Paragraph(f"<b>{name}</b>", s["cell"]), Paragraph(_text(value), s["cell"])] for name, value in fields]
+        half = (len(cells) + 1) // 2
+        rows = [left + (cells[half + i] if half + i < len(cells) else ["", ""]) for i, left in enumerate(cells[:half])]
+        width = A4[0] - 2 * MARGIN
+        table = Table(rows, colWidths=[width * 0.14, width * 0.36, width * 0.14, width * 0.36])
+        table.setStyle(TableStyle([
+            ("LINEABOVE", (0, 0), (-1, 0), 1.2, colors.black),
+            ("LINEBELOW", (0, -1), (-1, -1), 1.2, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ]))
+        self.story += [table, Spacer(1, 8)]
+
+    def block(self, block, style: ParagraphStyle, bullet: str | None = None) -> None:
+        if isinstance(block, Heading):
+            self.heading(block)
+        elif isinstance(block, Para):
+            if block.number:
+                self.story.append(Paragraph(markup(block.children), self.styles["numbered"], bulletText=block.number))
+            else:
+                self.story.append(Paragraph(markup(block.children), style, bulletText=bullet))
+        elif isinstance(block, ListBlock):
+            self.list_block(block, style)
+        elif isinstance(block, TableBlock):
+            self.story.append(self.table(block))
+        elif isinstance(block, Rule):
+            self.story.append(Spacer(1, 6))
+
+    def heading(self, heading: Heading) -> None:
+        level = min(heading.level, 3)
+        title = plain_text(heading.children)
+        label = f"{heading.number}  " if heading.number else ""
+        self.headings += 1
+        self.story += [
+            CondPageBreak(3 * cm if level <= 2 else 2 * cm),
+            _Bookmark(f"h{self.headings}", label + title, max(level - 1, 1)),
+            Paragraph(_text(label) + markup(heading.children), self.styles[f"h{level}"]),
+        ]
+
+    def list_block(self, block: ListBlock, style: ParagraphStyle) -> None:
+        item_style = ParagraphStyle(f"li{style.leftIndent}", parent=self.styles["bullet"],
+                                    leftIndent=style.leftIndent + 0.55 * cm, bulletIndent=style.leftIndent + 0.1 * cm)
+        for index, item in enumerate(block.items):
+            marker = f"{block.start + index}." if block.ordered else "•"
+            for position, child in enumerate(item):
+                self.block(child, item_style, marker if position == 0 else None)
+
+    def table(self, block: TableBlock):
+        s = self.styles
+        rows = ([[Paragraph(markup(cell), s["head"]) for cell in block.header]] if block.header else [])
+        rows += [[Paragraph(markup(cell), s["cell"]) for cell in row] for row in block.rows]
+        columns = max(len(row) for row in rows)
+        rows = [row + [""] * (columns - len(row)) for row in rows]
+        table = Table(rows, colWidths=_column_widths(block, columns), repeatRows=1 if block.header else 0)
+        table.setStyle(TableStyle([
+            ("LINEABOVE", (0, 0), (-1, 0), 0.8, colors.black),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE),
+            ("BACKGROUND", (0, 0), (-1, 0), SHADE if block.header else colors.white),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]))
+        return KeepTogether([Spacer(1, 2), table, Spacer(1, 6)]) if len(rows) <= 6 else table
+
+    def notes(self) -> None:
+        notes = self.document.notes
+        if not notes:
+            return
+        s = self.styles
+        if self.document.meta.evidence == "brief":
+            self.story.append(Spacer(1, 4))
+            for note in notes:
+                self.story.append(Paragraph(f'<a name="note-{note.number}"/>{_text(note.content.short)}', s["brief"],
+                                            bulletText=str(note.number)))
+            return
+        self.heading(Heading(2, (Text("Sources and evidence"),)))
+        for note in notes:
+            content = note.content
+            parts = [Paragraph(f'<a name="note-{note.number}"/>{_text(content.claim)}', s["note"], bulletText=f"{note.number}.")]
+            parts.append(Paragraph(_text(content.support), s["evidence"]))
+            for entry in content.entries:
+                descriptor = _text(entry.descriptor)
+                if entry.url:
+                    descriptor = descriptor.replace(_text(entry.url), f'<a href="{escape(entry.url)}"><u>{_text(entry.url)}</u></a>')
+                parts.append(Paragraph(descriptor, s["evidence"]))
+                parts.append(Paragraph(f"«\u00a0{_text(' '.join(entry.quote.split()))}\u00a0» [{_text(entry.language)}]", s["quote"]))
+            self.story.append(KeepTogether(parts))
+
+
+def _column_widths(block: TableBlock, columns: int) -> list[float]:
+    """Share the text width by how much each column holds, within bounds."""
+    width = A4[0] - 2 * MARGIN
+    lengths = [0] * columns
+    for row in (block.header, *block.rows):
+        for index, cell in enumerate(row):
+            lengths[index] = max(lengths[index], min(len(plain_text(cell)), 60) + 6)
+    total = sum(lengths) or 1
+    return [width * length / total for length in lengths]
+
+
+def _page_decorations(meta: Meta):
+    def decorate(canvas: Canvas, page: int, pages: int) -> None:
+        canvas.saveState()
+        width, height = A4
+        canvas.setFont(f"{FAMILY}-Bold", 7.5)
+        canvas.drawCentredString(width / 2, height - 1.3 * cm, meta.marking)
+        canvas.drawCentredString(width / 2, 0.9 * cm, meta.marking)
+        canvas.setFont(FAMILY, 7.5)
+        if page > 1:
+            canvas.drawString(MARGIN, height - 1.3 * cm, meta.reference if meta.reference != "unknown" else "")
+            canvas.drawRightString(width - MARGIN, height - 1.3 * cm, human_date(meta.date))
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.4)
+        canvas.line(MARGIN, 1.55 * cm, width - MARGIN, 1.55 * cm)
+        left = " · ".join(v for v in (meta.reference, human_date(meta.date)) if v != "unknown")
+        canvas.drawString(MARGIN, 1.2 * cm, left)
+        canvas.drawRightString(width - MARGIN, 1.2 * cm, f"Page {page} of {pages}")
+        canvas.restoreState()
+    return decorate
+
+
+def _numbered_canvas(decorate):
+    """A canvas that holds its pages until the end, to print 'Page X of Y'."""
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                decorate(self, number, total)
+                super().showPage()
+            super().save()
+    return NumberedCanvas
+
+
+def document_texts(document: Document):
+    """Every piece of text the PDF will draw, with a name for where it comes from."""
+    meta = document.meta
+    for name in ("title", "subject", "organisation", "author", "marking", "audience", "reference", "doc_type"):
+        yield f"the brief's {name}", getattr(meta, name)
+
+    def walk(blocks):
+        for block in blocks:
+            if isinstance(block, (Heading, Para)):
+                yield "the text", plain_text(block.children)
+            elif isinstance(block, ListBlock):
+                for item in block.items:
+                    yield from walk(item)
+            elif isinstance(block, TableBlock):
+                for row in (block.header, *block.rows):
+                    for cell in row:
+                        yield "a table", plain_text(cell)
+    yield from walk(document.blocks)
+    for note in document.notes:
+        yield f"evidence note {note.number}", note.content.claim
+        for entry in note.content.entries:
+            yield f"evidence note {note.number}", entry.descriptor + " " + entry.quote
+
+
+def render_pdf(document: Document, path: Path) -> None:
+    covered = register_fonts()
+    check_glyphs(document_texts(document), covered)
+    meta = document.meta
+    reproducible = bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
+    pdf = SimpleDocTemplate(
+        str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
+        title=meta.title, author=meta.author, subject=meta.subject, keywords=", ".join(meta.keywords),
+        creator=meta.generator, producer=meta.generator, invariant=1 if reproducible else 0,
+        lang=meta.language, displayDocTitle=1,
+    )
+    pdf.build(_Builder(document).build(), canvasmaker=_numbered_canvas(_page_decorations(meta)))

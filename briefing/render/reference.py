@@ -1,0 +1,114 @@
+"""Make the reference document whose styles every DOCX brief uses.
+
+`templates/reference.docx` is made by this script and shipped; a user restyles
+it in Word (fonts, sizes, spacing) and every brief follows. Run again with
+`python -m briefing.render.reference templates/reference.docx`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt, RGBColor
+
+BLACK = RGBColor(0, 0, 0)
+BODY_FONT = "Calibri"
+
+
+def _font(style, size=None, bold=None, italic=None, name=BODY_FONT):
+    style.font.name = name
+    style.font.color.rgb = BLACK
+    if size:
+        style.font.size = Pt(size)
+    if bold is not None:
+        style.font.bold = bold
+    if italic is not None:
+        style.font.italic = italic
+
+
+def _spacing(style, before=0, after=6, line=1.15, keep_next=False, left=None, hanging=None):
+    pf = style.paragraph_format
+    pf.space_before, pf.space_after, pf.line_spacing = Pt(before), Pt(after), line
+    pf.keep_with_next = keep_next
+    if left is not None:
+        pf.left_indent = Cm(left)
+    if hanging is not None:
+        pf.first_line_indent = Cm(-hanging)
+
+
+def _add(styles, name, kind=WD_STYLE_TYPE.PARAGRAPH, base="Normal"):
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, kind)
+    if kind == WD_STYLE_TYPE.PARAGRAPH and base:
+        style.base_style = styles[base]
+    return style
+
+
+def make_reference(path: Path) -> None:
+    document = Document()
+    styles = document.styles
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2.3))
+    section.header_distance = section.footer_distance = Cm(1.1)
+
+    _font(styles["Normal"], 10.5)
+    _spacing(styles["Normal"], after=6, line=1.25)
+    _font(styles["Title"], 20, bold=True)
+    _spacing(styles["Title"], after=4, line=1.0)
+    _font(styles["Subtitle"], 12, italic=True)
+    _spacing(styles["Subtitle"], after=10)
+    for level, size in ((1, 15), (2, 13), (3, 11)):
+        heading = styles[f"Heading {level}"]
+        _font(heading, size, bold=True, italic=False)
+        _spacing(heading, before=14 if level < 3 else 10, after=4, line=1.1, keep_next=True)
+    for name in ("List Bullet", "List Number"):
+        _font(styles[name], 10.5)
+    _font(styles["Header"], 8, bold=True)
+    _font(styles["Footer"], 8)
+    for name in ("Header", "Footer"):
+        styles[name].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    organisation = _add(styles, "Brief Organisation")
+    _font(organisation, 9)
+    _spacing(organisation, after=0)
+    doc_type = _add(styles, "Brief Type")
+    _font(doc_type, 9, bold=True)
+    _spacing(doc_type, after=8)
+    fields = _add(styles, "Brief Field")
+    _font(fields, 9)
+    _spacing(fields, after=0, line=1.0)
+    numbered = _add(styles, "Numbered Paragraph")
+    _spacing(numbered, after=6, line=1.25, left=1.0, hanging=1.0)
+    numbered.paragraph_format.tab_stops.add_tab_stop(Cm(1.0))
+    source = _add(styles, "Evidence Source")
+    _font(source, 8.5)
+    _spacing(source, after=0, left=1.0)
+    quote = _add(styles, "Evidence Quote")
+    _font(quote, 8.5, italic=True)
+    _spacing(quote, after=4, left=1.5)
+    note = _add(styles, "Evidence Claim")
+    _font(note, 9.5)
+    _spacing(note, before=4, after=1, left=1.0, hanging=1.0, keep_next=True)
+    note.paragraph_format.tab_stops.add_tab_stop(Cm(1.0))
+    footnote = _add(styles, "Footnote Text")
+    _font(footnote, 8)
+    _spacing(footnote, after=2, line=1.0)
+    cell = _add(styles, "Table Text")
+    _font(cell, 9)
+    _spacing(cell, after=0, line=1.05)
+    reference = _add(styles, "Footnote Reference", WD_STYLE_TYPE.CHARACTER)
+    reference.font.superscript = True
+    link = _add(styles, "Hyperlink", WD_STYLE_TYPE.CHARACTER)
+    link.font.underline = True
+    document.core_properties.author = ""
+    document.core_properties.title = "briefing reference styles"
+    document.save(str(path))
+
+
+if __name__ == "__main__":
+    make_reference(Path(sys.argv[1] if len(sys.argv) > 1 else "templates/reference.docx"))
