@@ -1,0 +1,144 @@
+"""Sentence coverage: which sentences of each source the facts cite."""
+
+from __future__ import annotations
+
+from conftest import REPO, make_dossier
+
+from briefing.check import check_dossier
+from briefing.coverage import source_coverage, split_sentences
+from briefing.load import load_dossier
+
+
+def coverage_of(root):
+    return {item.source_id: item for item in source_coverage(check_dossier(load_dossier(root)))}
+
+
+# --- The sentence rule ---------------------------------------------------------------
+
+
+def test_sentences_end_at_punctuation_followed_by_space_and_at_line_breaks():
+    text = "Premier. Deuxième ? Troisième !\nQuatrième sans point\nCinquième."
+    assert [s for s, _, _ in split_sentences(text)] == [
+        "Premier.", "Deuxième ?", "Troisième !", "Quatrième sans point", "Cinquième.",
+    ]
+
+
+def test_spans_point_into_the_text_and_exclude_surrounding_whitespace():
+    text = "  Un.   Deux.  \n\n\tTrois  "
+    for sentence, start, end in split_sentences(text):
+        assert text[start:end] == sentence
+    assert [s for s, _, _ in split_sentences(text)] == ["Un.", "Deux.", "Trois"]
+
+
+def test_pieces_without_letters_or_digits_are_not_sentences():
+    text = "Les accords :\n-\nUn accord ;\n\n\n« Bien. Très bien. »\n…\n"
+    assert [s for s, _, _ in split_sentences(text)] == ["Les accords :", "Un accord ;", "« Bien.", "Très bien."]
+
+
+def test_punctuation_not_followed_by_whitespace_does_not_split():
+    text = "Il y a 2.5 millions d’habitants, selon l’A.P.A., et 45 % d’accès."
+    assert len(split_sentences(text)) == 1
+
+
+def test_an_abbreviation_followed_by_a_space_splits_by_design():
+    assert [s for s, _, _ in split_sentences("Selon M. Dupont, oui.")] == ["Selon M.", "Dupont, oui."]
+
+
+def test_windows_line_endings():
+    assert [s for s, _, _ in split_sentences("Un.\r\nDeux.\r\n")] == ["Un.", "Deux."]
+
+
+# --- Coverage of a tiny dossier ----------------------------------------------------------
+
+
+ARTICLE = "Le président est arrivé lundi. Il a signé trois accords.\nLe temps était beau.\n\n-\nAuteur Inconnu\n"
+OTHER = "Une phrase. Une autre phrase."
+
+
+def fact(fact_id, source, quote):
+    return {"id": fact_id, "section": "summary", "claim": f"Claim {fact_id}.", "evidence": [{"source": source, "quote": quote}]}
+
+
+def test_a_sentence_is_cited_when_a_quote_overlaps_it(tmp_path):
+    root = make_dossier(tmp_path, texts={"one": ARTICLE, "two": OTHER}, facts=[
+        fact("arrival", "one", "Le président est arrivé lundi."),
+        fact("weather", "one", "temps était"),
+    ])
+    found = coverage_of(root)
+    one = found["one"]
+    assert [(s.text, s.cited) for s in one.sentences] == [
+        ("Le président est arrivé lundi.", True),
+        ("Il a signé trois accords.", False),
+        ("Le temps était beau.", True),
+        ("Auteur Inconnu", False),
+    ]
+    assert (one.cited_count, one.total, one.share) == (2, 4, 0.5)
+    assert [s.text for s in one.uncited] == ["Il a signé trois accords.", "Auteur Inconnu"]
+    for sentence in one.sentences:
+        assert ARTICLE[sentence.start:sentence.end] == sentence.text
+    # a source no fact quotes is listed, with nothing cited
+    assert (found["two"].cited_count, found["two"].total, found["two"].share) == (0, 2, 0.0)
+    assert list(found) == ["one", "two"]  # in the order of sources.yaml
+
+
+def test_a_quote_across_sentences_and_lines_cites_each_of_them(tmp_path):
+    root = make_dossier(tmp_path, texts={"one": ARTICLE}, facts=[
+        fact("span", "one", "arrivé lundi. Il a signé trois accords. Le temps"),
+    ])
+    one = coverage_of(root)["one"]
+    assert [s.cited for s in one.sentences] == [True, True, True, False]
+    assert one.share == 0.75
+
+
+def test_a_quote_touching_a_sentence_only_at_its_edge_does_not_cite_it(tmp_path):
+    # The quote ends at the full stop; the next sentence starts after the space.
+    root = make_dossier(tmp_path, texts={"one": "Premier point. Second point."}, facts=[
+        fact("first", "one", "Premier point."),
+    ])
+    assert [s.cited for s in coverage_of(root)["one"].sentences] == [True, False]
+
+
+def test_a_source_without_sentences_has_share_zero(tmp_path):
+    root = make_dossier(tmp_path, texts={"one": "Une phrase.", "dashes": "-\n--\n"}, facts=[
+        fact("only", "one", "Une phrase."),
+    ])
+    dashes = coverage_of(root)["dashes"]
+    assert (dashes.sentences, dashes.cited_count, dashes.total, dashes.share) == ([], 0, 0, 0.0)
+
+
+# --- The default dossier cites its sources ----------------------------------------------
+
+# Sentences of the default sources that carry no fact: bylines, headings, page
+# furniture. Everything else is a factual (or attributable editorial) sentence.
+NOT_FACTUAL = {
+    "moscow-correspondent": [
+        "Le Kremlin comme théâtre d’un dialogue franc",  # section heading
+        "Trois accords qui tracent une nouvelle voie",  # section heading
+        "Un axe qui s’affirme",  # section heading
+        "Envoyé spécial depuis Moscou",  # byline
+    ],
+    "clobechi": ["Médard Clobechi"],  # byline
+    "kremlin-communique": [],
+    "apa": ["MD/ac/Sf/APA"],  # agency signature
+    "malikunafoni": [
+        "- malikunafoninet",  # page furniture: site name
+        "- 23 juin 2025",  # page furniture: publication date
+        "- 2 min de lecture",  # page furniture: reading time
+        "Oura KANTÉ",  # byline
+        "Malikunafoni",  # byline
+        "Commentaires",  # comments widget
+    ],
+}
+
+
+def test_default_sources_have_at_least_80_percent_of_factual_sentences_cited():
+    found = coverage_of(REPO)
+    assert set(found) == set(NOT_FACTUAL)
+    for source_id, coverage in found.items():
+        texts = [sentence.text for sentence in coverage.sentences]
+        for excluded in NOT_FACTUAL[source_id]:
+            assert excluded in texts, f"{source_id}: '{excluded}' is no longer a sentence of the text"
+        factual = [s for s in coverage.sentences if s.text not in NOT_FACTUAL[source_id]]
+        cited = sum(s.cited for s in factual)
+        uncited = [s.text for s in factual if not s.cited]
+        assert cited / len(factual) >= 0.8, f"{source_id}: {cited}/{len(factual)} factual sentences cited; uncited: {uncited}"
