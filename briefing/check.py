@@ -92,12 +92,12 @@ def check_dossier(dossier: Dossier) -> CheckedDossier:
         quotes = []
         for evidence in fact.evidence:
             if evidence.source not in sources:
-                errors.append(_error(fact, f"fact '{fact.id}': unknown source '{evidence.source}'; known sources: {', '.join(sources)}"))
+                errors.append(_error(evidence, f"fact '{fact.id}': unknown source '{evidence.source}'; known sources: {', '.join(sources)}"))
                 continue
             try:
                 quotes.append(locate_quote(evidence.quote, sources[evidence.source], texts[evidence.source], texts))
             except BriefingError as error:
-                errors.append(_error(fact, f"fact '{fact.id}': {error.detail}"))
+                errors.append(_error(evidence, f"fact '{fact.id}': {error.detail}"))
         located.append((fact, tuple(quotes)))
     fact_ids = {fact.id for fact in dossier.facts}
     for question in dossier.questions:

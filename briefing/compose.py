@@ -23,7 +23,10 @@ from .document import Meta, NoteContent, NoteEntry
 from .errors import BriefingError
 from .templates import TemplateFile, search_path
 
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&\"'$%^:;=?@,/])")
+# Characters that can start markup anywhere, and those that only matter at the
+# start of a block ("1." or "-" would open a list, "#" a heading).
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>!|~&])")
+_BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+#=>])")
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,8 @@ class ComposedBrief:
 def escape_markdown(text) -> str:
     """Make text literal in Markdown: every ASCII punctuation gets a backslash,
     and line breaks become spaces, so a claim can never open a list or a table."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+    escaped = _INLINE_MARKUP.sub(r"\\\1", " ".join(str(text).split()))
+    return _BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped)
 
 
 def cite(*facts) -> str:

@@ -105,7 +105,7 @@ class Coverage:
 
 def source_view(source: Source) -> SourceView:
     meta = source.meta
-    name = next((v for v in (meta.outlet, meta.author) if v != UNKNOWN), f"unattributed source '{meta.id}'")
+    name = meta.name or next((v for v in (meta.outlet, meta.author) if v != UNKNOWN), f"unattributed source '{meta.id}'")
     title = f"“{meta.title}”" if meta.title != UNKNOWN else "title unknown"
     parts = [
         meta.outlet if meta.outlet != UNKNOWN else "outlet unknown",

@@ -100,9 +100,20 @@ def _load_models(path: Path, model: type[M], errors: list, single: bool = False)
         except ValidationError as error:
             errors += [_schema_error(path, item, detail, model) for detail in error.errors()]
             continue
-        instance._where = Where(file=str(path), line=getattr(item, "line", None))
+        _attach_where(instance, item, path)
         models.append(instance)
     return models
+
+
+def _attach_where(model: BaseModel, raw, path: Path) -> None:
+    """Give a model, and the models nested in it, the file and line they came from."""
+    model._where = Where(file=str(path), line=getattr(raw, "line", None))
+    for name, value in model:
+        nested = raw.get(name) if isinstance(raw, dict) else None
+        if isinstance(value, list) and isinstance(nested, list):
+            for item, raw_item in zip(value, nested):
+                if isinstance(item, BaseModel):
+                    _attach_where(item, raw_item, path)
 
 
 def _schema_error(path: Path, item, detail: dict, model: type[BaseModel]) -> BriefingError:

@@ -80,6 +80,7 @@ class SourceMeta(Strict):
 
     id: str
     file: str
+    name: Optional[str] = None  # short name for citations; default: outlet, else author
     title: str = UNKNOWN
     outlet: str = UNKNOWN
     author: str = UNKNOWN

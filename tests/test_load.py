@@ -1,0 +1,78 @@
+"""Stage 1: reading a dossier into typed objects, with errors that point home."""
+
+import pytest
+
+from briefing.errors import BriefingError, BriefingErrors
+from briefing.load import load_dossier
+from conftest import default_facts, make_dossier
+
+
+def test_a_valid_dossier_loads_into_typed_objects(dossier):
+    loaded = load_dossier(dossier)
+    assert loaded.config.title == "Test brief"
+    assert [source.id for source in loaded.sources] == ["one"]
+    assert loaded.facts[1].value == "3"  # numbers become text, so values compare as written
+    assert loaded.facts[0].where.line == 1
+
+
+def errors_of(path) -> list[str]:
+    with pytest.raises(BriefingError) as caught:
+        load_dossier(path)
+    error = caught.value
+    return [e.format_line() for e in (error.errors if isinstance(error, BriefingErrors) else [error])]
+
+
+def test_schema_errors_name_file_line_and_field_all_at_once(tmp_path):
+    facts = default_facts()
+    del facts[0]["claim"]
+    facts[1]["colour"] = "red"
+    facts.append({**default_facts()[0], "id": "guess", "kind": "judgment"})
+    root = make_dossier(tmp_path, facts=facts)
+    messages = errors_of(root)
+    assert len(messages) == 3
+    assert messages[0] == f"{root}/sources/facts/facts.yaml:1: missing required field 'claim'"
+    assert messages[1] == (f"{root}/sources/facts/facts.yaml:16: unknown field 'colour'; allowed fields: "
+                           "id, section, claim, kind, confidence, key, value, headline, evidence")
+    assert messages[2] == f"{root}/sources/facts/facts.yaml:17: a judgment needs a confidence: low, moderate or high"
+
+
+def test_wrong_type_names_the_field(tmp_path):
+    facts = default_facts()
+    facts[0]["evidence"] = "not a list"
+    root = make_dossier(tmp_path, facts=facts)
+    (message,) = errors_of(root)
+    assert message == f"{root}/sources/facts/facts.yaml:5: 'evidence' has the wrong type (str): input should be a valid list"
+
+
+def test_a_tab_in_yaml_is_reported_with_its_line(dossier):
+    path = dossier / "sources" / "facts" / "facts.yaml"
+    lines = path.read_text().splitlines()
+    lines[2] = "\t" + lines[2].lstrip()
+    path.write_text("\n".join(lines))
+    (message,) = errors_of(dossier)
+    assert message.startswith(f"{path}:3: invalid YAML")
+    assert "tab" in message
+
+
+def test_an_article_that_is_not_utf8_gives_the_byte_offset(tmp_path):
+    root = make_dossier(tmp_path, texts={"one": "Le président".encode("latin-1")})
+    (message,) = errors_of(root)
+    assert message == f"{root}/sources/texts/one.txt: not UTF-8 text: byte 5 is 0xe9; save the file as UTF-8"
+
+
+def test_a_bom_and_crlf_line_endings_are_accepted(tmp_path):
+    article = "\ufeffLe président a reçu son homologue à Moscou le 23 juin 2025.\r\nTrois accords ont été signés, dont un sur l’énergie nucléaire.\r\n"
+    root = make_dossier(tmp_path, texts={"one": article.encode("utf-8")})
+    loaded = load_dossier(root)
+    assert loaded.sources[0].text.startswith("Le président")
+
+
+def test_an_empty_article_is_an_error(tmp_path):
+    root = make_dossier(tmp_path, texts={"one": "  \n"})
+    (message,) = errors_of(root)
+    assert message.endswith("one.txt: source 'one': the article text is empty")
+
+
+def test_a_folder_without_a_dossier_says_how_to_make_one(tmp_path):
+    (message,) = errors_of(tmp_path)
+    assert "briefing init" in message
