@@ -1,0 +1,56 @@
+"""Read rendered briefs back, as a reader's tools see them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import docx
+from lxml import etree
+from pypdf import PdfReader
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def flat(text: str) -> str:
+    """Compare text modulo line breaks, spacing and Unicode composition."""
+    return " ".join(unicodedata.normalize("NFC", text).replace("\u00a0", " ").split())
+
+
+def pdf_text(path: Path) -> str:
+    return flat(" ".join(page.extract_text() or "" for page in PdfReader(str(path)).pages))
+
+
+def docx_paragraphs(path: Path) -> list[str]:
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            texts += [cell.text for cell in row.cells]
+    return texts
+
+
+def docx_footnotes(path: Path) -> dict[int, str]:
+    """Footnote id → text, leaving out Word's separators."""
+    with zipfile.ZipFile(path) as package:
+        if "word/footnotes.xml" not in package.namelist():
+            return {}
+        root = etree.fromstring(package.read("word/footnotes.xml"))
+    notes = {}
+    for note in root.iter(f"{W}footnote"):
+        if note.get(f"{W}type") is None:
+            notes[int(note.get(f"{W}id"))] = "".join(t.text or "" for t in note.iter(f"{W}t"))
+    return notes
+
+
+def docx_footnote_references(path: Path) -> list[int]:
+    with zipfile.ZipFile(path) as package:
+        root = etree.fromstring(package.read("word/document.xml"))
+    return [int(ref.get(f"{W}id")) for ref in root.iter(f"{W}footnoteReference")]
+
+
+def evidence_numbers(text: str, claims: dict[int, str]) -> bool:
+    """True when each note number N is followed by its own claim in the evidence list."""
+    return all(re.search(rf"\b{number}\. {re.escape(flat(claim))}", text) for number, claim in claims.items())

@@ -1,0 +1,109 @@
+"""End to end: the default dossier becomes every brief, in both formats, read back."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from briefing.build import build_briefs
+from briefing.check import check_dossier
+from briefing.cli import cli
+from briefing.compose import compose_brief
+from briefing.load import load_dossier
+from briefing.parse import parse_markdown
+from briefing.templates import find_template
+from readback import docx_footnote_references, docx_footnotes, docx_paragraphs, evidence_numbers, flat, pdf_text
+
+TEMPLATES = ("executive", "analyst", "defence")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Build the repository's own dossier once for the module."""
+    from conftest import REPO
+    out = tmp_path_factory.mktemp("out")
+    outputs = build_briefs(REPO, (), ("docx", "pdf"), out)
+    checked = check_dossier(load_dossier(REPO))
+    documents = {}
+    for name in TEMPLATES:
+        composed = compose_brief(checked, find_template(name, REPO))
+        documents[name] = parse_markdown(composed.markdown, composed.meta, composed.notes)
+    return out, outputs, documents
+
+
+def test_every_template_is_built_in_both_formats(built):
+    out, outputs, _ = built
+    assert sorted(o.path.name for o in outputs) == sorted(f"{t}.{f}" for t in TEMPLATES for f in ("docx", "pdf"))
+    assert all(o.path.stat().st_size > 10_000 for o in outputs)
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_the_pdf_says_every_cited_claim_and_quote_with_matching_numbers(built, name):
+    out, _, documents = built
+    document = documents[name]
+    text = pdf_text(out / f"{name}.pdf")
+    assert flat(document.meta.title) in text and document.meta.marking in text
+    for note in document.notes:
+        assert flat(note.content.claim) in text
+    if document.meta.evidence == "full":
+        for note in document.notes:
+            for entry in note.content.entries:
+                assert flat(entry.quote) in text
+        evidence = text[text.rindex("Sources and evidence"):]
+        assert evidence_numbers(evidence, {n.number: n.content.claim for n in document.notes})
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_the_docx_says_every_claim_with_one_footnote_per_cited_fact(built, name):
+    out, _, documents = built
+    document = documents[name]
+    path = out / f"{name}.docx"
+    body = flat(" ".join(docx_paragraphs(path)))
+    for note in document.notes:
+        assert flat(note.content.claim) in body
+    footnotes = docx_footnotes(path)
+    assert len(footnotes) == len(document.notes)
+    references = docx_footnote_references(path)
+    assert len(references) == len(set(references)) == len(document.notes)
+    # Word numbers footnotes in the order of their references: footnote k is note k
+    for number, footnote_id in enumerate(references, start=1):
+        entries = document.notes[number - 1].content.entries
+        assert all(flat(entry.quote) in flat(footnotes[footnote_id]) for entry in entries)
+
+
+def test_the_analyst_brief_covers_every_section_and_every_fact(built):
+    out, _, documents = built
+    checked = check_dossier(load_dossier(Path(__file__).resolve().parent.parent))
+    text = pdf_text(out / "analyst.pdf")
+    for section in checked.dossier.config.sections:
+        assert flat(section.title) in text
+    for heading in ("Open questions", "Where the sources differ", "Sources and evidence"):
+        assert heading in text
+    assert {n.key for n in documents["analyst"].notes} == {f.id for f in checked.facts}
+
+
+def test_build_prints_the_paths_it_wrote(tmp_path):
+    from conftest import make_dossier
+    root = make_dossier(tmp_path / "d")
+    result = CliRunner().invoke(cli, ["build", "--dossier", str(root), "-t", "executive", "-f", "pdf", "-f", "md"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [str(root / "out" / "executive.pdf"), str(root / "out" / "executive.md")]
+
+
+def test_a_changed_quote_fails_the_build_and_writes_nothing(tmp_path):
+    from conftest import make_dossier, default_facts
+    root = make_dossier(tmp_path / "d")
+    out = root / "out"
+    assert CliRunner().invoke(cli, ["build", "-d", str(root), "-t", "executive"]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    facts = default_facts()
+    facts[0]["evidence"][0]["quote"] = facts[0]["evidence"][0]["quote"].replace("reçu", "recu")
+    make_dossier(tmp_path / "d", facts=facts)
+    result = CliRunner().invoke(cli, ["build", "-d", str(root), "-t", "executive"])
+    assert result.exit_code == 1
+    assert re.search(r"facts\.yaml:6: fact 'meeting': quote not found in source 'one': .*closest passage: «Le président a reçu", result.output)
+    assert "Traceback" not in result.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -1,0 +1,50 @@
+"""Stage 4: Markdown becomes a Document; citations are numbered by first use."""
+
+import pytest
+
+from briefing.document import Citation, Heading, ListBlock, Meta, NoteContent, Paragraph, Strong, Table, Text
+from briefing.errors import BriefingError
+from briefing.parse import parse_markdown
+
+NOTE = NoteContent("claim", "support", (), "short")
+NOTES = {"a": NOTE, "b": NOTE, "c": NOTE}
+
+
+def parse(markdown: str, numbered=False):
+    return parse_markdown(markdown, Meta(title="t", numbered=numbered), NOTES)
+
+
+def test_citations_are_numbered_in_order_of_first_use_and_reused():
+    document = parse("First[^b] then[^a], again[^b].\n\n- item[^c][^a]\n")
+    paragraph, items = document.blocks
+    assert [i.number for i in paragraph.children if isinstance(i, Citation)] == [1, 2, 1]
+    assert [i.number for i in items.items[0][0].children if isinstance(i, Citation)] == [3, 2]
+    assert [(note.number, note.key) for note in document.notes] == [(1, "b"), (2, "a"), (3, "c")]
+
+
+def test_blocks_and_inlines_map_to_the_document_tree():
+    document = parse("## Head\n\nSome **bold** text.\n\n1. one\n2. two\n\n| x | y |\n|---|---|\n| 1 | 2[^a] |\n")
+    heading, paragraph, numbered, table = document.blocks
+    assert heading == Heading(2, (Text("Head"),))
+    assert paragraph.children == (Text("Some "), Strong((Text("bold"),)), Text(" text."))
+    assert isinstance(numbered, ListBlock) and numbered.ordered and len(numbered.items) == 2
+    assert isinstance(table, Table) and table.header == ((Text("x"),), (Text("y"),))
+    assert table.rows[0][1] == (Text("2"), Citation(1))
+
+
+def test_numbered_briefs_number_sections_and_their_paragraphs():
+    document = parse("Intro.\n\n## One\n\nA.\n\nB.\n\n## Two\n\nC.\n", numbered=True)
+    labels = [(type(b).__name__, b.number) for b in document.blocks]
+    assert labels == [("Paragraph", None), ("Heading", "1"), ("Paragraph", "1.1"), ("Paragraph", "1.2"),
+                      ("Heading", "2"), ("Paragraph", "2.1")]
+
+
+def test_raw_html_stays_text():
+    (paragraph,) = parse("<script>alert(1)</script> & <b>x</b>\n").blocks
+    assert isinstance(paragraph, Paragraph)
+    assert "".join(i.text for i in paragraph.children) == "<script>alert(1)</script> & <b>x</b>"
+
+
+def test_citing_an_unknown_fact_is_an_error():
+    with pytest.raises(BriefingError, match="the template cites 'zzz', which is not a fact of this dossier"):
+        parse("Oops[^zzz]\n")
