@@ -132,7 +132,7 @@ class _Writer:
         content = self.document.notes[number - 1].content
         for index, entry in enumerate(content.entries):
             self.run(note, ("" if index == 0 else " ") + entry.descriptor + ": ")
-            self.run(note, "«\u00a0" + " ".join(entry.quote.split()) + "\u00a0»", italic=True)
+            self.run(note, " ".join(entry.quote.split()), italic=True)
             self.run(note, f" [{entry.language}].")
         self.run(note, " " + content.support)
 
@@ -245,7 +245,7 @@ class _Writer:
             for entry in note.content.entries:
                 p = self.paragraph("Evidence Source")
                 self.run(p, entry.descriptor)
-                self.run(self.paragraph("Evidence Quote"), f"«\u00a0{' '.join(entry.quote.split())}\u00a0» [{entry.language}]", italic=True)
+                self.run(self.paragraph("Evidence Quote"), f"{' '.join(entry.quote.split())} [{entry.language}]", italic=True)
 
     # page furniture and properties ----------------------------------------------
 

@@ -8,6 +8,7 @@ headings; citations that link to their evidence entry; document information.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -34,7 +35,7 @@ SHADE = colors.Color(0.92, 0.92, 0.92)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FAMILY, fontSize=9.5, leading=12.8, spaceAfter=5)
+    base = ParagraphStyle("body", fontName=FAMILY, bulletFontName=FAMILY, fontSize=9.5, leading=12.8, spaceAfter=5)
     def style(name, **changes):
         return ParagraphStyle(name, parent=base, **changes)
     return {
@@ -51,10 +52,10 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": style("title", fontName=f"{FAMILY}-Bold", fontSize=17, leading=21, spaceAfter=4),
         "subject": style("subject", fontName=f"{FAMILY}-Italic", fontSize=10.5, leading=13.5, spaceAfter=8),
         "marking": style("marking", fontName=f"{FAMILY}-Bold", fontSize=8, leading=10, alignment=TA_CENTER),
-        "note": style("note", fontSize=8.5, leading=11, leftIndent=0.7 * cm, bulletIndent=0, spaceAfter=1),
+        "note": style("note", fontSize=8.5, leading=11, leftIndent=0.7 * cm, bulletIndent=0, bulletFontSize=8.5, spaceBefore=3, spaceAfter=1),
         "evidence": style("evidence", fontSize=8, leading=10.5, leftIndent=0.7 * cm, spaceAfter=1),
         "quote": style("quote", fontName=f"{FAMILY}-Italic", fontSize=8, leading=10.5, leftIndent=1.1 * cm, spaceAfter=3),
-        "brief": style("brief", fontSize=7.5, leading=9.5, leftIndent=0.45 * cm, bulletIndent=0, spaceAfter=0),
+        "brief": style("brief", fontSize=7.5, leading=9.5, leftIndent=0.45 * cm, bulletIndent=0, bulletFontSize=7.5, spaceAfter=0),
     }
 
 
@@ -207,7 +208,7 @@ class _Builder:
                 if entry.url:
                     descriptor = descriptor.replace(_text(entry.url), f'<a href="{escape(entry.url)}"><u>{_text(entry.url)}</u></a>')
                 parts.append(Paragraph(descriptor, s["evidence"]))
-                parts.append(Paragraph(f"«\u00a0{_text(' '.join(entry.quote.split()))}\u00a0» [{_text(entry.language)}]", s["quote"]))
+                parts.append(Paragraph(f"{_text(' '.join(entry.quote.split()))} [{_text(entry.language)}]", s["quote"]))
             self.story.append(KeepTogether(parts))
 
 
@@ -299,4 +300,19 @@ def render_pdf(document: Document, path: Path) -> None:
         creator=meta.generator, producer=meta.generator, invariant=1 if reproducible else 0,
         lang=meta.language, displayDocTitle=1,
     )
-    pdf.build(_Builder(document).build(), canvasmaker=_numbered_canvas(_page_decorations(meta)))
+    with _binary_streams():
+        pdf.build(_Builder(document).build(), canvasmaker=_numbered_canvas(_page_decorations(meta)))
+
+
+@contextmanager
+def _binary_streams():
+    """Compressed streams without ASCII85 armour (a quarter smaller, for email).
+    reportlab only offers this as a global setting, so it is set for one build."""
+    from reportlab import rl_config
+
+    saved = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = saved
