@@ -1,0 +1,242 @@
+"""Time whole `briefing` processes, and pandoc on the same Markdown.
+
+    python benchmarks/run.py                     # default dossier + 1,000 / 2,000 / 5,000 / 20,000 facts
+    python benchmarks/run.py --quick             # default dossier + 1,000 facts, fewer runs
+    python benchmarks/run.py --sizes 1000,5000 --runs 5 --large-runs 3
+
+Every measurement is a fresh process of the `briefing` console script of this
+Python environment, as a user would run it: wall time is the median of several
+runs, peak memory the largest resident set size seen (from wait4, so the child
+alone is counted). Synthetic dossiers (benchmarks/make_dossier.py, N = M / 10
+sources) and all outputs go to a temporary folder, removed at the end.
+
+pandoc (the Debian package) converts the brief's composed Markdown
+(`briefing build -f md`) to DOCX in the same run; it is given a footnote
+definition per citation (claim, source, quote), so it makes the footnotes our
+DOCX has. The "vs pandoc" column is our DOCX time divided by pandoc's.
+The 2,000-fact dossier gives a ~400-page analyst brief: the "large" targets
+apply to it. The table is Markdown, ready for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_dossier import make_dossier  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+LARGE = 2000  # facts: the analyst brief runs to ~400 pages
+
+
+@dataclass
+class Row:
+    dossier: str
+    what: str
+    seconds: list[float] = field(default_factory=list)
+    peak_kb: int = 0
+    output: Path | None = None
+    pages: int | None = None
+    size: int | None = None
+    pandoc: "Row | None" = None
+    target: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def briefing_command() -> list[str]:
+    """The console script installed beside this interpreter, else the one on PATH."""
+    beside = Path(sys.executable).parent / "briefing"
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("briefing")
+    if found:
+        return [found]
+    sys.exit("benchmarks: no 'briefing' command; install the package (pip install -e .)")
+
+
+def run_once(argv: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time and peak RSS (KB) of one process; fails loudly if it fails."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                   env={**os.environ, "SOURCE_DATE_EPOCH": "1750636800"})
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            err.seek(0)
+            sys.exit(f"benchmarks: {' '.join(argv)} failed ({process.returncode}):\n{err.read().decode(errors='replace')}")
+    return elapsed, usage.ru_maxrss
+
+
+def measure(row: Row, argv: list[str], runs: int, cwd: Path) -> Row:
+    for _ in range(runs):
+        seconds, peak = run_once(argv, cwd)
+        row.seconds.append(seconds)
+        row.peak_kb = max(row.peak_kb, peak)
+    if row.output is not None:
+        row.size = row.output.stat().st_size
+    if row.output is not None and row.output.suffix == ".pdf":
+        from pypdf import PdfReader
+
+        row.pages = len(PdfReader(str(row.output)).pages)
+    print(f"  {row.dossier:>22}  {row.what:<40} {row.median:7.2f} s", file=sys.stderr, flush=True)
+    return row
+
+
+def pandoc_markdown(dossier: Path, composed: Path, target: Path) -> None:
+    """The composed Markdown plus a footnote definition for every citation."""
+    from briefing.check import check_dossier
+    from briefing.compose import note_contents
+    from briefing.load import load_dossier
+
+    notes = note_contents(check_dossier(load_dossier(dossier)))
+    lines = [composed.read_text(encoding="utf-8"), ""]
+    for key, note in notes.items():
+        evidence = " ".join(f"{entry.descriptor}: «\u00a0{' '.join(entry.quote.split())}\u00a0» [{entry.language}]."
+                            for entry in note.entries)
+        lines.append(f"[^{key}]: {' '.join(note.claim.split())} {evidence} {note.support}")
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def bench_dossier(label: str, dossier: Path, work: Path, runs: int, briefing: list[str], pandoc: str | None,
+                  default: bool) -> list[Row]:
+    out = work / "out" / label.replace(" ", "-").replace(",", "")
+    out.mkdir(parents=True, exist_ok=True)
+    build = briefing + ["build", "--dossier", str(dossier), "--out", str(out)]
+    rows = [measure(Row(label, "`briefing check`"), briefing + ["check", "--dossier", str(dossier)], runs, work)]
+    if default:
+        rows.append(measure(Row(label, "`build -t analyst -f docx -f pdf`", output=None, target="≤ 0.6 s"),
+                            build + ["-t", "analyst", "-f", "docx", "-f", "pdf"], runs, work))
+        rows.append(measure(Row(label, "`build` (every template, DOCX and PDF)", target="≤ 1.0 s"),
+                            build + ["-f", "docx", "-f", "pdf"], runs, work))
+    rows.append(measure(Row(label, "`build -t analyst -f md`", output=out / "analyst.md"), build + ["-t", "analyst", "-f", "md"], runs, work))
+    large = label.startswith(f"{LARGE:,} ")
+    rows.append(measure(Row(label, "`build -t analyst -f pdf`", output=out / "analyst.pdf",
+                            target="≤ 5 s, ≤ 200 MB" if large else ""),
+                        build + ["-t", "analyst", "-f", "pdf"], runs, work))
+    docx = measure(Row(label, "`build -t analyst -f docx`", output=out / "analyst.docx",
+                       target="≤ 2.5 s, < pandoc, ≤ 200 MB" if large else ""),
+                   build + ["-t", "analyst", "-f", "docx"], runs, work)
+    rows.append(docx)
+    if pandoc:
+        source = work / f"{out.name}-pandoc.md"
+        pandoc_markdown(dossier, out / "analyst.md", source)
+        target = work / f"{out.name}-pandoc.docx"
+        docx.pandoc = measure(Row(label, "pandoc → DOCX", output=target),
+                              [pandoc, "-f", "markdown", "-t", "docx", str(source), "-o", str(target)], runs, work)
+        rows.append(docx.pandoc)
+    return rows
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "—"
+    return f"{size / 1024:,.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:,.1f} MB"
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| Dossier | Command | Median | Runs | Peak memory | Output | Pages | vs pandoc | Target |",
+             "|---|---|--:|--:|--:|--:|--:|--:|---|"]
+    for row in rows:
+        ratio = f"{row.median / row.pandoc.median:.2f}×" if row.pandoc else ""
+        lines.append(
+            f"| {row.dossier} | {row.what} | {row.median:.2f} s | {len(row.seconds)} | {row.peak_kb / 1024:,.0f} MB "
+            f"| {human_size(row.size)} | {row.pages if row.pages is not None else '—'} | {ratio} | {row.target} |"
+        )
+    return "\n".join(lines)
+
+
+def growth(rows: list[Row], small: int, large: int) -> list[str]:
+    found = []
+    for what in ("`briefing check`", "`build -t analyst -f md`", "`build -t analyst -f pdf`", "`build -t analyst -f docx`"):
+        times = {row.dossier.split(" ")[0]: row.median for row in rows if row.what == what}
+        a, b = times.get(f"{small:,}"), times.get(f"{large:,}")
+        if a and b:
+            found.append(f"{what}: {b / a:.2f}")
+    return found
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time briefing's commands as whole processes, against pandoc.")
+    parser.add_argument("--sizes", default=f"1000,{LARGE},5000,20000", help="facts per synthetic dossier, comma-separated")
+    parser.add_argument("--runs", type=int, default=5, help="runs per command, default dossier and up to 2,000 facts (5)")
+    parser.add_argument("--large-runs", type=int, default=3, help="runs per command above 2,000 facts (3)")
+    parser.add_argument("--quick", action="store_true", help="default dossier and 1,000 facts, 3 runs")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic dossiers (1)")
+    parser.add_argument("--no-pandoc", action="store_true", help="skip the pandoc comparison")
+    args = parser.parse_args(argv)
+    sizes = [1000] if args.quick else [int(size) for size in args.sizes.split(",") if size.strip()]
+    runs = 3 if args.quick else args.runs
+    briefing = briefing_command()
+    pandoc = None if args.no_pandoc else shutil.which("pandoc")
+    if not args.no_pandoc and pandoc is None:
+        print("benchmarks: pandoc not found (apt-get install pandoc); skipping the comparison", file=sys.stderr)
+
+    started = time.strftime("%Y-%m-%d %H:%M")
+    load_before = load_average()
+    work = Path(tempfile.mkdtemp(prefix="briefing-bench-"))
+    try:
+        rows = [measure(Row("—", "`briefing --help`", target="≤ 0.10 s"), briefing + ["--help"], max(runs, 5), work)]
+        rows += bench_dossier("default (83 facts)", REPO, work, runs, briefing, pandoc, default=True)
+        for size in sizes:
+            sources = max(5, size // 10)
+            dossier = make_dossier(work / f"dossier-{size}", size, sources, args.seed)
+            label = f"{size:,} facts, {sources:,} sources"
+            rows += bench_dossier(label, dossier, work, runs if size <= LARGE else args.large_runs, briefing, pandoc,
+                                  default=False)
+            shutil.rmtree(work / "out", ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    default_facts = _fact_count(rows)
+    for row in rows:
+        if row.dossier.startswith("default") and default_facts:
+            row.dossier = f"default ({default_facts} facts)"
+        if row.dossier.startswith("20,000") and row.what == "`briefing check`":
+            row.target = "≤ 3 s"
+
+    pandoc_version = ""
+    if pandoc:
+        pandoc_version = subprocess.run([pandoc, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    print(f"Measured {started} on {platform.machine()} with {os.cpu_count()} CPUs, Python {platform.python_version()}"
+          f"{', ' + pandoc_version if pandoc_version else ''}; load average {load_before} before, {load_average()} after.")
+    print()
+    print(table(rows))
+    print()
+    if 5000 in sizes and 20000 in sizes:
+        print("Growth, time(20,000 facts) / time(5,000 facts), target ≤ 4.5: " + "; ".join(growth(rows, 5000, 20000)) + ".")
+    return 0
+
+
+def _fact_count(rows: list[Row]) -> int | None:
+    """How many facts the default dossier has (it grows as analysts add them)."""
+    try:
+        from briefing.load import load_dossier
+
+        return len(load_dossier(REPO).facts)
+    except Exception:  # the table stays readable without it
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

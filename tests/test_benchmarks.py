@@ -1,0 +1,40 @@
+"""The benchmark dossier generator makes dossiers briefing accepts (not timed)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from briefing.cli import cli
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from make_dossier import make_dossier  # noqa: E402
+
+
+def test_generated_dossier_checks_and_composes(tmp_path: Path):
+    dossier = make_dossier(tmp_path / "bench", facts=30, sources=5, seed=3)
+    runner = CliRunner()
+    checked = runner.invoke(cli, ["check", "--dossier", str(dossier)])
+    assert checked.exit_code == 0, checked.output
+    assert "ok: 5 sources, 30 facts" in checked.output
+    assert "discrepancy:" in checked.output
+
+    built = runner.invoke(cli, ["build", "--dossier", str(dossier), "-t", "analyst", "-f", "md", "--out", str(tmp_path / "out")])
+    assert built.exit_code == 0, built.output
+    markdown = (tmp_path / "out" / "analyst.md").read_text(encoding="utf-8")
+    assert "[^f-00001]" in markdown and "Where the sources differ" in markdown
+
+
+def test_generated_dossier_is_deterministic_and_realistic(tmp_path: Path):
+    first = make_dossier(tmp_path / "a", facts=30, sources=5, seed=7)
+    second = make_dossier(tmp_path / "b", facts=30, sources=5, seed=7)
+    files = sorted(path.relative_to(first) for path in first.rglob("*") if path.is_file())
+    assert files == sorted(path.relative_to(second) for path in second.rglob("*") if path.is_file())
+    assert all((first / name).read_bytes() == (second / name).read_bytes() for name in files)
+    text = "".join((first / "sources" / "texts").joinpath(f"src-000{i}.txt").read_text(encoding="utf-8") for i in range(1, 6))
+    assert all(char in text for char in "éèçœ«»’—")
+    assert 3000 <= len((first / "sources" / "texts" / "src-0001.txt").read_text(encoding="utf-8")) <= 7000
+    facts = "".join(path.read_text(encoding="utf-8") for path in (first / "sources" / "facts").glob("*.yaml"))
+    assert "kind: judgment" in facts and "confidence:" in facts and "key:" in facts
