@@ -46,6 +46,33 @@ class Section(Strict):
     _v = field_validator("id")(_check_id)
 
 
+class MailConfig(Strict):
+    """`mail:` in `sources/dossier.yaml`: how `briefing mail --send` reaches the
+    SMTP server. Every field is optional (command line and environment come
+    first). The password is never written here, only the name of the
+    environment variable that holds it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, validate_by_name=True)
+
+    host: Optional[str] = None
+    port: Optional[int] = Field(default=None, ge=1, le=65535)
+    security: Optional[Literal["starttls", "tls", "none"]] = None
+    username: Optional[str] = None
+    sender: Optional[str] = Field(default=None, alias="from")  # `from:` in YAML
+    timeout: Optional[float] = Field(default=None, gt=0)
+    max_attachment_mb: Optional[float] = Field(default=None, gt=0)
+    password_env: Optional[str] = None
+    cafile: Optional[str] = None  # a CA bundle for a server signed by a private CA
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password(cls, data):
+        if isinstance(data, dict) and "password" in data:
+            raise ValueError("never write the SMTP password in the dossier; set it in the environment "
+                             "variable BRIEFING_SMTP_PASSWORD (or the one named by 'password_env')")
+        return data
+
+
 class DossierConfig(Strict):
     """`sources/dossier.yaml`: what the brief is about and how it is marked."""
 
@@ -62,6 +89,7 @@ class DossierConfig(Strict):
     sections: list[Section] = Field(min_length=1)
     key_labels: dict[str, str] = Field(default_factory=dict)
     source_gaps: list[str] = Field(default_factory=list)  # what the sources do not include
+    mail: Optional[MailConfig] = None  # SMTP settings for `briefing mail`
 
     @field_validator("date")
     @classmethod

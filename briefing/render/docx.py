@@ -28,7 +28,7 @@ from ..document import (
     Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph,
     Rule, Strong, Table, Text, plain_text,
 )
-from .footnotes import Footnotes
+from .footnotes import Footnotes, load_footnotes_as_xml
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _PRESERVE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -36,6 +36,7 @@ SHADE = "D9D9D9"
 
 
 def render_docx(document: Document, path: Path, reference: Path) -> None:
+    load_footnotes_as_xml()
     word = docx.Document(str(reference))
     _Writer(word, document).write()
     buffer = io.BytesIO()
@@ -117,11 +118,12 @@ class _Writer:
             elif isinstance(inline, LineBreak):
                 _sub(_sub(parent, "w:r"), "w:br")
 
-    def hyperlink(self, parent, link: Link) -> None:
+    def hyperlink(self, parent, link: Link, part=None) -> None:
+        """A link; `part` is the package part holding `parent` (a footnote's is not the body's)."""
         if link.url.startswith("#"):
             element = _sub(parent, "w:hyperlink", w_anchor=link.url[1:])
         else:
-            rel = self.word.part.relate_to(link.url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+            rel = (part or self.word.part).relate_to(link.url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
             element = _sub(parent, "w:hyperlink", r_id=rel)
         self.run(element, plain_text(link.children), style="Hyperlink")
 
@@ -131,10 +133,21 @@ class _Writer:
             return
         content = self.document.notes[number - 1].content
         for index, entry in enumerate(content.entries):
-            self.run(note, ("" if index == 0 else " ") + entry.descriptor + ": ")
+            if index:
+                self.run(note, " ")
+            self.descriptor(note, entry, self.footnotes.part)
+            self.run(note, ": ")
             self.run(note, " ".join(entry.quote.split()), italic=True)
             self.run(note, f" [{entry.language}].")
         self.run(note, " " + content.support)
+
+    def descriptor(self, parent, entry, part=None) -> None:
+        """A source descriptor, its URL a live link."""
+        before, found, after = entry.descriptor.partition(entry.url) if entry.url else (entry.descriptor, "", "")
+        self.run(parent, before)
+        if found:
+            self.hyperlink(parent, Link(entry.url, (Text(entry.url),)), part)
+            self.run(parent, after)
 
     # blocks --------------------------------------------------------------------
 
@@ -243,8 +256,7 @@ class _Writer:
             _sub(p, "w:bookmarkEnd", w_id=20000 + note.number)
             self.run(self.paragraph("Evidence Source"), note.content.support)
             for entry in note.content.entries:
-                p = self.paragraph("Evidence Source")
-                self.run(p, entry.descriptor)
+                self.descriptor(self.paragraph("Evidence Source"), entry)
                 self.run(self.paragraph("Evidence Quote"), f"{' '.join(entry.quote.split())} [{entry.language}]", italic=True)
 
     # page furniture and properties ----------------------------------------------

@@ -26,6 +26,15 @@ _EMPTY_FOOTNOTES = (
 )
 
 
+def load_footnotes_as_xml() -> None:
+    """Have python-docx read an existing footnotes part as XML (by default it
+    keeps unknown parts as opaque bytes), so a reference document saved by Word,
+    which always has one, can be written to."""
+    from docx.opc.part import PartFactory
+
+    PartFactory.part_type_for.setdefault(CONTENT_TYPE.WML_FOOTNOTES, XmlPart)
+
+
 class Footnotes:
     """The footnotes part of one document, and the runs that refer to it."""
 
@@ -35,12 +44,15 @@ class Footnotes:
         part = document.part
         for relationship in part.rels.values():
             if relationship.reltype == RELATIONSHIP_TYPE.FOOTNOTES:
-                self.root = relationship.target_part.element
+                self.part = relationship.target_part
                 break
         else:
-            footnotes = XmlPart(PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES, parse_xml(_EMPTY_FOOTNOTES), part.package)
-            part.relate_to(footnotes, RELATIONSHIP_TYPE.FOOTNOTES)
-            self.root = footnotes.element
+            self.part = XmlPart(PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES, parse_xml(_EMPTY_FOOTNOTES), part.package)
+            part.relate_to(self.part, RELATIONSHIP_TYPE.FOOTNOTES)
+        self.root = self.part.element
+        for old in list(self.root.iterchildren(qn("w:footnote"))):
+            if old.get(qn("w:type")) is None:  # notes left in the reference document
+                self.root.remove(old)
         self.next_id = 1 + max((int(n.get(qn("w:id"))) for n in self.root.iterchildren(qn("w:footnote"))), default=0)
         self.first_reference: dict[int, str] = {}
 

@@ -40,7 +40,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         return ParagraphStyle(name, parent=base, **changes)
     return {
         "body": base,
-        "numbered": style("numbered", leftIndent=0.95 * cm, bulletIndent=0, bulletFontName=FAMILY),
+        "numbered": style("numbered", leftIndent=1.1 * cm, bulletIndent=0, bulletFontName=FAMILY),
         "bullet": style("bullet", leftIndent=0.55 * cm, bulletIndent=0.1 * cm, spaceAfter=3),
         "h1": style("h1", fontName=f"{FAMILY}-Bold", fontSize=14, leading=18, spaceBefore=10, spaceAfter=6, keepWithNext=1),
         "h2": style("h2", fontName=f"{FAMILY}-Bold", fontSize=12, leading=15, spaceBefore=12, spaceAfter=5, keepWithNext=1),
@@ -133,6 +133,7 @@ class _Builder:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("FONTNAME", (0, 0), (-1, -1), FAMILY),
         ]))
         self.story += [table, Spacer(1, 8)]
 
@@ -184,6 +185,7 @@ class _Builder:
             ("BACKGROUND", (0, 0), (-1, 0), SHADE if block.header else colors.white),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("FONTNAME", (0, 0), (-1, -1), FAMILY),
         ]))
         return KeepTogether([Spacer(1, 2), table, Spacer(1, 6)]) if len(rows) <= 6 else table
 
@@ -223,10 +225,18 @@ def _column_widths(block: TableBlock, columns: int) -> list[float]:
     return [width * length / total for length in lengths]
 
 
-def _page_decorations(meta: Meta):
-    def decorate(canvas: Canvas, page: int, pages: int) -> None:
+TOTAL_PAGES_FORM = "total-pages"
+
+
+def _decorate_page(meta: Meta):
+    """Marking top and bottom, reference and date, "Page X of Y".
+
+    Y is unknown while pages are drawn, so each page shows a form that the
+    canvas fills in once, at the end (see `_Canvas.save`)."""
+    def decorate(canvas: Canvas, doc) -> None:
         canvas.saveState()
         width, height = A4
+        page = canvas.getPageNumber()
         canvas.setFont(f"{FAMILY}-Bold", 7.5)
         canvas.drawCentredString(width / 2, height - 1.3 * cm, meta.marking)
         canvas.drawCentredString(width / 2, 0.9 * cm, meta.marking)
@@ -237,32 +247,23 @@ def _page_decorations(meta: Meta):
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.4)
         canvas.line(MARGIN, 1.55 * cm, width - MARGIN, 1.55 * cm)
-        left = " · ".join(v for v in (meta.reference, human_date(meta.date)) if v != "unknown")
-        canvas.drawString(MARGIN, 1.2 * cm, left)
-        canvas.drawRightString(width - MARGIN, 1.2 * cm, f"Page {page} of {pages}")
+        canvas.drawString(MARGIN, 1.2 * cm, " · ".join(v for v in (meta.reference, human_date(meta.date)) if v != "unknown"))
+        label = f"Page {page} of "
+        x = width - MARGIN - canvas.stringWidth(label + "000", FAMILY, 7.5)
+        canvas.drawString(x, 1.2 * cm, label)
+        canvas.translate(x + canvas.stringWidth(label, FAMILY, 7.5), 1.2 * cm)
+        canvas.doForm(TOTAL_PAGES_FORM)
         canvas.restoreState()
     return decorate
 
 
-def _numbered_canvas(decorate):
-    """A canvas that holds its pages until the end, to print 'Page X of Y'."""
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                decorate(self, number, total)
-                super().showPage()
-            super().save()
-    return NumberedCanvas
+class _Canvas(Canvas):
+    def save(self):
+        self.beginForm(TOTAL_PAGES_FORM)
+        self.setFont(FAMILY, 7.5)
+        self.drawString(0, 0, str(self.getPageNumber() - 1))
+        self.endForm()
+        super().save()
 
 
 def document_texts(document: Document):
@@ -298,10 +299,11 @@ def render_pdf(document: Document, path: Path) -> None:
         str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
         title=meta.title, author=meta.author, subject=meta.subject, keywords=", ".join(meta.keywords),
         creator=meta.generator, producer=meta.generator, invariant=1 if reproducible else 0,
-        lang=meta.language, displayDocTitle=1,
+        lang=meta.language, displayDocTitle=1, initialFontName=FAMILY,
     )
+    decorate = _decorate_page(meta)
     with _binary_streams():
-        pdf.build(_Builder(document).build(), canvasmaker=_numbered_canvas(_page_decorations(meta)))
+        pdf.build(_Builder(document).build(), onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_Canvas)
 
 
 @contextmanager

@@ -1,0 +1,5 @@
+"""`python -m briefing`: the same command as the `briefing` script."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,214 @@
+"""`briefing init`: a new dossier that builds at once.
+
+The files are written as text, not dumped from data, so that each one opens
+with comments saying what it holds and how to fill it in. By default the
+dossier carries a worked example (one short article, a few facts quoting it,
+one open question) so that `briefing build` works before the user has added
+anything; `example=False` leaves the source, fact and question files holding
+only their explanatory comments, for a new subject.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+from pathlib import Path
+
+from .errors import BriefingError
+from .templates import SUFFIX, builtin_templates_dir
+
+EXAMPLE_ID = "example"
+
+EXAMPLE_ARTICLE = """\
+EXAMPLE ARTICLE — a made-up text that shows how a source looks. Replace it with your own.
+
+Northbridge opens a new public library
+By Zoë Example, 3 March 2025
+
+The town council of Northbridge opened its new public library on Monday, 3 March 2025.
+The building holds about 40,000 books and has a reading room for 120 people.
+« C’est un lieu pour tout le monde », said the mayor, who spoke in French and English at the opening.
+The council said the library cost 4.2 million euros, paid from the town’s own budget.
+A local newspaper, quoting a council member, put the cost at 4.5 million euros.
+"""
+
+_DOSSIER = """\
+# The brief as a whole: what it is about, who prepares it, how it is marked.
+# Dates are written YYYY-MM-DD; anything not known is "unknown", never guessed.
+title: {title}
+subject: {subject}
+organisation: {organisation}
+author: {author}
+date: {date}
+reference: unknown
+status: draft
+marking: {marking}
+language: en
+keywords: []
+
+# The sections of the brief, in order. Every fact names one of these ids.
+# The built-in templates expect a section with the id `summary`.
+sections:
+  - id: summary
+    title: Executive summary
+  - id: developments
+    title: Key developments
+  - id: background
+    title: Background
+
+# Readable names for the keys that make facts comparable (see sources/facts/).
+key_labels:{key_labels}
+
+# What the sources do not include, for the source summary statement.
+source_gaps: []
+"""
+
+_SOURCES_HEADER = """\
+# One entry per article; its text is in `file`, verbatim. Add articles with
+#   briefing add-source ARTICLE.txt --outlet ... --date YYYY-MM-DD --reliability A-F
+# Metadata that is not known says "unknown": never guess it.
+# reliability: Admiralty scale A (completely reliable) to F (cannot be judged);
+# reliability_reason says in one line why.
+"""
+
+_EXAMPLE_SOURCE = """
+- id: example
+  file: texts/example.txt
+  title: "Northbridge opens a new public library"
+  outlet: unknown
+  author: "Zoë Example"
+  date: "2025-03-03"
+  language: en
+  url: unknown
+  reliability: F
+  reliability_reason: "A made-up example article: its reliability cannot be judged."
+"""
+
+_FACTS_HEADER = """\
+# Facts: each a claim in English, backed by verbatim quotes from the sources.
+# Find the exact words to quote with
+#   briefing quote SOURCE-ID "a few words of the passage"
+# Fields: id, section (one of sources/dossier.yaml), claim, evidence (source +
+# quote); optional: headline (true/false), kind (fact or judgment), confidence
+# (low, moderate, high; required for a judgment), key + value (facts with the
+# same key and different values are listed as a discrepancy).
+"""
+
+_EXAMPLE_FACTS = """
+- id: example-opening
+  section: summary
+  headline: true
+  claim: "Northbridge opened a new public library on 3 March 2025."
+  evidence:
+    - source: example
+      quote: "The town council of Northbridge opened its new public library on Monday, 3 March 2025."
+
+- id: example-size
+  section: developments
+  headline: true
+  claim: "The library holds about 40,000 books and seats 120 readers."
+  evidence:
+    - source: example
+      quote: "The building holds about 40,000 books and has a reading room for 120 people."
+
+- id: example-cost-council
+  section: developments
+  claim: "According to the council, the library cost 4.2 million euros."
+  key: library.cost
+  value: "4.2 million euros"
+  evidence:
+    - source: example
+      quote: "The council said the library cost 4.2 million euros, paid from the town’s own budget."
+
+- id: example-cost-newspaper
+  section: developments
+  claim: "A local newspaper put the cost at 4.5 million euros."
+  key: library.cost
+  value: "4.5 million euros"
+  evidence:
+    - source: example
+      quote: "A local newspaper, quoting a council member, put the cost at 4.5 million euros."
+
+- id: example-mayor
+  section: background
+  claim: "The mayor presented the library as a place for everyone."
+  evidence:
+    - source: example
+      quote: "« C’est un lieu pour tout le monde », said the mayor"
+"""
+
+_QUESTIONS_HEADER = """\
+# Open questions: what the sources leave unanswered, why it matters, and what
+# would settle it. `follows_from` names the facts that raise the question.
+"""
+
+_EXAMPLE_QUESTION = """
+- id: example-cost
+  question: "What did the library cost?"
+  why: "The council and a local newspaper give different figures."
+  settle: "The council's published accounts for 2025."
+  follows_from: [example-cost-council, example-cost-newspaper]
+"""
+
+
+def create_dossier(root: str | Path, *, title: str | None = None, subject: str = "unknown",
+                   organisation: str = "unknown", author: str = "unknown", marking: str = "UNCLASSIFIED",
+                   date: str | None = None, example: bool = True) -> list[Path]:
+    """Create a dossier in `root` (absent or empty); return the files written."""
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise BriefingError("a file of that name exists; choose a folder name for the new dossier", file=root)
+    if root.is_dir() and any(root.iterdir()):
+        raise BriefingError("the folder is not empty; choose a new folder (briefing init creates it)", file=root)
+    folder = root / "sources"
+    values = {
+        "title": title or _title_from(root),
+        "subject": subject,
+        "organisation": organisation,
+        "author": author,
+        "marking": marking,
+        "date": date or datetime.date.today().isoformat(),
+    }
+    config = _DOSSIER.format(
+        **{name: _quoted(value) for name, value in values.items()},
+        key_labels='\n  library.cost: "Cost of the library"' if example else " {}",
+    )
+    files = {
+        folder / "dossier.yaml": config,
+        folder / "sources.yaml": _SOURCES_HEADER + (_EXAMPLE_SOURCE if example else ""),
+        folder / "questions.yaml": _QUESTIONS_HEADER + (_EXAMPLE_QUESTION if example else ""),
+    }
+    if example:
+        files[folder / "texts" / f"{EXAMPLE_ID}.txt"] = EXAMPLE_ARTICLE
+        files[folder / "facts" / f"{EXAMPLE_ID}.yaml"] = _FACTS_HEADER + _EXAMPLE_FACTS
+    else:  # the comments alone: facts are appended below them
+        files[folder / "facts" / "facts.yaml"] = _FACTS_HEADER
+    (folder / "texts").mkdir(parents=True)
+    (folder / "facts").mkdir()
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+    written = list(files)
+    written += _copy_templates(root / "templates")
+    (root / ".gitignore").write_text("out/\n", encoding="utf-8")
+    return written
+
+
+def _copy_templates(target: Path) -> list[Path]:
+    source = builtin_templates_dir()
+    target.mkdir()
+    copied = []
+    for path in sorted(source.glob("*" + SUFFIX)) + [source / "reference.docx"]:
+        if path.is_file():
+            copied.append(Path(shutil.copyfile(path, target / path.name)))
+    return copied
+
+
+def _title_from(root: Path) -> str:
+    name = root.resolve().name.replace("-", " ").replace("_", " ").strip() or "New brief"
+    return name[:1].upper() + name[1:]
+
+
+def _quoted(value: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,107 @@
+"""`briefing quote`: find the passage of a source that a half-remembered fragment means.
+
+An analyst types a few words as they remember them, without accents, in any
+case, with the punctuation wrong. Both the fragment and the source are folded
+the same way (compatibility decomposition, combining marks dropped, case
+folded, punctuation and symbols turned into spaces, runs of spaces collapsed),
+and each folded character keeps the offset of the original character it came
+from. Windows of whole words around the fragment's length are scored with
+rapidfuzz; the best ones that do not overlap are returned as original text,
+ready to paste as evidence: `briefing check` locates them exactly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .errors import BriefingError
+
+
+@dataclass(frozen=True)
+class Passage:
+    text: str  # the source's own words, line breaks made spaces: paste this as the quote
+    start: int  # character span in the source text
+    end: int
+    line: int  # 1-based line and column of the start
+    column: int
+    score: float  # 0..100, how closely the folded passage matches the folded fragment
+
+
+@dataclass(frozen=True)
+class Folded:
+    """Folded text; `origins[i]` is the offset in the original of folded character i."""
+
+    text: str
+    origins: tuple[int, ...]
+    ends: tuple[int, ...]  # offset just past the original character folded character i came from
+
+
+def fold(text: str) -> Folded:
+    chars: list[str] = []
+    origins: list[int] = []
+    ends: list[int] = []
+    for offset, char in enumerate(text):
+        for piece in unicodedata.normalize("NFKD", char):
+            if unicodedata.combining(piece):
+                continue
+            for folded in piece.casefold():
+                if not folded.isalnum():
+                    folded = " "
+                if folded == " " and (not chars or chars[-1] == " "):
+                    continue
+                chars.append(folded)
+                origins.append(offset)
+                ends.append(offset + 1)
+    if chars and chars[-1] == " ":
+        chars.pop(), origins.pop(), ends.pop()
+    return Folded("".join(chars), tuple(origins), tuple(ends))
+
+
+def find_passages(source_text: str, fragment: str, limit: int = 3, min_score: float = 50.0) -> list[Passage]:
+    """The `limit` passages of `source_text` closest to `fragment`, best first.
+
+    Passages scoring below `min_score` are left out, except the best one: the
+    user always learns what comes closest."""
+    from rapidfuzz import fuzz, process
+
+    wanted = fold(fragment).text
+    if not wanted:
+        raise BriefingError("the fragment has no letters or digits to look for")
+    folded = fold(source_text)
+    words = [match.span() for match in re.finditer(r"\S+", folded.text)]
+    if not words:
+        return []
+    size = len(wanted.split())
+    spread = max(2, size // 4)
+    windows: list[tuple[int, int]] = []  # (first word, last word), inclusive
+    for length in range(max(1, size - spread), size + spread + 1):
+        windows += [(first, first + length - 1) for first in range(0, len(words) - length + 1)]
+    if not windows:
+        windows = [(0, len(words) - 1)]
+    candidates = [folded.text[words[first][0]:words[last][1]] for first, last in windows]
+    scores = [0.0] * len(candidates)
+    for _, score, index in process.extract(wanted, candidates, scorer=fuzz.ratio, limit=None):
+        scores[index] = score
+    # best score first; among equals, the length closest to the fragment's, then the earliest
+    order = sorted(range(len(windows)), key=lambda i: (-scores[i], abs(windows[i][1] - windows[i][0] + 1 - size), windows[i][0]))
+    chosen: list[int] = []
+    for index in order:
+        first, last = windows[index]
+        if chosen and scores[index] < min_score:
+            break
+        if all(last < windows[other][0] or windows[other][1] < first for other in chosen):
+            chosen.append(index)
+            if len(chosen) == limit:
+                break
+    return [_passage(source_text, folded, words, windows[i], float(scores[i])) for i in chosen]
+
+
+def _passage(source_text: str, folded: Folded, words, window: tuple[int, int], score: float) -> Passage:
+    start = folded.origins[words[window[0]][0]]
+    end = folded.ends[words[window[1]][1] - 1]
+    text = re.sub(r"\s*\n\s*", " ", source_text[start:end])
+    line = source_text.count("\n", 0, start) + 1
+    column = start - (source_text.rfind("\n", 0, start) + 1) + 1
+    return Passage(text, start, end, line, column, round(score, 1))

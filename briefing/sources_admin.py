@@ -1,0 +1,200 @@
+"""`briefing add-source`: copy an article into a dossier and record what is known of it.
+
+The entry is appended to `sources/sources.yaml` as text, so the comments and
+layout the user has written there stay as they are; the result is parsed
+again before it is written, so a file that cannot take an appended entry is
+left untouched and reported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .errors import BriefingError
+from .model import UNKNOWN, SourceMeta
+from .yamlfile import load_yaml, read_text
+
+_BINARY_KINDS = ((b"%PDF", "a PDF file"), (b"PK\x03\x04", "a zip archive (a .docx or .odt?)"),
+                 (b"{\\rtf", "an RTF file"), (b"\xd0\xcf\x11\xe0", "an old Word or Office file"))
+FIELDS = ("title", "outlet", "author", "date", "language", "url", "reliability", "reliability_reason")
+
+
+@dataclass(frozen=True)
+class AddedSource:
+    meta: SourceMeta
+    text_path: Path
+    sources_file: Path
+    line: int  # where the entry starts in sources.yaml
+    characters: int
+    lines: int
+
+    @property
+    def unknown(self) -> list[str]:
+        return [name for name in FIELDS if getattr(self.meta, name) == UNKNOWN]
+
+
+def sources_file(root: str | Path) -> Path:
+    """`sources/sources.yaml` of the dossier at `root`; an error if there is no dossier."""
+    folder = Path(root) / "sources"
+    if not (folder / "dossier.yaml").is_file():
+        raise BriefingError(
+            "no dossier here (sources/dossier.yaml is missing); pass --dossier DIR or create one with 'briefing init DIR'",
+            file=root,
+        )
+    return folder / "sources.yaml"
+
+
+def read_entries(root: str | Path) -> list:
+    """The raw entries of sources.yaml (mappings that keep their line numbers)."""
+    path = sources_file(root)
+    if not path.is_file():
+        return []
+    data = load_yaml(path)
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise BriefingError("expected a list of entries, each starting with '- '", file=path, line=getattr(data, "line", 1))
+    return data
+
+
+def read_source(root: str | Path, source_id: str) -> tuple[SourceMeta, str]:
+    """One source's metadata and text, without loading (or checking) the facts."""
+    entries = read_entries(root)
+    path = sources_file(root)
+    for entry in entries:
+        if entry.get("id") == source_id:
+            try:
+                meta = SourceMeta.model_validate(entry)
+            except ValidationError as error:
+                detail = error.errors()[0]
+                field = ".".join(str(part) for part in detail["loc"])
+                raise BriefingError(f"source '{source_id}': '{field}': {detail['msg']}", file=path, line=entry.line) from None
+            text_path = path.parent / meta.file
+            if not text_path.is_file():
+                raise BriefingError(f"source '{source_id}': text file '{meta.file}' not found", file=path, line=entry.line)
+            return meta, read_text(text_path)
+    known = ", ".join(str(entry.get("id")) for entry in entries) or "none yet (add one with 'briefing add-source FILE')"
+    raise BriefingError(f"no source '{source_id}'; sources of this dossier: {known}", file=path)
+
+
+def read_article(path: str | Path) -> str:
+    """An article file as text: UTF-8 (a BOM dropped), line endings made LF; binary refused."""
+    path = Path(path)
+    if not path.is_file():
+        raise BriefingError("file not found" if not path.exists() else "not a file", file=path)
+    data = path.read_bytes()
+    kind = next((name for magic, name in _BINARY_KINDS if data.startswith(magic)), None)
+    if kind:
+        raise BriefingError(f"this is {kind}, not text; save the article as plain UTF-8 text (.txt) first", file=path)
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise BriefingError(f"not a text file (byte {offset} is 0x00); save the article as plain UTF-8 text (.txt)", file=path)
+    text = read_text(path).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise BriefingError("the file is empty; an article needs its text", file=path)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def slugify(text: str) -> str:
+    """'Le Monde – 23 juin.txt' → 'le-monde-23-juin-txt': ASCII letters, digits and '-'."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60].strip("-")
+
+
+def add_source(root: str | Path, article: str | Path, *, source_id: str | None = None,
+               **metadata: str | None) -> AddedSource:
+    """Copy `article` into the dossier as sources/texts/ID.txt and append its entry."""
+    path = sources_file(root)
+    text = read_article(article)
+    entries = read_entries(root)
+    taken = {str(entry.get("id")) for entry in entries}
+    texts = path.parent / "texts"
+    if source_id is not None:
+        if source_id in taken:
+            raise BriefingError(f"a source with id '{source_id}' exists already; choose another --id", file=path)
+        chosen = source_id
+    else:
+        base = slugify(Path(article).stem) or slugify(metadata.get("title") or "") or "source"
+        chosen = _unique(base, taken, texts)
+    text_path = texts / f"{chosen}.txt"
+    if text_path.exists():
+        raise BriefingError(f"a text file for '{chosen}' exists already; choose another --id", file=text_path)
+    values = {name: value for name, value in metadata.items() if value is not None}
+    unknown_names = set(values) - set(FIELDS)
+    if unknown_names:
+        raise TypeError(f"unknown metadata: {', '.join(sorted(unknown_names))}")
+    fields = {"id": chosen, "file": f"texts/{chosen}.txt"}
+    fields.update({name: values.get(name, SourceMeta.model_fields[name].default) for name in FIELDS})
+    try:
+        meta = SourceMeta.model_validate(fields)
+    except ValidationError as error:
+        detail = error.errors()[0]
+        field = ".".join(str(part) for part in detail["loc"])
+        raise BriefingError(f"--{field.replace('_', '-')}: {detail['msg'].removeprefix('Value error, ')}") from None
+
+    old = read_text(path) if path.is_file() else ""
+    if old and not old.endswith("\n"):
+        old += "\n"
+    new = old + "\n" + _entry_text(meta)
+    _check_appended(path, new, len(entries) + 1)
+    line = old.count("\n") + 2
+    texts.mkdir(exist_ok=True)
+    text_path.write_text(text, encoding="utf-8")
+    try:
+        _write_atomically(path, new)
+    except OSError:
+        text_path.unlink(missing_ok=True)
+        raise
+    return AddedSource(meta, text_path, path, line, len(text), text.count("\n"))
+
+
+def _unique(base: str, taken: set[str], texts: Path) -> str:
+    candidate, number = base, 1
+    while candidate in taken or (texts / f"{candidate}.txt").exists():
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def _entry_text(meta: SourceMeta) -> str:
+    lines = [f"- id: {meta.id}", f"  file: {meta.file}"]
+    for name in FIELDS:
+        value = getattr(meta, name)
+        shown = value if value == UNKNOWN or name == "reliability" else json.dumps(value, ensure_ascii=False)
+        lines.append(f"  {name}: {shown}")
+    return "\n".join(lines) + "\n"
+
+
+def _check_appended(path: Path, text: str, expected: int) -> None:
+    """Refuse to write a sources.yaml the loader would not read as one more entry."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        data = None
+    if not isinstance(data, list) or len(data) != expected:
+        raise BriefingError(
+            "cannot append a new entry: write the file as a list of entries, each starting with '- ' at the start of a line",
+            file=path,
+        )
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

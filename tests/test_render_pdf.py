@@ -1,0 +1,160 @@
+"""The PDF renderer, read back with pypdf and checked with qpdf."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from briefing import __version__
+from briefing.build import build_briefs
+from briefing.errors import BriefingError
+from conftest import REPO, default_facts, make_dossier, require
+from readback import flat, pdf_text
+
+EPOCH = "1750723200"  # 2025-06-24 00:00 UTC
+
+
+@pytest.fixture(scope="module")
+def default_pdfs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        build_briefs(REPO, (), ("pdf",), out)
+    return out
+
+
+def test_every_pdf_passes_qpdf_check(default_pdfs):
+    qpdf = require("qpdf")
+    for path in sorted(default_pdfs.glob("*.pdf")):
+        result = subprocess.run([qpdf, "--check", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "No syntax or stream encoding errors" in result.stdout
+
+
+def test_document_information_is_set(default_pdfs):
+    info = PdfReader(str(default_pdfs / "analyst.pdf")).metadata
+    assert info.title == "Mali–Russia: General Goïta's visit to Moscow"
+    assert info.author == "Sahel Desk analysts"
+    assert info.subject.startswith("Meeting of General Assimi Goïta and Vladimir Putin")
+    assert "Africa Corps" in info["/Keywords"]
+    assert info.creator == f"briefing {__version__}"
+    assert info["/CreationDate"].startswith("D:20250624000000")
+
+
+def test_the_outline_mirrors_the_headings(default_pdfs):
+    reader = PdfReader(str(default_pdfs / "analyst.pdf"))
+    def titles(items):
+        for item in items:
+            if isinstance(item, list):
+                yield from titles(item)
+            else:
+                yield item.title
+    found = list(titles(reader.outline))
+    assert found[0] == "Mali–Russia: General Goïta's visit to Moscow"
+    assert "1  Executive summary" in found and "Sources and evidence" in found
+    assert any(t.endswith("Open questions") for t in found)
+
+
+def test_citations_are_links_to_their_evidence_entry(default_pdfs):
+    reader = PdfReader(str(default_pdfs / "analyst.pdf"))
+    evidence_page = next(i for i, page in enumerate(reader.pages) if "Sources and evidence" in page.extract_text())
+    links = [annotation.get_object() for page in reader.pages for annotation in page.get("/Annots", [])]
+    internal = [link for link in links if link.get("/Subtype") == "/Link" and "/Dest" in link]
+    assert len(internal) >= 80
+    for link in internal:
+        target = reader.get_page_number(link["/Dest"][0].get_object()) if not isinstance(link["/Dest"], str) else None
+        assert target is not None and target >= evidence_page
+
+
+def test_fonts_are_embedded_subsets(default_pdfs):
+    reader = PdfReader(str(default_pdfs / "analyst.pdf"))
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    assert fonts
+    for name, font in fonts.items():
+        assert "+" in name, f"{name} is not a subset"
+        assert "/FontFile2" in font["/FontDescriptor"], f"{name} is not embedded"
+
+
+def test_the_analyst_brief_is_small_enough_to_mail(default_pdfs):
+    assert (default_pdfs / "analyst.pdf").stat().st_size <= 150_000
+
+
+def test_the_executive_note_fits_one_page(default_pdfs):
+    assert len(PdfReader(str(default_pdfs / "executive.pdf")).pages) == 1
+
+
+def test_every_page_has_marking_and_page_x_of_y(default_pdfs):
+    reader = PdfReader(str(default_pdfs / "analyst.pdf"))
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        text = flat(page.extract_text())
+        assert text.count("UNCLASSIFIED — FOR OFFICIAL USE ONLY") == 2
+        assert f"Page {number} of {total}" in text
+
+
+def test_long_tables_repeat_their_header_row_on_every_page(tmp_path):
+    body = "| Fact | Claim |\n|---|---|\n{% for i in range(120) %}| row {{ i }} | a line of the table |\n{% endfor %}"
+    head = "{#---\nname: long\naudience: Testers\ndescription: A long table.\n---#}\n"
+    root = make_dossier(tmp_path, templates={"long.md.j2": head + body})
+    build_briefs(root, ("long",), ("pdf",))
+    pages = PdfReader(str(root / "out" / "long.pdf")).pages
+    assert len(pages) >= 3
+    for page in pages:
+        assert "Fact Claim" in flat(page.extract_text())
+
+
+def test_headings_are_never_the_last_line_of_a_page(default_pdfs):
+    reader = PdfReader(str(default_pdfs / "analyst.pdf"))
+    headings = ["Executive summary", "Key judgments", "The visit", "The three accords", "Security context",
+                "Sénou gold refinery", "Open questions", "Where the sources differ", "Sources", "Sources and evidence"]
+    for page in reader.pages:
+        lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+        body = [line for line in lines if "UNCLASSIFIED" not in line and "Page " not in line]
+        last = body[-1]
+        assert not any(last.endswith(heading) and len(last) < len(heading) + 4 for heading in headings), last
+
+
+def test_a_character_the_font_lacks_stops_the_build_with_its_name(tmp_path):
+    facts = default_facts()
+    facts[0]["claim"] = "The meeting 会议 took place."
+    root = make_dossier(tmp_path, facts=facts)
+    with pytest.raises(BriefingError) as caught:
+        build_briefs(root, ("executive",), ("pdf",))
+    message = caught.value.format_line()
+    assert "no glyph for U+4F1A CJK UNIFIED IDEOGRAPH-4F1A ('会')" in message
+    assert "The meeting 会议 took place" in message
+    assert not (root / "out" / "executive.pdf").exists()
+
+
+def test_greek_cyrillic_and_typography_render_as_text(tmp_path):
+    article = "Путин встретился с Гоитой. Ο Πούτιν συναντήθηκε — « œuvre » № 5 €.\n"
+    facts = [{"id": "multi", "section": "summary", "headline": True, "claim": "Путин, Πούτιν — « œuvre » № 5 €",
+              "evidence": [{"source": "one", "quote": "Путин встретился с Гоитой."},
+                           {"source": "one", "quote": "Ο Πούτιν συναντήθηκε — « œuvre » № 5 €."}]}]
+    root = make_dossier(tmp_path, texts={"one": article}, facts=facts)
+    build_briefs(root, ("analyst",), ("pdf",))
+    text = pdf_text(root / "out" / "analyst.pdf")
+    assert "Путин, Πούτιν — « œuvre » № 5 €" in text
+    assert "Путин встретился с Гоитой." in text
+
+
+def test_same_inputs_and_source_date_epoch_give_identical_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    root = make_dossier(tmp_path / "d")
+    first = {o.path.name: o.path.read_bytes() for o in build_briefs(root, (), ("pdf", "docx"), tmp_path / "a")}
+    second = {o.path.name: o.path.read_bytes() for o in build_briefs(root, (), ("pdf", "docx"), tmp_path / "b")}
+    assert first.keys() == second.keys() and len(first) == 6
+    for name in first:
+        assert first[name] == second[name], f"{name} differs between two builds"
+
+
+def test_pdftotext_reads_the_brief(default_pdfs):
+    pdftotext = require("pdftotext")
+    text = subprocess.run([pdftotext, "-layout", str(default_pdfs / "executive.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "Bottom line" in text and "Key points" in text and "What to watch" in text
