@@ -119,7 +119,8 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
     warnings = check_size(attachments, settings.max_attachment_mb, request.strict)
     subject = " ".join((request.subject or dossier.config.title).split())
     body = compose_body(checked, template, attachments)
-    path = write_message(MailMessage(sender, to, cc, subject, body, attachments), out / f"{template.name}.eml")
+    message = MailMessage(sender, to, cc, subject, body, attachments)
+    path = write_message(message, out / f"{template.name}.eml", message_date(env))
     if not request.send:
         return MailResult(path, warnings)
     return MailResult(path, warnings, send_message(path, settings), settings.server)
@@ -415,7 +416,7 @@ def send_message(path: Path, settings: MailSettings) -> tuple[str, ...]:
     data = path.read_bytes()
     parsed = email.message_from_bytes(data, policy=policy.SMTP)
     sender = parsed["From"].addresses[0].addr_spec
-    recipients = [a.addr_spec for name in ("To", "Cc") if parsed[name] for a in parsed[name].addresses]
+    recipients = list(dict.fromkeys(a.addr_spec for name in ("To", "Cc") if parsed[name] for a in parsed[name].addresses))
     problem = _settings_problem(settings)
     if problem:
         raise BriefingError(f"{problem}; {kept}")

@@ -356,11 +356,16 @@ def test_login_refused(dossier, serve, certificates):
     assert (dossier / "out" / "executive.eml").is_file() and not recorder.received
 
 
-def test_a_login_without_a_password_in_the_environment(dossier, serve):
+@pytest.mark.parametrize("security, env, expected", [
+    ("starttls", {}, "no password: set it in the environment (BRIEFING_SMTP_PASSWORD"),
+    ("none", {"BRIEFING_SMTP_PASSWORD": PASSWORD}, "refusing to send the password over an unencrypted connection"),
+])
+def test_a_login_needs_a_password_from_the_environment_and_encryption(dossier, serve, security, env, expected):
     recorder, port = serve()
-    result = run(dossier, *send_args(port, "--smtp-user", "analyst"))
+    result = run(dossier, *send_args(port, "--smtp-user", "analyst", "--security", security), env=env)
     assert result.exit_code == 1
-    assert "no password: set it in the environment (BRIEFING_SMTP_PASSWORD" in error_line(result)
+    assert expected in error_line(result)
+    assert PASSWORD not in result.output and not recorder.received
 
 
 def test_tls_failure_when_the_certificate_is_not_trusted(dossier, serve, certificates):
@@ -413,3 +418,11 @@ def test_host_unreachable(dossier):
     assert result.exit_code == 1
     assert error_line(result) == (f"error: cannot reach 127.0.0.1:{port}: connection refused; "
                                   f"the message is kept in {dossier / 'out' / 'executive.eml'}")
+
+
+def test_a_server_that_never_answers_times_out(dossier):
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # connections queue, nobody greets
+        port = silent.getsockname()[1]
+        result = run(dossier, *send_args(port, "--security", "none", "--timeout", "0.5"))
+    assert result.exit_code == 1
+    assert error_line(result).startswith(f"error: cannot reach 127.0.0.1:{port}: no answer within 0.5 s;")
