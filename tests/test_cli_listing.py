@@ -36,11 +36,12 @@ def test_add_source_copies_the_text_and_records_the_metadata(dossier: Path, arti
     text_path = dossier / "sources" / "texts" / "le-monde-24-juin.txt"
     assert result.output.splitlines() == [
         f"added source 'le-monde-24-juin': {text_path} (2 lines, 40 characters)",
-        f"recorded in {dossier}/sources/sources.yaml:17",
+        f"recorded in {dossier}/sources/sources.yaml:10",
         "unknown: title, author, url, reliability_reason (fill them in there when you know them)",
         f'next: briefing quote le-monde-24-juin "a few words of a passage" --dossier {dossier}',
     ]
     assert text_path.read_text(encoding="utf-8") == article.read_text(encoding="utf-8")
+    assert (dossier / "sources" / "sources.yaml").read_text(encoding="utf-8").splitlines()[9] == "- id: le-monde-24-juin"
     meta = load_dossier(dossier).sources[-1].meta
     assert (meta.id, meta.file, meta.outlet, meta.date, meta.language, meta.reliability) == (
         "le-monde-24-juin", "texts/le-monde-24-juin.txt", "Le Monde", "2025-06-24", "fr", "B")
@@ -170,7 +171,7 @@ def test_facts_json(dossier: Path) -> None:
         "id": "accords", "section": "accords", "kind": "fact", "confidence": None, "headline": True,
         "key": "accords.count", "value": "3", "sources": ["one"],
         "claim": "Three accords were signed, one of them on nuclear energy.",
-        "file": str(dossier / "sources" / "facts" / "facts.yaml"), "line": 7,
+        "file": str(dossier / "sources" / "facts" / "facts.yaml"), "line": 8,
     }
 
 
@@ -192,9 +193,9 @@ def test_sources_table(tmp_path: Path) -> None:
     result = run("sources", "-d", str(root))
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "ID   REL  DATE        LANG  OUTLET       AUTHOR   FACTS\n"
-        "one  B    2025-06-23  fr    Outlet one   unknown  2\n"
-        "two  B    2025-06-23  fr    Outlet two   unknown  0\n"
+        "ID   REL  DATE        LANG  OUTLET      AUTHOR   FACTS\n"
+        "one  B    2025-06-23  fr    Outlet one  unknown  2\n"
+        "two  B    2025-06-23  fr    Outlet two  unknown  0\n"
         "2 sources\n"
     )
 
