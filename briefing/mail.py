@@ -152,16 +152,11 @@ def _from_env(env: Mapping[str, str], name: str, variable: str) -> object:
     if not text:
         return None
     try:
-        if name == "port":
-            value: object = int(text)
-            if not 1 <= int(text) <= 65535:
-                raise ValueError
-        elif name in ("timeout", "max_attachment_mb"):
-            value = float(text)
-            if not value > 0:
-                raise ValueError
-        else:
-            value = text
+        value: object = text
+        if name == "port" and not 1 <= (value := int(text)) <= 65535:
+            raise ValueError
+        if name in ("timeout", "max_attachment_mb") and not (value := float(text)) > 0:
+            raise ValueError
     except ValueError:
         raise BriefingError(f"${variable}: '{text}' is not a valid {name.replace('_', ' ')}") from None
     if name == "security" and value not in DEFAULT_PORTS:

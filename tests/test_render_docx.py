@@ -1,0 +1,131 @@
+"""The DOCX renderer: Word's own styles, footnotes, fields and properties, read back."""
+
+import shutil
+import subprocess
+import zipfile
+from datetime import datetime, timezone
+
+import docx
+import pytest
+from lxml import etree
+
+from briefing.build import build_briefs
+from conftest import REPO, make_dossier, require
+from readback import W, docx_footnotes, flat
+
+EPOCH = "1750723200"  # 2025-06-24 00:00 UTC
+
+
+@pytest.fixture(scope="module")
+def default_docx(tmp_path_factory):
+    out = tmp_path_factory.mktemp("docx")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        build_briefs(REPO, (), ("docx",), out)
+    return out
+
+
+def xml(path, member: str):
+    with zipfile.ZipFile(path) as package:
+        return etree.fromstring(package.read(member))
+
+
+def test_structure_uses_real_word_styles(default_docx):
+    document = docx.Document(str(default_docx / "analyst.docx"))
+    used = {p.style.name for p in document.paragraphs}
+    assert {"Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Numbered Paragraph",
+            "Evidence Claim", "Evidence Quote", "TOC Heading"} <= used
+    assert {t.style.name for t in document.tables} == {"Table Grid"}
+    assert document.paragraphs[2].text == "Mali–Russia: General Goïta's visit to Moscow"
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[0] == "1  Executive summary" and headings[-1] == "Sources and evidence"
+
+
+def test_citations_are_native_footnotes_with_source_and_quote(default_docx):
+    path = default_docx / "executive.docx"
+    notes = docx_footnotes(path)
+    assert len(notes) >= 5
+    first = notes[min(notes)]
+    assert "Médard Clobechi" in first and "23 June 2025" in first and "reliability C" in first
+    assert "a été reçu lundi 23 juin 2025 au Kremlin" in first
+    references = xml(path, "word/document.xml").findall(f".//{W}footnoteReference/../{W}rPr/{W}rStyle")
+    assert references and {r.get(f"{W}val") for r in references} == {"FootnoteReference"}
+    styles = {p.get(f"{W}val") for p in xml(path, "word/footnotes.xml").iter(f"{W}pStyle")}
+    assert styles == {"FootnoteText"}
+
+
+def test_a_second_citation_of_a_fact_refers_to_its_first_footnote(default_docx):
+    body = xml(default_docx / "analyst.docx", "word/document.xml")
+    repeats = [f.get(f"{W}instr") for f in body.iter(f"{W}fldSimple")]
+    assert repeats and all(instr.strip().startswith("NOTEREF _RefNote") for instr in repeats)
+    bookmarks = {b.get(f"{W}name") for b in body.iter(f"{W}bookmarkStart")}
+    assert {instr.split()[1] for instr in repeats} <= bookmarks
+
+
+def test_header_marking_footer_page_field_and_table_of_contents(default_docx):
+    document = docx.Document(str(default_docx / "analyst.docx"))
+    section = document.sections[0]
+    assert section.header.paragraphs[0].text == "UNCLASSIFIED — FOR OFFICIAL USE ONLY"
+    footer = section.footer._element
+    instructions = " ".join(t.text for t in footer.iter(f"{W}instrText"))
+    assert "PAGE" in instructions and "NUMPAGES" in instructions
+    body = xml(default_docx / "analyst.docx", "word/document.xml")
+    assert any("TOC \\o" in (t.text or "") for t in body.iter(f"{W}instrText"))
+    settings = xml(default_docx / "analyst.docx", "word/settings.xml")
+    assert settings.find(f"{W}updateFields").get(f"{W}val") == "true"
+
+
+def test_core_properties_come_from_the_dossier_and_source_date_epoch(default_docx):
+    properties = docx.Document(str(default_docx / "defence.docx")).core_properties
+    assert properties.title == "Mali–Russia: General Goïta's visit to Moscow"
+    assert properties.author == "Sahel Desk analysts"
+    assert properties.subject.startswith("Meeting of General Assimi Goïta")
+    assert "Rosatom" in properties.keywords
+    assert properties.created == properties.modified == datetime(2025, 6, 24, tzinfo=timezone.utc)
+
+
+def test_source_urls_are_hyperlinks_in_body_and_footnotes(tmp_path):
+    sources = [{"id": "one", "file": "texts/one.txt", "outlet": "Outlet", "url": "https://example.org/article",
+                "reliability": "B"}]
+    root = make_dossier(tmp_path, sources=sources)
+    build_briefs(root, ("analyst",), ("docx",))
+    path = root / "out" / "analyst.docx"
+    for member, rels in (("word/document.xml", "word/_rels/document.xml.rels"),
+                         ("word/footnotes.xml", "word/_rels/footnotes.xml.rels")):
+        links = list(xml(path, member).iter(f"{W}hyperlink"))
+        assert links, member
+        targets = {r.get("Target") for r in xml(path, rels)}
+        assert "https://example.org/article" in targets
+
+
+def test_a_restyled_reference_document_restyles_the_brief(tmp_path):
+    root = make_dossier(tmp_path)
+    (root / "templates").mkdir()
+    reference = docx.Document(str(REPO / "templates" / "reference.docx"))
+    reference.styles["Heading 1"].font.size = docx.shared.Pt(22)
+    reference.save(str(root / "templates" / "reference.docx"))
+    build_briefs(root, ("executive",), ("docx",))
+    built = docx.Document(str(root / "out" / "executive.docx"))
+    assert built.styles["Heading 1"].font.size == docx.shared.Pt(22)
+
+
+def test_libreoffice_converts_every_docx_and_keeps_the_claims(default_docx, tmp_path):
+    office = require("libreoffice")
+    pdftotext = require("pdftotext")
+    copies = []
+    for path in sorted(default_docx.glob("*.docx")):
+        copies.append(shutil.copy(path, tmp_path / path.name))
+    result = subprocess.run(
+        [office, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path / "pdf"), *map(str, copies)],
+        capture_output=True, text=True, timeout=240,
+    )
+    assert result.returncode == 0, result.stderr
+    for name in ("executive", "analyst", "defence"):
+        converted = tmp_path / "pdf" / f"{name}.pdf"
+        assert converted.is_file(), result.stdout + result.stderr
+        text = flat(subprocess.run([pdftotext, str(converted), "-"], capture_output=True, text=True, check=True).stdout)
+        assert "Putin received Mali's transitional president, General Assimi Goïta" in text
+        assert "UNCLASSIFIED — FOR OFFICIAL USE ONLY" in text
+        # the footnotes appear in the converted pages with their verbatim quotes
+        assert "a été reçu lundi 23 juin 2025 au Kremlin" in text
