@@ -489,7 +489,7 @@ def describe_failure(error: BaseException, stage: str, settings: MailSettings) -
         return (f"TLS failure with {server}: the certificate is not trusted ({error.verify_message}); "
                 "for a private CA set $BRIEFING_SMTP_CAFILE")
     if isinstance(error, ssl.SSLError):
-        hint = "; is the port for security 'tls' (usually 465) or 'starttls' (587)?" if stage == "connect" else ""
+        hint = " (the server may expect STARTTLS: try security 'starttls')" if stage == "connect" else ""
         return f"TLS failure with {server}: {(error.reason or str(error)).lower().replace('_', ' ')}{hint}"
     if isinstance(error, smtplib.SMTPNotSupportedError):
         what = {"starttls": "STARTTLS; use security 'tls' or 'none'", "login": "a login (AUTH)"}.get(stage, str(error))
