@@ -239,10 +239,12 @@ def init(folder: str, title: str | None, subject: str, author: str, organisation
     quoted = shlex.quote(folder)
     click.echo(f"created dossier {folder}: sources/ (configuration in sources/dossier.yaml"
                f"{', an example article with its facts' if example else ''}) and templates/")
+    steps = [(f"briefing build --dossier {quoted}", f"build the example brief into {folder}/out/")] if example else []
+    steps.append((f"briefing add-source ARTICLE.txt --dossier {quoted}", "add an article of your own"))
+    width = max(len(command) for command, _ in steps)
     click.echo("next:")
-    if example:
-        click.echo(f"  briefing build --dossier {quoted}              build the example brief into {folder}/out/")
-    click.echo(f"  briefing add-source ARTICLE.txt --dossier {quoted}   add an article of your own")
+    for command, why in steps:
+        click.echo(f"  {command:<{width}}  {why}")
 
 
 @cli.command("add-source")
@@ -278,7 +280,7 @@ def add_source(file: str, dossier: str, source_id: str | None, **metadata: str |
     click.echo(f"added source '{added.meta.id}': {added.text_path} ({added.lines} lines, {added.characters} characters)")
     click.echo(f"recorded in {added.sources_file}:{added.line}")
     if added.unknown:
-        click.echo(f"unknown: {', '.join(added.unknown)} (fill them in there when you know them)")
+        click.echo(f"unknown: {', '.join(added.unknown)} (edit the entry when you learn more)")
     option = "" if dossier == "." else f" --dossier {shlex.quote(dossier)}"
     click.echo(f"next: briefing quote {added.meta.id} \"a few words of a passage\"{option}")
 

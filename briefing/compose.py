@@ -137,6 +137,6 @@ def _note_content(fact: CheckedFact) -> NoteContent:
     else:
         support = f"Backed by {backing}; credibility {fact.credibility}."
     names = dict.fromkeys(
-        f"{v.name}, {human_date(v.date)} ({v.reliability})" for v in (source_view(q.source) for q in fact.evidence)
+        f"{v.name}, {human_date(v.date) if v.date != 'unknown' else 'date unknown'} ({v.reliability})" for v in (source_view(q.source) for q in fact.evidence)
     )
     return NoteContent(fact.fact.claim, support, tuple(entries), "; ".join(names))

@@ -59,11 +59,13 @@ def fold(text: str) -> Folded:
     return Folded("".join(chars), tuple(origins), tuple(ends))
 
 
-def find_passages(source_text: str, fragment: str, limit: int = 3, min_score: float = 50.0) -> list[Passage]:
+def find_passages(source_text: str, fragment: str, limit: int = 3, min_score: float = 50.0,
+                  within: float = 25.0) -> list[Passage]:
     """The `limit` passages of `source_text` closest to `fragment`, best first.
 
-    Passages scoring below `min_score` are left out, except the best one: the
-    user always learns what comes closest."""
+    The best passage is always given, so the user learns what comes closest;
+    the others only when they are plausible too: scoring at least `min_score`
+    and no more than `within` below the best."""
     from rapidfuzz import fuzz, process
 
     wanted = fold(fragment).text
@@ -89,7 +91,7 @@ def find_passages(source_text: str, fragment: str, limit: int = 3, min_score: fl
     chosen: list[int] = []
     for index in order:
         first, last = windows[index]
-        if chosen and scores[index] < min_score:
+        if chosen and (scores[index] < min_score or scores[index] < scores[chosen[0]] - within):
             break
         if all(last < windows[other][0] or windows[other][1] < first for other in chosen):
             chosen.append(index)

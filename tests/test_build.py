@@ -70,8 +70,11 @@ def test_the_docx_says_every_claim_with_one_footnote_per_cited_fact(built, name)
     assert len(references) == len(set(references)) == len(document.notes)
     # Word numbers footnotes in the order of their references: footnote k is note k
     for number, footnote_id in enumerate(references, start=1):
-        entries = document.notes[number - 1].content.entries
-        assert all(flat(entry.quote) in flat(footnotes[footnote_id]) for entry in entries)
+        content = document.notes[number - 1].content
+        if document.meta.evidence == "full":
+            assert all(flat(entry.quote) in flat(footnotes[footnote_id]) for entry in content.entries)
+        else:
+            assert flat(footnotes[footnote_id]) == flat(content.short + ".")
 
 
 def test_the_analyst_brief_covers_every_section_and_every_fact(built):

@@ -37,7 +37,7 @@ def test_add_source_copies_the_text_and_records_the_metadata(dossier: Path, arti
     assert result.output.splitlines() == [
         f"added source 'le-monde-24-juin': {text_path} (2 lines, 40 characters)",
         f"recorded in {dossier}/sources/sources.yaml:10",
-        "unknown: title, author, url, reliability_reason (fill them in there when you know them)",
+        "unknown: title, author, url, reliability_reason (edit the entry when you learn more)",
         f'next: briefing quote le-monde-24-juin "a few words of a passage" --dossier {dossier}',
     ]
     assert text_path.read_text(encoding="utf-8") == article.read_text(encoding="utf-8")

@@ -93,8 +93,8 @@ def test_cli_init_then_build_works_at_once(tmp_path: Path, monkeypatch) -> None:
     assert result.output.splitlines() == [
         "created dossier mine: sources/ (configuration in sources/dossier.yaml, an example article with its facts) and templates/",
         "next:",
-        "  briefing build --dossier mine              build the example brief into mine/out/",
-        "  briefing add-source ARTICLE.txt --dossier mine   add an article of your own",
+        "  briefing build --dossier mine                   build the example brief into mine/out/",
+        "  briefing add-source ARTICLE.txt --dossier mine  add an article of your own",
     ]
     outputs = build_briefs("mine", ("executive",), ("md",))
     markdown = outputs[0].path.read_text(encoding="utf-8")

@@ -51,7 +51,7 @@ def test_tolerates_a_typo_and_a_missing_word() -> None:
 
 
 def test_passages_are_best_first_and_never_overlap() -> None:
-    passages = find_passages("alpha beta gamma. alpha beta delta. alpha beta gamma.", "alpha beta gamma", limit=3, min_score=0)
+    passages = find_passages("alpha beta gamma. alpha beta delta. alpha beta gamma.", "alpha beta gamma", limit=3, min_score=0, within=100)
     assert [p.text for p in passages[:2]] == ["alpha beta gamma", "alpha beta gamma"]
     assert [p.start for p in passages[:2]] == [0, 36]
     assert passages[0].score >= passages[1].score >= passages[2].score
@@ -60,8 +60,9 @@ def test_passages_are_best_first_and_never_overlap() -> None:
 
 
 def test_weak_matches_are_left_out_but_the_best_is_always_shown() -> None:
-    passages = find_passages(ARTICLE, "zzzz qqqq", limit=3)
-    assert len(passages) == 1
+    assert len(find_passages(ARTICLE, "zzzz qqqq", limit=3)) == 1
+    text = "Goïta arrived. The visit was long. Goïta left."
+    assert [p.text for p in find_passages(text, "goita", limit=3)] == ["Goïta", "Goïta"]
 
 
 def test_a_line_break_inside_a_passage_becomes_a_space() -> None:

@@ -42,11 +42,13 @@ def test_structure_uses_real_word_styles(default_docx):
 
 
 def test_citations_are_native_footnotes_with_source_and_quote(default_docx):
-    path = default_docx / "executive.docx"
+    path = default_docx / "analyst.docx"
     notes = docx_footnotes(path)
     assert len(notes) >= 5
     first = notes[min(notes)]
     assert "Médard Clobechi" in first and "23 June 2025" in first and "reliability C" in first
+    brief = docx_footnotes(default_docx / "executive.docx")
+    assert brief[min(brief)].strip().startswith("Médard Clobechi, 23 June 2025 (C); APA, 23 June 2025 (B)")
     assert "a été reçu lundi 23 juin 2025 au Kremlin" in first
     references = xml(path, "word/document.xml").findall(f".//{W}footnoteReference/../{W}rPr/{W}rStyle")
     assert references and {r.get(f"{W}val") for r in references} == {"FootnoteReference"}
@@ -127,5 +129,9 @@ def test_libreoffice_converts_every_docx_and_keeps_the_claims(default_docx, tmp_
         text = flat(subprocess.run([pdftotext, str(converted), "-"], capture_output=True, text=True, check=True).stdout)
         assert "Putin received Mali's transitional president, General Assimi Goïta" in text
         assert "UNCLASSIFIED — FOR OFFICIAL USE ONLY" in text
-        # the footnotes appear in the converted pages with their verbatim quotes
-        assert "a été reçu lundi 23 juin 2025 au Kremlin" in text
+        # the footnotes appear in the converted pages, with the verbatim quotes where the template has them
+        assert "Médard Clobechi, 23 June 2025 (C)" in text or "a été reçu lundi 23 juin 2025 au Kremlin" in text
+        if name != "executive":
+            assert "a été reçu lundi 23 juin 2025 au Kremlin" in text
+    assert len(subprocess.run([pdftotext, str(tmp_path / "pdf" / "executive.pdf"), "-"], capture_output=True,
+                              text=True, check=True).stdout.split("\f")) == 2  # one page, then the end

@@ -132,6 +132,9 @@ class _Writer:
         if note is None:
             return
         content = self.document.notes[number - 1].content
+        if self.document.meta.evidence == "brief":  # a one-page note: who says it, not the quotes
+            self.run(note, content.short + ".")
+            return
         for index, entry in enumerate(content.entries):
             if index:
                 self.run(note, " ")

@@ -13,6 +13,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 BLACK = RGBColor(0, 0, 0)
@@ -58,7 +59,10 @@ def make_reference(path: Path) -> None:
 
     _font(styles["Normal"], 10.5)
     _spacing(styles["Normal"], after=6, line=1.25)
-    _font(styles["Title"], 20, bold=True)
+    _font(styles["Title"], 18, bold=True)
+    title_properties = styles["Title"].element.pPr
+    for border in title_properties.findall(qn("w:pBdr")) if title_properties is not None else []:
+        title_properties.remove(border)  # the default template underlines titles in colour
     _spacing(styles["Title"], after=4, line=1.0)
     _font(styles["Subtitle"], 12, italic=True)
     _spacing(styles["Subtitle"], after=10)
