@@ -73,8 +73,8 @@ def check(dossier: str) -> None:
     checked = check_dossier(load_dossier(dossier))
     facts = checked.facts
     click.echo(
-        f"ok: {len(checked.dossier.sources)} sources, {len(facts)} facts, "
-        f"{checked.quote_count} quotes verified, {len(checked.discrepancies)} discrepancies"
+        f"ok: {_count(len(checked.dossier.sources), 'source')}, {_count(len(facts), 'fact')}, "
+        f"{_count(checked.quote_count, 'quote')} verified, {_count(len(checked.discrepancies), 'discrepancy', 'discrepancies')}"
     )
     for discrepancy in checked.discrepancies:
         versions = " | ".join(
@@ -382,6 +382,10 @@ def sources(dossier: str, coverage: bool, as_json: bool) -> None:
     if rows:
         click.echo(sources_table(rows))
     click.echo(_count(len(rows), "source"))
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def main() -> None:

@@ -52,6 +52,7 @@ class FactView:
     is_judgment: bool
     confidence: str
     key: str
+    label: str  # the key's readable name (dossier.yaml key_labels), or the key
     value: str
     headline: bool
     sources: tuple[SourceView, ...]
@@ -121,12 +122,13 @@ def source_view(source: Source) -> SourceView:
     )
 
 
-def fact_view(fact: CheckedFact, sources: dict[str, SourceView]) -> FactView:
+def fact_view(fact: CheckedFact, sources: dict[str, SourceView], labels: dict[str, str]) -> FactView:
     model = fact.fact
     cited = tuple(dict.fromkeys(sources[quote.source.id] for quote in fact.evidence))
+    key = model.key or ""
     return FactView(
         model.id, model.section, model.claim, model.kind, model.kind == "judgment",
-        model.confidence or "", model.key or "", model.value or "", model.headline, cited,
+        model.confidence or "", key, labels.get(key, key), model.value or "", model.headline, cited,
         fact.independent_sources, fact.credibility, CREDIBILITY[fact.credibility],
     )
 
@@ -134,7 +136,7 @@ def fact_view(fact: CheckedFact, sources: dict[str, SourceView]) -> FactView:
 def build_context(checked: CheckedDossier) -> dict:
     dossier = checked.dossier
     sources = {source.id: source_view(source) for source in dossier.sources}
-    facts = {fact.id: fact_view(fact, sources) for fact in checked.facts}
+    facts = {fact.id: fact_view(fact, sources, dossier.config.key_labels) for fact in checked.facts}
     sections = tuple(
         SectionView(section.id, section.title, tuple(f for f in facts.values() if f.section == section.id))
         for section in dossier.config.sections

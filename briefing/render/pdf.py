@@ -106,10 +106,24 @@ class _Builder:
 
     def build(self) -> list[Flowable]:
         self.title_block(self.document.meta)
+        heading_starts = None  # where a run of headings began in the story
         for block in self.document.blocks:
+            start = len(self.story)
             self.block(block, self.styles["body"])
+            if isinstance(block, Heading):
+                heading_starts = start if heading_starts is None else heading_starts
+            elif heading_starts is not None:
+                self._keep_with_headings(heading_starts, start)
+                heading_starts = None
         self.notes()
         return self.story
+
+    def _keep_with_headings(self, heading_start: int, block_start: int) -> None:
+        """Headings move to the next page with the first flowable that follows
+        them (a paragraph, a table), so a heading never ends a page."""
+        if block_start < len(self.story):
+            group = self.story[heading_start:block_start + 1]
+            self.story[heading_start:block_start + 1] = [KeepTogether(group)]
 
     def title_block(self, meta: Meta) -> None:
         s = self.styles
