@@ -197,8 +197,8 @@ def json_option(command):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")(command)
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _print_json(data) -> None:
@@ -365,7 +365,7 @@ def sources(dossier: str, coverage: bool, as_json: bool) -> None:
       briefing sources --coverage
       briefing sources --coverage --json
     """
-    from .listing import source_rows, sources_table
+    from .listing import source_rows, sources_table, uncited_sentences
     from .load import load_dossier
 
     loaded = load_dossier(dossier)
@@ -382,10 +382,8 @@ def sources(dossier: str, coverage: bool, as_json: bool) -> None:
     if rows:
         click.echo(sources_table(rows))
     click.echo(_count(len(rows), "source"))
-
-
-def _count(number: int, singular: str, plural: str | None = None) -> str:
-    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+    if coverage and rows:
+        click.echo(uncited_sentences(rows))
 
 
 def main() -> None:

@@ -91,6 +91,16 @@ def sources_table(rows: list[dict]) -> str:
     return format_table(cells, columns)
 
 
+def uncited_sentences(rows: list[dict]) -> str:
+    """The sentences no fact cites, source by source, to review what is left out."""
+    lines = []
+    for row in rows:
+        if row["uncited"]:
+            lines.append(f"\nnot cited in {row['id']}:")
+            lines += [f"  - {_short(sentence, 110)}" for sentence in row["uncited"]]
+    return "\n".join(lines) if lines else "\nevery sentence of every source is cited"
+
+
 def format_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
     """Plain text columns, left-aligned, two spaces apart; the last column is not padded."""
     table = [[title for _, title in columns]] + [[str(row[name]) for name, _ in columns] for row in rows]

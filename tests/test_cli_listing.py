@@ -207,6 +207,9 @@ def test_sources_coverage(dossier: Path) -> None:
         "ID   REL  DATE        LANG  OUTLET      AUTHOR   FACTS  CITED  SHARE\n"
         "one  B    2025-06-23  fr    Outlet one  unknown  2      2/3    67%\n"
         "1 source\n"
+        "\n"
+        "not cited in one:\n"
+        "  - « Nous obtenons de bons résultats », a-t-il déclaré.\n"
     )
     [row] = json.loads(run("sources", "-d", str(dossier), "--coverage", "--json").output)
     assert (row["sentences_cited"], row["sentences"], row["share"]) == (2, 3, 0.6667)
