@@ -42,9 +42,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "body": base,
         "numbered": style("numbered", leftIndent=1.1 * cm, bulletIndent=0, bulletFontName=FAMILY),
         "bullet": style("bullet", leftIndent=0.55 * cm, bulletIndent=0.1 * cm, spaceAfter=3),
-        "h1": style("h1", fontName=f"{FAMILY}-Bold", fontSize=14, leading=18, spaceBefore=10, spaceAfter=6, keepWithNext=1),
-        "h2": style("h2", fontName=f"{FAMILY}-Bold", fontSize=12, leading=15, spaceBefore=12, spaceAfter=5, keepWithNext=1),
-        "h3": style("h3", fontName=f"{FAMILY}-Bold", fontSize=10, leading=13, spaceBefore=8, spaceAfter=4, keepWithNext=1),
+        "h1": style("h1", fontName=f"{FAMILY}-Bold", fontSize=14, leading=18, spaceBefore=10, spaceAfter=6),
+        "h2": style("h2", fontName=f"{FAMILY}-Bold", fontSize=12, leading=15, spaceBefore=12, spaceAfter=5),
+        "h3": style("h3", fontName=f"{FAMILY}-Bold", fontSize=10, leading=13, spaceBefore=8, spaceAfter=4),
         "cell": style("cell", fontSize=8.5, leading=11, spaceAfter=0),
         "head": style("head", fontName=f"{FAMILY}-Bold", fontSize=8.5, leading=11, spaceAfter=0),
         "org": style("org", fontSize=9, leading=11, textColor=colors.black, spaceAfter=2),
@@ -121,8 +121,13 @@ class _Builder:
     def _keep_with_headings(self, heading_start: int, block_start: int) -> None:
         """Headings move to the next page with the first flowable that follows
         them (a paragraph, a table), so a heading never ends a page."""
+        while isinstance(self.story[heading_start], CondPageBreak):
+            heading_start += 1  # measured inside a group, it would claim the whole frame
         if block_start < len(self.story):
-            group = self.story[heading_start:block_start + 1]
+            first = self.story[block_start]
+            # a KeepTogether measures as infinitely tall, so nesting one would always break the page
+            following = list(first._content) if isinstance(first, KeepTogether) else [first]
+            group = self.story[heading_start:block_start] + following
             self.story[heading_start:block_start + 1] = [KeepTogether(group)]
 
     def title_block(self, meta: Meta) -> None:
@@ -162,7 +167,7 @@ class _Builder:
         elif isinstance(block, ListBlock):
             self.list_block(block, style)
         elif isinstance(block, TableBlock):
-            self.story.append(self.table(block))
+            self.story += [self.table(block), Spacer(1, 6)]
         elif isinstance(block, Rule):
             self.story.append(Spacer(1, 6))
 
@@ -201,7 +206,7 @@ class _Builder:
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ("FONTNAME", (0, 0), (-1, -1), FAMILY),
         ]))
-        return KeepTogether([Spacer(1, 2), table, Spacer(1, 6)]) if len(rows) <= 6 else table
+        return KeepTogether([table]) if len(rows) <= 6 else table
 
     def notes(self) -> None:
         notes = self.document.notes
@@ -214,7 +219,9 @@ class _Builder:
                 self.story.append(Paragraph(f'<a name="note-{note.number}"/>{_text(note.content.short)}', s["brief"],
                                             bulletText=str(note.number)))
             return
+        heading_start = len(self.story)
         self.heading(Heading(2, (Text("Sources and evidence"),)))
+        first_note = len(self.story)
         for note in notes:
             content = note.content
             parts = [Paragraph(f'<a name="note-{note.number}"/>{_text(content.claim)}', s["note"], bulletText=f"{note.number}.")]
@@ -226,6 +233,7 @@ class _Builder:
                 parts.append(Paragraph(descriptor, s["evidence"]))
                 parts.append(Paragraph(f"{_text(' '.join(entry.quote.split()))} [{_text(entry.language)}]", s["quote"]))
             self.story.append(KeepTogether(parts))
+        self._keep_with_headings(heading_start, first_note)
 
 
 def _column_widths(block: TableBlock, columns: int) -> list[float]:
