@@ -142,3 +142,15 @@ def test_default_sources_have_at_least_80_percent_of_factual_sentences_cited():
         cited = sum(s.cited for s in factual)
         uncited = [s.text for s in factual if not s.cited]
         assert cited / len(factual) >= 0.8, f"{source_id}: {cited}/{len(factual)} factual sentences cited; uncited: {uncited}"
+
+
+def test_default_coverage_figures_are_the_published_ones():
+    """The figures quoted for the default dossier (cited sentences / all sentences)."""
+    found = coverage_of(REPO)
+    assert {source_id: (c.cited_count, c.total) for source_id, c in found.items()} == {
+        "moscow-correspondent": (30, 34),
+        "clobechi": (13, 14),
+        "kremlin-communique": (18, 18),
+        "apa": (27, 28),
+        "malikunafoni": (12, 18),
+    }
