@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .errors import BriefingError, raise_all
 from .load import Dossier, Source
-from .model import Fact, Question
+from .model import Fact
 from .normalise import Normalised, normalise, normalise_quote
 
 

@@ -99,6 +99,29 @@ def default_dossier(tmp_path: Path) -> Path:
     return target
 
 
+EPOCH = "1750723200"  # 2025-06-24 00:00 UTC, for reproducible builds
+
+
+def build_default(out: Path, formats: tuple[str, ...]) -> Path:
+    """Build every template of the repository's dossier into `out`, reproducibly."""
+    from briefing.build import build_briefs
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        build_briefs(REPO, (), formats, out)
+    return out
+
+
+def error_lines(call, *args) -> list[str]:
+    """The `file:line: message` lines of the BriefingError(s) that `call(*args)` raises."""
+    from briefing.errors import BriefingError, BriefingErrors
+
+    with pytest.raises(BriefingError) as caught:
+        call(*args)
+    error = caught.value
+    return [e.format_line() for e in (error.errors if isinstance(error, BriefingErrors) else [error])]
+
+
 def require(program: str) -> str:
     """Skip when a system program is missing; under CI a skip is turned into a failure."""
     path = shutil.which(program)

@@ -1,6 +1,5 @@
 """End to end: the default dossier becomes every brief, in both formats, read back."""
 
-import os
 import re
 from pathlib import Path
 

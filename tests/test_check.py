@@ -1,11 +1,8 @@
 """Stage 2: every quote located in its source; references resolved; discrepancies found."""
 
-import pytest
-
 from briefing.check import check_dossier
-from briefing.errors import BriefingError, BriefingErrors
 from briefing.load import load_dossier
-from conftest import ARTICLE, default_facts, make_dossier
+from conftest import ARTICLE, default_facts, error_lines, make_dossier
 
 
 def check(root):
@@ -13,10 +10,7 @@ def check(root):
 
 
 def messages(root) -> list[str]:
-    with pytest.raises(BriefingError) as caught:
-        check(root)
-    error = caught.value
-    return [e.format_line() for e in (error.errors if isinstance(error, BriefingErrors) else [error])]
+    return error_lines(check, root)
 
 
 def test_each_quote_gets_the_span_of_its_passage_in_the_source(dossier):

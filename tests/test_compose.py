@@ -8,7 +8,7 @@ from briefing.errors import BriefingError
 from briefing.load import load_dossier
 from briefing.parse import make_parser
 from briefing.templates import find_template, list_templates
-from conftest import default_facts, make_dossier
+from conftest import make_dossier
 
 HEAD = "{#---\nname: {name}\naudience: Testers\ndescription: A test template.\n---#}\n"
 

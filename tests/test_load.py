@@ -1,10 +1,7 @@
 """Stage 1: reading a dossier into typed objects, with errors that point home."""
 
-import pytest
-
-from briefing.errors import BriefingError, BriefingErrors
 from briefing.load import load_dossier
-from conftest import default_facts, make_dossier
+from conftest import default_facts, error_lines, make_dossier
 
 
 def test_a_valid_dossier_loads_into_typed_objects(dossier):
@@ -16,10 +13,7 @@ def test_a_valid_dossier_loads_into_typed_objects(dossier):
 
 
 def errors_of(path) -> list[str]:
-    with pytest.raises(BriefingError) as caught:
-        load_dossier(path)
-    error = caught.value
-    return [e.format_line() for e in (error.errors if isinstance(error, BriefingErrors) else [error])]
+    return error_lines(load_dossier, path)
 
 
 def test_schema_errors_name_file_line_and_field_all_at_once(tmp_path):

@@ -10,19 +10,12 @@ import pytest
 from lxml import etree
 
 from briefing.build import build_briefs
-from conftest import REPO, make_dossier, require
+from conftest import REPO, build_default, make_dossier, require
 from readback import W, docx_footnotes, flat
-
-EPOCH = "1750723200"  # 2025-06-24 00:00 UTC
-
 
 @pytest.fixture(scope="module")
 def default_docx(tmp_path_factory):
-    out = tmp_path_factory.mktemp("docx")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        build_briefs(REPO, (), ("docx",), out)
-    return out
+    return build_default(tmp_path_factory.mktemp("docx"), ("docx",))
 
 
 def xml(path, member: str):

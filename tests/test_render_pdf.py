@@ -1,7 +1,6 @@
 """The PDF renderer, read back with pypdf and checked with qpdf."""
 
 import subprocess
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -9,19 +8,12 @@ from pypdf import PdfReader
 from briefing import __version__
 from briefing.build import build_briefs
 from briefing.errors import BriefingError
-from conftest import REPO, default_facts, make_dossier, require
+from conftest import EPOCH, build_default, default_facts, make_dossier, require
 from readback import flat, pdf_text
-
-EPOCH = "1750723200"  # 2025-06-24 00:00 UTC
-
 
 @pytest.fixture(scope="module")
 def default_pdfs(tmp_path_factory):
-    out = tmp_path_factory.mktemp("pdf")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        build_briefs(REPO, (), ("pdf",), out)
-    return out
+    return build_default(tmp_path_factory.mktemp("pdf"), ("pdf",))
 
 
 def test_every_pdf_passes_qpdf_check(default_pdfs):

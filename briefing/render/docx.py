@@ -20,7 +20,6 @@ from pathlib import Path
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.ns import qn
-from docx.shared import Cm
 from lxml import etree
 
 from ..context import human_date
