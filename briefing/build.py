@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import tempfile
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,9 +46,15 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
         for template, fmt, path in jobs:
             temporary = _temporary_beside(path)
             staged.append((temporary, path))
-            render_brief(checked, template, fmt, temporary)
-        for temporary, path in staged:
-            _move(temporary, path)
+            try:
+                render_brief(checked, template, fmt, temporary)
+            except OSError as error:  # name the output, not its temporary file
+                raise _write_error(error, path) from None
+            except BriefingError as error:
+                raise _locate_glyph_error(error, checked, template) from None
+        with _uninterrupted():
+            for temporary, path in staged:
+                _move(temporary, path)
     finally:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
@@ -62,15 +71,12 @@ def render_brief(checked, template, fmt: str, path: Path) -> None:
         path.write_text(composed.markdown, encoding="utf-8")
         return
     document = parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
-    try:
-        if fmt == "pdf":
-            from .render.pdf import render_pdf
-            render_pdf(document, path)
-        else:
-            from .render.docx import render_docx
-            render_docx(document, path, reference_docx(checked.dossier.root))
-    except OSError as error:
-        raise _write_error(error, path) from None
+    if fmt == "pdf":
+        from .render.pdf import render_pdf
+        render_pdf(document, path)
+    else:
+        from .render.docx import render_docx
+        render_docx(document, path, reference_docx(checked.dossier.root))
 
 
 def reference_docx(dossier_root: Path) -> Path:
@@ -82,10 +88,12 @@ def reference_docx(dossier_root: Path) -> Path:
 
 
 def _prepare(out: Path, paths: list[Path]) -> None:
+    if out.exists() and not out.is_dir():
+        raise BriefingError("the output folder is a file; choose a folder with --out", file=out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise _write_error(error, out) from None
+        raise _write_error(error, out, "cannot create the output folder") from None
     if not os.access(out, os.W_OK):
         raise BriefingError("the output folder is not writable; choose another with --out", file=out)
     for path in paths:
@@ -110,12 +118,50 @@ def _move(temporary: Path, path: Path) -> None:
         raise _write_error(error, path) from None
 
 
-def _write_error(error: OSError, path: Path) -> BriefingError:
+def _write_error(error: OSError, path: Path, what: str = "cannot write") -> BriefingError:
     reasons = {
         errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exhausted",
+        errno.EFBIG: "the file is larger than this system allows (file size limit)",
         errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
         errno.EROFS: "the file system is read-only",
         errno.EISDIR: "it is a folder",
     }
     reason = reasons.get(error.errno, error.strerror or str(error))
-    return BriefingError(f"cannot write: {reason}; earlier outputs are unchanged", file=path)
+    return BriefingError(f"{what}: {reason}; earlier outputs are unchanged", file=path)
+
+
+@contextmanager
+def _uninterrupted():
+    """Ctrl-C while outputs move into place would leave some new and some old:
+    moving takes microseconds, so finish it and let the build complete."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _locate_glyph_error(error: BriefingError, checked, template) -> BriefingError:
+    """A character the PDF font lacks: point at the dossier line (or the
+    template) that holds it, so the user knows what to edit."""
+    char = getattr(error, "char", None)
+    if char is None or error.file:
+        return error
+    dossier = checked.dossier
+    places = [(fact.where, [fact.claim, fact.key or "", fact.value or ""]) for fact in dossier.facts]
+    places += [(evidence.where, [evidence.quote]) for fact in dossier.facts for evidence in fact.evidence]
+    places += [(source.meta.where, [str(value) for _, value in source.meta]) for source in dossier.sources]
+    places += [(question.where, [question.question, question.why, question.settle]) for question in dossier.questions]
+    places += [(dossier.config.where, [str(value) for _, value in dossier.config])]
+    for where, texts in places:
+        if any(char in text for text in texts):
+            return BriefingError(error.detail, file=where.file, line=where.line)
+    for source in dossier.sources:  # a quoted passage is printed as the article has it
+        if char in source.text:
+            return BriefingError(error.detail, file=source.path, line=source.text.count("\n", 0, source.text.index(char)) + 1)
+    return BriefingError(error.detail, file=template.path)

@@ -80,7 +80,7 @@ def check_dossier(dossier: Dossier) -> CheckedDossier:
     """Verify the dossier; raise every error found, all at once."""
     errors: list[BriefingError] = []
     sources = _index_unique(dossier.sources, lambda s: s.meta, "source", errors)
-    section_ids = [section.id for section in dossier.config.sections]
+    section_ids = list(_index_unique(dossier.config.sections, lambda s: s, "section", errors))
     _index_unique(dossier.facts, lambda f: f, "fact", errors)
     _index_unique(dossier.questions, lambda q: q, "question", errors)
     texts = {source_id: normalise(source.text) for source_id, source in sources.items()}
@@ -131,7 +131,12 @@ def closest_passage(wanted: str, source: Source, text: Normalised) -> str:
     if match is None or match.dest_end <= match.dest_start:
         return _short(source.text)
     start, end = text.span(match.dest_start, match.dest_end)
-    return _short(" ".join(source.text[start:end].split()))
+    original = source.text
+    while start > 0 and original[start - 1].isalnum():  # whole words, not a cut "homologu"
+        start -= 1
+    while end < len(original) and original[end].isalnum():
+        end += 1
+    return _short(" ".join(original[start:end].split()))
 
 
 def _short(text: str, limit: int = 160) -> str:

@@ -393,7 +393,7 @@ def main() -> None:
     except click.ClickException as error:  # BriefingError is one
         error.show()
         sys.exit(error.exit_code)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C: without standalone mode, Click lets it through
         click.echo("interrupted; earlier outputs are unchanged", err=True)
         sys.exit(130)
     except click.exceptions.Exit as done:

@@ -53,9 +53,40 @@ def cite(*facts) -> str:
     return "".join(markers)
 
 
+MAX_SIZE = 1_000_000  # the largest number or repeated text a template may make
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox guards attributes; this also refuses arithmetic that would
+    take the machine's memory or time (`9**9**9`, `'x' * 10**10`)."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and right * abs(left).bit_length() > 10_000:
+            raise SecurityError(f"the power {left}**{right} is too large")
+        if operator == "*" and isinstance(left, int) != isinstance(right, int):
+            count, sequence = (left, right) if isinstance(left, int) else (right, left)
+            if isinstance(sequence, (str, list, tuple)) and len(sequence) * count > MAX_SIZE:
+                raise SecurityError(f"repeating a text or list {count} times is too large")
+        return super().call_binop(context, operator, left, right)
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Template files as UTF-8; one that is not is named, with the bad byte."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as error:
+            found = next((Path(folder, template) for folder in self.searchpath if Path(folder, template).is_file()), template)
+            raise BriefingError(f"not UTF-8 text: byte {error.start} is 0x{error.object[error.start]:02x}; "
+                                "save the template as UTF-8", file=found) from None
+
+
 def make_environment(folders: list[Path]) -> jinja2.Environment:
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(folder) for folder in folders]),
+    env = _Sandbox(
+        loader=_Loader([str(folder) for folder in folders]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -87,7 +118,10 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBr
     except SecurityError as error:
         file, line = _template_frame(template.path)
         raise BriefingError(f"template refused by the sandbox: {error}", file=file, line=line) from None
-    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as error:
+    except RecursionError:
+        file, line = _template_frame(template.path)
+        raise BriefingError("template error: a macro or include calls itself without end", file=file, line=line) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError, jinja2.TemplateError) as error:
         file, line = _template_frame(template.path)
         raise BriefingError(f"template error: {error}", file=file, line=line) from None
     return ComposedBrief(markdown, meta, note_contents(checked), template)

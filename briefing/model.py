@@ -128,9 +128,22 @@ class SourceMeta(Strict):
         return _check_date(value)
 
 
+MAX_TEXT = 2000  # characters of a claim or a quote: a sentence or a passage, not an article
+
+
+def _check_size(what: str, hint: str):
+    def check(cls, value: str) -> str:
+        if len(value) > MAX_TEXT:
+            raise ValueError(f"{what} is at most {MAX_TEXT} characters (this one has {len(value)}); {hint}")
+        return value
+    return check
+
+
 class Evidence(Strict):
     source: str
     quote: str = Field(min_length=1)
+
+    _size = field_validator("quote")(_check_size("a quote", "quote only the passage that backs the claim"))
 
 
 class Fact(Strict):
@@ -147,6 +160,7 @@ class Fact(Strict):
     evidence: list[Evidence] = Field(min_length=1)
 
     _v = field_validator("id")(_check_id)
+    _size = field_validator("claim")(_check_size("a claim", "split it into several facts"))
 
     @field_validator("value", mode="before")
     @classmethod

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import BriefingError
+from .yamlfile import read_text
 
 SUFFIX = ".md.j2"
 _OPEN, _CLOSE = "{#---", "---#}"
@@ -93,7 +94,7 @@ def find_template(name_or_path: str, dossier_root: Path) -> TemplateFile:
 
 
 def read_template(path: Path) -> TemplateFile:
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path)
     if not text.startswith(_OPEN) or _CLOSE not in text:
         raise BriefingError(f"a template starts with front matter between '{_OPEN}' and '{_CLOSE}'", file=path, line=1)
     try:

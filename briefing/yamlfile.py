@@ -38,6 +38,8 @@ def _construct_mapping(loader, node, deep=False):
     mapping.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (list, dict)):
+            raise BriefingError("a key must be a plain name, not a list or a mapping", line=key_node.start_mark.line + 1)
         if key in mapping:
             raise BriefingError(f"the key '{key}' appears twice in one mapping", line=key_node.start_mark.line + 1)
         mapping[key] = loader.construct_object(value_node, deep=True)
@@ -61,6 +63,15 @@ def read_text(path: Path) -> str:
     return text.removeprefix("\ufeff")
 
 
+_HINTS = {  # what the parser says → what to fix
+    "mapping values are not allowed": "a ':' followed by a space inside a value needs the value in quotes, or the indentation is wrong",
+    "did not find expected key": "check the indentation (keys of one entry line up) and that every quote is closed",
+    "did not find expected '-' indicator": "check the indentation of the list entries",
+    "found undefined alias": "'*' starts an alias in YAML; put the value in quotes",
+    "found character that cannot start any token": "put the value in quotes",
+}
+
+
 def load_yaml(path: Path):
     """Parse one YAML file into plain data whose mappings are `LineDict`s."""
     text = read_text(path)
@@ -74,9 +85,19 @@ def load_yaml(path: Path):
         what = error.problem or "not valid YAML"
         if "\t" in text and "tab" in str(what).lower() or "found character '\\t'" in str(what):
             what = "a tab character; YAML indents with spaces only"
+        elif "quoted scalar" in str(error.context) and "end of stream" in what and error.context_mark:
+            what, line = "a quote opened on this line is never closed", error.context_mark.line + 1
+        else:
+            what += next((f"; {hint}" for problem, hint in _HINTS.items() if problem in what), "")
         raise BriefingError(f"invalid YAML: {what}", file=path, line=line) from None
+    except yaml.reader.ReaderError as error:  # a character YAML forbids, e.g. a control character
+        line = text.count("\n", 0, error.position) + 1
+        code = error.character
+        escape = f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+        raise BriefingError(f'invalid YAML: the character U+{code:04X} is not allowed; remove it, or write it as'
+                            f' "{escape}" inside double quotes', file=path, line=line) from None
     except yaml.YAMLError as error:
-        raise BriefingError(f"invalid YAML: {error}", file=path) from None
+        raise BriefingError(f"invalid YAML: {' '.join(str(error).split())}", file=path) from None
 
 
 def line_of(data, location: tuple) -> int | None:

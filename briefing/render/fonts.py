@@ -58,10 +58,12 @@ def check_glyphs(texts, covered: frozenset[int]) -> None:
         for char in text:
             if ord(char) not in covered and not is_invisible(char) and not char.isspace():
                 name = unicodedata.name(char, "unnamed character")
-                raise BriefingError(
+                error = BriefingError(
                     f"the PDF font has no glyph for U+{ord(char):04X} {name} ({char!r}) in {where}: «{_around(text, char)}»;"
                     " remove or replace that character"
                 )
+                error.char = char  # lets the build point at the dossier line that holds it
+                raise error
 
 
 def _around(text: str, char: str) -> str:

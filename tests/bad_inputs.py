@@ -1,0 +1,317 @@
+"""The corpus of bad inputs: what an analyst or a colleague gets wrong, and
+what the user must see for it.
+
+Each case changes a fresh, valid dossier (`conftest.make_dossier`) that has
+already been built once into out/, then runs one command through the real
+console script. `tests/test_bad_inputs.py` checks, for every case: the exit
+code, one line of message holding `message`, the file (and line) in `where`,
+no traceback, and out/ exactly as it was: earlier outputs byte-identical, no
+partial or temporary file.
+
+`where` is a regular expression for what comes between "error: " and the
+message; "{root}" stands for the dossier folder.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+Change = Callable[[Path], None]
+
+FACTS = "sources/facts/facts.yaml"
+SOURCES = "sources/sources.yaml"
+CONFIG = "sources/dossier.yaml"
+ARTICLE = "sources/texts/one.txt"
+HEAD = "{#---\nname: t\naudience: Testers\ndescription: A test template.\n---#}\n"  # a template's lines 1-5
+
+BUILD = ("build", "-d", "{root}")
+BUILD_T = ("build", "-d", "{root}", "-t", "t", "-f", "pdf")  # the template 't' that a case writes
+CHECK = ("check", "-d", "{root}")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    change: Change | None
+    message: str  # a fragment of the message
+    where: str | None = None  # regex: "{root}/sources/facts/facts\.yaml:4"; None: no file to name
+    args: tuple[str, ...] = BUILD
+    code: int = 1
+    several: bool = False  # aggregated dossier errors: one `file:line: message` line each
+    out: str = "out"  # "out" (in the dossier), "readonly", "full", "fsize": how the output folder fails
+    interrupt: bool = False  # SIGINT once a temporary output file appears
+
+    def __str__(self) -> str:
+        return self.id
+
+
+# changes ---------------------------------------------------------------------
+
+def replace(relative: str, old: str, new: str) -> Change:
+    def change(root: Path) -> None:
+        path = root / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {relative}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return change
+
+
+def write(relative: str, data: str | bytes) -> Change:
+    def change(root: Path) -> None:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return change
+
+
+def remove(relative: str) -> Change:
+    return lambda root: (root / relative).unlink()
+
+
+def edit_yaml(relative: str, edit: Callable) -> Change:
+    """Load a YAML file, let `edit` change the data, write it back as make_dossier does."""
+    def change(root: Path) -> None:
+        path = root / relative
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        edit(data)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return change
+
+
+def template(body: str, name: str = "t.md.j2", head: str = HEAD) -> Change:
+    return write(f"templates/{name}", head + textwrap.dedent(body))
+
+
+def both(*changes: Change) -> Change:
+    def change(root: Path) -> None:
+        for each in changes:
+            each(root)
+    return change
+
+
+def setitem(path: tuple, value) -> Callable:
+    """An edit: data[path[0]][path[1]]... = value (None deletes)."""
+    def edit(data) -> None:
+        *parents, last = path
+        for key in parents:
+            data = data[key]
+        if value is None:
+            del data[last]
+        else:
+            data[last] = value
+    return edit
+
+
+def add_fact(**fields) -> Change:
+    fact = {"id": "extra", "section": "summary", "claim": "An extra claim.",
+            "evidence": [{"source": "one", "quote": "Trois accords ont été signés"}]} | fields
+    return edit_yaml(FACTS, lambda facts: facts.append(fact))
+
+
+def many_facts(count: int) -> Change:
+    """A dossier big enough that rendering takes a while (for the interrupt)."""
+    quote = "Le président a reçu son homologue à Moscou le 23 juin 2025."
+    return edit_yaml(FACTS, lambda facts: facts.extend(
+        {"id": f"bulk-{n}", "section": "accords", "headline": True,
+         "claim": f"Bulk claim number {n}, long enough to wrap over a line or two of the evidence list of the brief.",
+         "evidence": [{"source": "one", "quote": quote}]} for n in range(count)))
+
+
+SECOND_ARTICLE = "Un autre article. Le sommet a duré trois heures.\n"
+
+
+def second_source(root: Path) -> None:
+    write("sources/texts/two.txt", SECOND_ARTICLE)(root)
+    edit_yaml(SOURCES, lambda sources: sources.append(
+        {"id": "two", "file": "texts/two.txt", "outlet": "Outlet two", "reliability": "C"}))(root)
+
+
+F = r"{root}/sources/facts/facts\.yaml"
+S = r"{root}/sources/sources\.yaml"
+D = r"{root}/sources/dossier\.yaml"
+T = r"{root}/templates/t\.md\.j2"
+
+
+CASES = [
+    # malformed YAML ----------------------------------------------------------
+    Case("yaml-tab", replace(FACTS, "  section: summary", "\tsection: summary"),
+         "invalid YAML: a tab character; YAML indents with spaces only", F + ":2", CHECK),
+    Case("yaml-unclosed-quote", replace(FACTS, "claim: The president", 'claim: "The president'),
+         "invalid YAML: a quote opened on this line is never closed", F + ":4", CHECK),
+    Case("yaml-bad-indent", replace(FACTS, "  section: summary", "    section: summary"),
+         "invalid YAML: mapping values are not allowed in this context; a ':' followed by a space", F + ":2"),
+    Case("yaml-list-indent", replace(FACTS, "  claim: Three", " claim: Three"),
+         "check the indentation of the list entries", F + ":13", CHECK),
+    Case("yaml-colon-in-value", replace(FACTS, "claim: The president received", "claim: Note: the president received"),
+         "needs the value in quotes", F + ":4", CHECK),
+    Case("yaml-alias-star", replace(FACTS, "claim: The president", "claim: *The president"),
+         "'*' starts an alias in YAML; put the value in quotes", F + ":4", CHECK),
+    Case("yaml-control-character", replace(FACTS, "claim: The president", "claim: The \x07president"),
+         'invalid YAML: the character U+0007 is not allowed; remove it, or write it as "\\x07" inside double quotes',
+         F + ":4", CHECK),
+    Case("yaml-duplicate-key", replace(FACTS, "  headline: true\n  claim: The", "  headline: true\n  section: accords\n  claim: The"),
+         "the key 'section' appears twice in one mapping", F + ":4", CHECK),
+    Case("yaml-list-as-key", replace(FACTS, "  headline: true\n  claim: The", "  ? [a, b]\n  : c\n  claim: The"),
+         "a key must be a plain name, not a list or a mapping", F + ":3", CHECK),
+    Case("yaml-facts-not-a-list", write(FACTS, "id: meeting\nsection: summary\n"),
+         "expected a list of entries, each starting with '- '", F + ":1", CHECK),
+    Case("yaml-config-not-a-mapping", write(CONFIG, "- title: Test brief\n"),
+         "expected a mapping of fields", D + ":1", CHECK),
+    Case("yaml-not-utf8", write(FACTS, "- id: r\xe9union\n".encode("latin-1")),
+         "not UTF-8 text: byte 7 is 0xe9; save the file as UTF-8", F, CHECK),
+
+    # wrong types, missing and unknown fields -----------------------------------
+    Case("missing-claim", edit_yaml(FACTS, setitem((0, "claim"), None)),
+         "missing required field 'claim'", F + ":1", CHECK),
+    Case("missing-evidence", edit_yaml(FACTS, setitem((1, "evidence"), None)),
+         "missing required field 'evidence'", F + ":8"),
+    Case("missing-title", edit_yaml(CONFIG, setitem(("title",), None)),
+         "missing required field 'title'", D + ":1", CHECK),
+    Case("missing-sources-file", remove(SOURCES), "file is missing", S, CHECK),
+    Case("missing-fact-files", remove(FACTS), "no fact files (sources/facts/*.yaml)", r"{root}/sources/facts", CHECK),
+    Case("missing-article", remove(ARTICLE), "source 'one': text file 'texts/one.txt' not found", S + ":1", CHECK),
+    Case("not-a-dossier", lambda root: (root / CONFIG).unlink(),
+         "no dossier here (sources/dossier.yaml is missing)", r"{root}", CHECK),
+    Case("unknown-field", replace(FACTS, "  claim: The president", "  cliam: The president"),
+         "unknown field 'cliam'; allowed fields: id, section, claim", F + ":4", CHECK, several=True),
+    Case("wrong-type-evidence", edit_yaml(FACTS, setitem((0, "evidence"), "Le président a reçu son homologue")),
+         "'evidence' has the wrong type (str): input should be a valid list", F + ":5", CHECK),
+    Case("wrong-type-headline", edit_yaml(FACTS, setitem((0, "headline"), "very")),
+         "'headline': Input should be a valid boolean", F + ":3", CHECK),
+    Case("wrong-type-sections", edit_yaml(CONFIG, setitem(("sections",), "summary")),
+         "'sections' has the wrong type (str): input should be a valid list", D + ":8", CHECK),
+    Case("bad-date", edit_yaml(SOURCES, setitem((0, "date"), "23/06/2025")),
+         "'date': write the date as YYYY-MM-DD (or YYYY-MM, YYYY), or 'unknown'", S + ":5", CHECK),
+    Case("bad-reliability", edit_yaml(SOURCES, setitem((0, "reliability"), "Z")),
+         "'reliability': Input should be 'A', 'B', 'C', 'D', 'E' or 'F'", S + ":7", CHECK),
+    Case("judgment-without-confidence", edit_yaml(FACTS, setitem((0, "kind"), "judgment")),
+         "a judgment needs a confidence: low, moderate or high", F + ":1", CHECK),
+    Case("key-without-value", edit_yaml(FACTS, setitem((1, "value"), None)),
+         "'key' and 'value' go together: give both or neither", F + ":8", CHECK),
+    Case("bad-id", edit_yaml(FACTS, setitem((0, "id"), "two words")),
+         "'id': an id uses letters, digits", F + ":1", CHECK),
+    Case("blank-claim", edit_yaml(FACTS, setitem((0, "claim"), "   ")),
+         "'claim': String should have at least 1 character", F + ":4", CHECK),
+    Case("huge-fact", edit_yaml(FACTS, setitem((0, "claim"), "The president received his counterpart. " * 2000)),
+         "'claim': a claim is at most 2000 characters (this one has 79999); split it into several facts", F + ":4"),
+    Case("huge-quote", edit_yaml(FACTS, setitem((0, "evidence", 0, "quote"), "Le président " * 400)),
+         "a quote is at most 2000 characters", F + r":\d+", CHECK),
+    Case("several-errors-at-once", both(edit_yaml(FACTS, setitem((0, "claim"), None)),
+                                        edit_yaml(SOURCES, setitem((0, "reliability"), "Z"))),
+         "missing required field 'claim'", F + ":1", CHECK, several=True),
+
+    # articles ------------------------------------------------------------------
+    Case("empty-article", write(ARTICLE, " \n\n"), "source 'one': the article text is empty", r"{root}/sources/texts/one\.txt", CHECK),
+    Case("article-not-utf8", write(ARTICLE, "Le président a reçu".encode("latin-1")),
+         "not UTF-8 text: byte 5 is 0xe9; save the file as UTF-8", r"{root}/sources/texts/one\.txt"),
+    Case("article-bom-crlf-works", write(ARTICLE, "\ufeff".encode() + "Le président a reçu son homologue à Moscou\r\nle 23 juin 2025. "
+                                         "Trois accords ont été signés, dont un sur l’énergie nucléaire.\r\n".encode()),
+         "", code=0),
+    Case("yaml-bom-crlf-works", lambda root: [
+        (root / name).write_bytes(b"\xef\xbb\xbf" + (root / name).read_bytes().replace(b"\n", b"\r\n"))
+        for name in (FACTS, SOURCES, CONFIG)], "", code=0),
+    Case("template-bom-crlf-works", write("templates/t.md.j2", "\ufeff" + (HEAD + "## Points\r\n\r\n{% for f in facts %}- {{ f.claim | md }}{{ cite(f) }}\r\n{% endfor %}").replace("\n", "\r\n")),
+         "", args=BUILD_T, code=0),
+
+    # checking ------------------------------------------------------------------
+    Case("unknown-section", edit_yaml(FACTS, setitem((0, "section"), "sumary")),
+         "fact 'meeting': unknown section 'sumary'; sections of this dossier: summary, accords", F + ":1"),
+    Case("unknown-source", edit_yaml(FACTS, setitem((0, "evidence", 0, "source"), "tass")),
+         "fact 'meeting': unknown source 'tass'; known sources: one", F + ":6"),
+    Case("duplicate-fact-id", edit_yaml(FACTS, setitem((1, "id"), "meeting")),
+         "duplicate fact id 'meeting' (first defined at ", F + ":8"),
+    Case("duplicate-source-id", both(second_source, edit_yaml(SOURCES, setitem((1, "id"), "one"))),
+         "duplicate source id 'one'", S + ":9", CHECK),
+    Case("duplicate-section-id", edit_yaml(CONFIG, setitem(("sections", 1, "id"), "summary")),
+         "duplicate section id 'summary'", D + ":11", CHECK, several=True),
+    Case("quote-not-in-source", edit_yaml(FACTS, setitem((0, "evidence", 0, "quote"), "Le président a reçu son ami à Moscou")),
+         "fact 'meeting': quote not found in source 'one': «Le président a reçu son ami à Moscou»; closest passage: «Le président a reçu son homologue»",
+         F + ":6"),
+    Case("quote-in-another-source", both(second_source, edit_yaml(FACTS, setitem((0, "evidence", 0, "quote"), "Le sommet a duré trois heures."))),
+         "fact 'meeting': quote not in source 'one' but found in 'two': fix the source id", F + ":6"),
+    Case("question-follows-unknown-fact", write("sources/questions.yaml", "- id: q1\n  question: Who?\n  why: Because.\n  settle: A list.\n  follows_from: [nothing]\n"),
+         "question 'q1': follows_from names unknown fact 'nothing'", r"{root}/sources/questions\.yaml:1", CHECK),
+
+    # templates -----------------------------------------------------------------
+    Case("template-syntax-error", template("ok\n{% for f in facts %}\n{{ f.claim }\n"),
+         "template syntax error: unexpected '}'", T + ":8", BUILD_T),
+    Case("template-unclosed-block", template("ok\n{% for f in facts %}\n{{ f.claim }}\n"),
+         "template syntax error: Unexpected end of template", T + r":\d+", BUILD_T),
+    Case("template-syntax-error-in-partial", both(template("{% include '_part.md.j2' %}\n"), write("templates/_part.md.j2", "one\ntwo {% if %}\n")),
+         "template syntax error", r"{root}/templates/_part\.md\.j2:2", BUILD_T),
+    Case("template-undefined", template("one\n{{ facts[0].claim }}\n{{ nothing_here }}\n"),
+         "undefined in template: 'nothing_here' is undefined", T + ":8", BUILD_T),
+    Case("template-undefined-attribute", template("{{ facts[0].colour }}\n"),
+         "has no attribute 'colour'", T + ":6", BUILD_T),
+    Case("sandbox-class", template("{{ facts.__class__ }}\n"),
+         "template refused by the sandbox: access to attribute '__class__' of 'tuple' object is unsafe", T + ":6", BUILD_T),
+    Case("sandbox-globals", template("{{ cite.__globals__ }}\n"),
+         "template refused by the sandbox: access to attribute '__globals__' of 'function' object is unsafe", T + ":6", BUILD_T),
+    Case("sandbox-subclasses", template("{{ ().__class__.__base__.__subclasses__() }}\n"),
+         "template refused by the sandbox", T + ":6", BUILD_T),
+    Case("sandbox-mro-through-attr-filter", template("{{ (facts | attr('__class__')).__mro__ }}\n"),
+         "template refused by the sandbox", T + ":6", BUILD_T),
+    Case("sandbox-format-string", template("{{ '{0.__class__.__init__.__globals__}'.format(cite) }}\n"),
+         "template refused by the sandbox: access to attribute", T + ":6", BUILD_T),
+    Case("sandbox-internals-of-a-view", template("one\n{{ facts[0].__dict__ }}\n"),
+         "template refused by the sandbox: access to attribute '__dict__' of 'FactView' object is unsafe", T + ":7", BUILD_T),
+    Case("sandbox-function-code", template("{{ lipsum.__code__.co_consts }}\n"),
+         "template refused by the sandbox: access to attribute '__code__'", T + ":6", BUILD_T),
+    Case("sandbox-mutation", template("{% set x = section.update({'summary': 1}) %}\n"),
+         "template refused by the sandbox: access to attribute 'update' of 'dict' object is unsafe", T + ":6", BUILD_T),
+    Case("sandbox-huge-power", template("{{ 9 ** 999999999 }}\n"),
+         "template refused by the sandbox: the power 9**999999999 is too large", T + ":6", BUILD_T),
+    Case("sandbox-huge-repeat", template("{{ 'ab' * 10**9 }}\n"),
+         "template refused by the sandbox: repeating a text or list 1000000000 times is too large", T + ":6", BUILD_T),
+    Case("template-recursion", template("{% macro again() %}{{ again() }}{% endmacro %}\n{{ again() }}\n"),
+         "template error: a macro or include calls itself without end", T + r":\d+", BUILD_T),
+    Case("include-outside-folders", template("{% include '../sources/dossier.yaml' %}\n"),
+         "template '../sources/dossier.yaml' not found in the template folders", T + ":6", BUILD_T),
+    Case("include-absolute-path", template("{% include '/etc/passwd' %}\n"),
+         "template '/etc/passwd' not found in the template folders", T + ":6", BUILD_T),
+    Case("extends-outside-folders", template("{% extends '../../../../../../etc/hostname' %}\n"),
+         "template '../../../../../../etc/hostname' not found in the template folders", T + ":6", BUILD_T),
+    Case("template-name-with-parent", None, "a template file ends with '.md.j2'", r"\.\./executive",
+         ("build", "-d", "{root}", "-t", "../executive")),
+    Case("template-path-with-parent-missing", None, "template file not found", r"\.\./\.\./templates/executive\.md\.j2",
+         ("build", "-d", "{root}", "-t", "../../templates/executive.md.j2")),
+    Case("template-unknown-name", None, "no template named 'exec'; available: analyst, defence, executive", None,
+         ("build", "-d", "{root}", "-t", "exec")),
+    Case("template-without-front-matter", write("templates/t.md.j2", "## Just a heading\n"),
+         "a template starts with front matter between '{#---' and '---#}'", T + ":1", BUILD_T),
+    Case("template-front-matter-field", template("x\n", head=HEAD.replace("audience: Testers\n", "")),
+         "front matter 'audience': Field required", T + ":1", BUILD_T),
+    Case("template-not-utf8", write("templates/t.md.j2", (HEAD + "café\n").encode("latin-1")),
+         "not UTF-8 text: byte 71 is 0xe9; save the file as UTF-8", T, BUILD_T),
+    Case("partial-not-utf8", both(template("{% include '_part.md.j2' %}\n"), write("templates/_part.md.j2", "café".encode("latin-1"))),
+         "not UTF-8 text: byte 3 is 0xe9; save the template as UTF-8", r"{root}/templates/_part\.md\.j2", BUILD_T),
+    Case("template-cites-unknown-fact", template("A claim.[^nothing]\n"),
+         "the template cites 'nothing', which is not a fact of this dossier", T, BUILD_T),
+    Case("glyph-missing-in-claim", edit_yaml(FACTS, setitem((1, "claim"), "Three accords (三) were signed.")),
+         "the PDF font has no glyph for U+4E09 CJK UNIFIED IDEOGRAPH-4E09", F + ":8", ("build", "-d", "{root}", "-f", "pdf")),
+
+    # outputs -------------------------------------------------------------------
+    Case("out-is-a-file", None, "the output folder is a file; choose a folder with --out", "/dev/full",
+         ("build", "-d", "{root}", "--out", "/dev/full")),
+    Case("out-cannot-be-created", None, "cannot create the output folder", "/proc/briefing-out",
+         ("build", "-d", "{root}", "--out", "/proc/briefing-out")),
+    Case("output-path-is-a-folder", lambda root: ((root / "out" / "executive.pdf").unlink(), (root / "out" / "executive.pdf").mkdir()),
+         "the output path is a folder; move it away or choose another --out", r"{root}/out/executive\.pdf"),
+    Case("out-not-writable", None, "the output folder is not writable; choose another with --out", r"\S+/readonly",
+         ("build", "-d", "{root}", "--out", "{out}"), out="readonly"),
+    Case("disk-full", None, "cannot write: the disk is full; earlier outputs are unchanged", r"\S+/full/\w+\.(pdf|docx)",
+         ("build", "-d", "{root}", "--out", "{out}"), out="full"),
+    Case("file-size-limit", None, "cannot write: the file is larger than this system allows", r"{root}/out/\w+\.(pdf|docx)",
+         out="fsize"),
+    Case("interrupted", many_facts(400), "interrupted; earlier outputs are unchanged", None, code=130, interrupt=True),
+
+    # usage -----------------------------------------------------------------------
+    Case("usage-bad-format", None, "Invalid value for '--format' / '-f': 'odt' is not one of 'docx', 'pdf', 'md'", None,
+         ("build", "-d", "{root}", "-f", "odt"), code=2),
+    Case("usage-unknown-option", None, "No such option '--colour'", None, ("build", "-d", "{root}", "--colour"), code=2),
+]

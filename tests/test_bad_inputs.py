@@ -1,0 +1,167 @@
+"""Every bad input of the corpus (tests/bad_inputs.py), through the real command.
+
+For each case: the documented exit code, one line of message naming the file
+(and line), no traceback, and the output folder exactly as before: earlier
+outputs byte-identical, no partial or temporary file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bad_inputs import CASES, Case
+from conftest import make_dossier
+
+EARLIER = ("analyst", "defence", "executive")
+
+
+@pytest.fixture(scope="module")
+def earlier_outputs(tmp_path_factory) -> dict[str, bytes]:
+    """One good build of the base dossier: the outputs a user already has in out/."""
+    from briefing.build import build_briefs
+
+    root = make_dossier(tmp_path_factory.mktemp("good"))
+    outputs = build_briefs(root, EARLIER, ("docx", "pdf", "md"))
+    return {output.path.name: output.path.read_bytes() for output in outputs}
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every entry under `folder`: file bytes, or None for a folder."""
+    return {str(path.relative_to(folder)): None if path.is_dir() else path.read_bytes()
+            for path in sorted(folder.rglob("*"))}
+
+
+def mount_tmpfs(folder: Path, size: str) -> bool:
+    folder.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+    return done.returncode == 0
+
+
+def unmount(folder: Path) -> None:
+    subprocess.run(["umount", str(folder)], capture_output=True)
+
+
+def prepare_out(case: Case, root: Path, tmp_path: Path, earlier: dict[str, bytes], cleanups: list) -> Path:
+    """The output folder the failing command meets, holding earlier outputs."""
+    if case.out == "readonly":
+        out = tmp_path / "readonly"
+        if mount_tmpfs(out, "4m"):
+            cleanups.append(lambda: unmount(out))
+            fill(out, earlier)
+            subprocess.run(["mount", "-o", "remount,ro", str(out)], check=True)
+        elif os.geteuid() != 0:
+            fill(out, earlier)
+            out.chmod(0o555)
+            cleanups.append(lambda: out.chmod(0o755))
+        else:
+            pytest.skip("as root, a read-only folder needs a read-only mount, and mount is not permitted here")
+        return out
+    if case.out == "full":
+        out = tmp_path / "full"
+        if not mount_tmpfs(out, "96k"):
+            pytest.skip("a small tmpfs needs root and mount; 'file-size-limit' covers the failed write")
+        cleanups.append(lambda: unmount(out))
+        fill(out, {"executive.md": earlier["executive.md"]})  # all that fits
+        return out
+    out = root / "out"
+    fill(out, earlier)
+    return out
+
+
+def fill(out: Path, files: dict[str, bytes]) -> None:
+    out.mkdir(exist_ok=True)
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+
+
+def limit_file_size() -> None:
+    """In the child: writes beyond 20 kB fail with EFBIG, like a full disk."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+
+def run_interrupted(command: list[str], out: Path, cwd: Path) -> subprocess.CompletedProcess:
+    """Start a build, and send SIGINT once it is rendering (a temporary file exists)."""
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(path.name.endswith(".part") for path in out.iterdir()):
+            break
+        time.sleep(0.005)
+    assert process.poll() is None, "the build ended before it could be interrupted; make the dossier bigger"
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_bad_input(case: Case, tmp_path: Path, earlier_outputs: dict[str, bytes]) -> None:
+    root = make_dossier(tmp_path / "dossier")
+    cleanups: list = []
+    try:
+        out = prepare_out(case, root, tmp_path, earlier_outputs, cleanups)
+        if case.change is not None:
+            case.change(root)
+        before = snapshot(out)
+        command = [sys.executable, "-m", "briefing", *(a.format(root=root, out=out) for a in case.args)]
+        if case.interrupt:
+            done = run_interrupted(command, out, tmp_path)
+        else:
+            done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                                  preexec_fn=limit_file_size if case.out == "fsize" else None)
+        after = snapshot(out)
+    finally:
+        for cleanup in reversed(cleanups):
+            cleanup()
+
+    assert done.returncode == case.code, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    if case.code == 0:
+        assert done.stderr == ""
+        written = [Path(line) for line in done.stdout.splitlines()]
+        assert written and all(path.stat().st_size > 0 for path in written)
+        assert not [name for name in after if name.startswith(".") or name.endswith(".part")]
+        return
+    assert after == before, "the output folder changed"
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    if case.code == 2:  # Click's usage error: usage, hint, then "Error: ..."
+        assert lines[-1].startswith("Error: ") and case.message in lines[-1]
+        return
+    if case.several:
+        assert all(re.match(r"error: \S.*:\d+: \S", line) for line in lines), lines
+        line = next((line for line in lines if case.message in line), lines[0])
+    else:
+        assert len(lines) == 1, lines
+        line = lines[0]
+    if case.code == 130:
+        assert line == case.message
+    elif case.where is None:  # nothing in a file to point at: the message comes first
+        assert line.startswith(f"error: {case.message}"), line
+    else:
+        where = case.where.replace("{root}", re.escape(str(root)))
+        assert re.match(rf"error: {where}: ", line), f"expected the place {where!r} in: {line}"
+        assert case.message in line, line
+
+
+def test_the_corpus_is_large_and_covers_the_issue():
+    ids = {case.id for case in CASES}
+    assert len(CASES) >= 40 and len(ids) == len(CASES)
+    for needed in ("yaml-tab", "yaml-unclosed-quote", "yaml-bad-indent", "unknown-section", "unknown-source",
+                   "duplicate-fact-id", "quote-not-in-source", "quote-in-another-source", "empty-article",
+                   "article-not-utf8", "article-bom-crlf-works", "huge-fact", "template-syntax-error",
+                   "template-undefined", "sandbox-class", "sandbox-globals", "sandbox-subclasses",
+                   "include-outside-folders", "extends-outside-folders", "template-name-with-parent",
+                   "out-not-writable", "output-path-is-a-folder", "disk-full", "interrupted"):
+        assert needed in ids
