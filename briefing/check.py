@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .errors import BriefingError, raise_all
-from .load import Dossier, Source
+from .load import Dossier, Source, paused_gc
 from .model import Fact
 from .normalise import Normalised, normalise, normalise_quote
 
@@ -78,6 +78,11 @@ CREDIBILITY = {
 
 def check_dossier(dossier: Dossier) -> CheckedDossier:
     """Verify the dossier; raise every error found, all at once."""
+    with paused_gc():  # long-lived results, no cycles: see load.paused_gc
+        return _check_dossier(dossier)
+
+
+def _check_dossier(dossier: Dossier) -> CheckedDossier:
     errors: list[BriefingError] = []
     sources = _index_unique(dossier.sources, lambda s: s.meta, "source", errors)
     section_ids = list(_index_unique(dossier.config.sections, lambda s: s, "section", errors))

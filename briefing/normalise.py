@@ -21,13 +21,22 @@ _REPLACEMENTS = {
     **{c: '"' for c in _OPENING_QUOTES + _CLOSING_QUOTES},
     "\u2026": "...",
 }
-# Whatever the fast path must rewrite: any whitespace but a lone plain space,
-# a plain space next to a guillemet (« Je » matches "Je"), and the replacements.
+# Whatever the fast path must rewrite in place: any whitespace but a lone plain
+# space, a plain space next to a guillemet (« Je » matches "Je"), and … → ...
+# The other replacements are one character for one: they are made on the whole
+# text at once (`_one_for_one`) without breaking it into runs.
+# (The lookahead lets the scan pass over letters at one test instead of seven.)
 _SPECIAL = re.compile(
-    r"\s{2,}|[^\S ]|(?<=[" + _OPENING_QUOTES + r"]) | (?=[" + _CLOSING_QUOTES + r"])|^ | $|["
-    + re.escape("".join(_REPLACEMENTS))
-    + "]"
+    r"(?=[\s\u2026])(?:\s{2,}|[^\S ]|(?<=[" + _OPENING_QUOTES + r"]) | (?=[" + _CLOSING_QUOTES + r"])|^ | $|\u2026)"
 )
+_ONE_FOR_ONE = [(c, r) for c, r in _REPLACEMENTS.items() if len(r) == 1]
+
+
+def _one_for_one(text: str) -> str:
+    for char, replacement in _ONE_FOR_ONE:  # str.replace scans in C, far faster than str.translate
+        if char in text:
+            text = text.replace(char, replacement)
+    return text
 
 
 @dataclass(frozen=True)
@@ -76,17 +85,25 @@ def normalise(text: str) -> Normalised:
         return _normalise_slowly(text)
     out = _Builder()
     done = 0
+    translated = _one_for_one(text)
     for match in _SPECIAL.finditer(text):
         start, end = match.span()
-        out.add(text[done:start], done, start - done)
+        out.add(translated[done:start], done, start - done)
         done = end
-        found = match.group()
-        if not found[0].isspace():
-            out.add(_REPLACEMENTS[found], start, 1)
-        elif 0 < start and end < len(text) and text[start - 1] not in _OPENING_QUOTES and text[end] not in _CLOSING_QUOTES:
-            out.add(" ", start, 1)
-    out.add(text[done:], done, len(text) - done)
+        replacement = _replacement(text, start, end)
+        out.add(replacement, start, 1)
+    out.add(translated[done:], done, len(text) - done)
     return out.build()
+
+
+def _replacement(text: str, start: int, end: int) -> str:
+    """What a match of `_SPECIAL` becomes: "..." for …; for whitespace, one space
+    between words, nothing at either end or next to a guillemet."""
+    if text[start] == "\u2026":
+        return "..."
+    if 0 < start and end < len(text) and text[start - 1] not in _OPENING_QUOTES and text[end] not in _CLOSING_QUOTES:
+        return " "
+    return ""
 
 
 def _clusters(text: str):
@@ -118,4 +135,7 @@ def _normalise_slowly(text: str) -> Normalised:
 
 
 def normalise_quote(quote: str) -> str:
-    return normalise(quote).text
+    """The normalised text alone: no map back is needed for a quote."""
+    if not unicodedata.is_normalized("NFC", quote):
+        return _normalise_slowly(quote).text
+    return _one_for_one(_SPECIAL.sub(lambda match: _replacement(quote, *match.span()), quote))

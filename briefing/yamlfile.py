@@ -32,17 +32,28 @@ _LineLoader.yaml_implicit_resolvers = {
 }
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
+def _construct(loader, node):
+    """A plain text scalar is its own value (most of a dossier): skip the generic
+    constructor's dispatch, which dominates reading large fact files."""
+    if node.tag == _STR and type(node) is yaml.ScalarNode:
+        return node.value
+    return loader.construct_object(node, deep=True)
+
+
 def _construct_mapping(loader, node, deep=False):
     mapping = LineDict()
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct(loader, key_node)
         if isinstance(key, (list, dict)):
             raise BriefingError("a key must be a plain name, not a list or a mapping", line=key_node.start_mark.line + 1)
         if key in mapping:
             raise BriefingError(f"the key '{key}' appears twice in one mapping", line=key_node.start_mark.line + 1)
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping[key] = _construct(loader, value_node)
         mapping.key_lines[key] = key_node.start_mark.line + 1
     return mapping
 
