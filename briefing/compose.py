@@ -18,7 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from . import __version__
 from .check import CheckedDossier, CheckedFact
-from .context import FactView, build_context, human_date, source_view
+from .context import FactView, build_context, human_date, language_name, source_view
 from .document import Meta, NoteContent, NoteEntry
 from .errors import BriefingError
 from .templates import TemplateFile, search_path
@@ -95,6 +95,7 @@ def make_environment(folders: list[Path]) -> jinja2.Environment:
     )
     env.filters["md"] = escape_markdown
     env.filters["date"] = human_date
+    env.filters["language"] = language_name
     env.globals["cite"] = cite
     return env
 

@@ -155,12 +155,36 @@ def build_context(checked: CheckedDossier) -> dict:
         "sections": sections,
         "section": {section.id: section for section in sections},
         "headlines": tuple(f for f in facts.values() if f.headline),
+        "key_points": _spread_across_sections(f for f in facts.values() if f.headline and f.section != sections[0].id),
         "judgments": tuple(f for f in facts.values() if f.is_judgment),
         "discrepancies": discrepancies,
         "questions": questions,
         "coverage": _coverage(checked, tuple(sources.values())),
         "gaps": tuple(dossier.config.source_gaps),
     }
+
+
+def _spread_across_sections(facts) -> tuple[FactView, ...]:
+    """Headline facts, one section at a time in turn, so the first few points
+    of a short note cover the subject rather than one section of it."""
+    queues: dict[str, list[FactView]] = {}
+    for fact in facts:
+        queues.setdefault(fact.section, []).append(fact)
+    spread: list[FactView] = []
+    while any(queues.values()):
+        for queue in queues.values():
+            if queue:
+                spread.append(queue.pop(0))
+    return tuple(spread)
+
+
+LANGUAGES = {"fr": "French", "en": "English", "ru": "Russian", "ar": "Arabic", "es": "Spanish", "pt": "Portuguese",
+             "de": "German", "it": "Italian", "zh": "Chinese", "uk": "Ukrainian", "bm": "Bambara", "unknown": "an unknown language"}
+
+
+def language_name(code: str) -> str:
+    """'fr' → 'French'; a code we do not know is shown as it is."""
+    return LANGUAGES.get(code, code)
 
 
 def _coverage(checked: CheckedDossier, sources: tuple[SourceView, ...]) -> Coverage:

@@ -101,7 +101,11 @@ class _Writer:
         return r
 
     def inlines(self, parent, inlines, bold=False, italic=False) -> None:
+        previous = None
         for inline in inlines:
+            if isinstance(inline, Citation) and isinstance(previous, Citation):
+                self.run(parent, ",", style="Footnote Reference")  # 3,4 rather than 34
+            previous = inline
             if isinstance(inline, Text):
                 self.run(parent, inline.text, bold, italic)
             elif isinstance(inline, Code):
@@ -266,7 +270,7 @@ class _Writer:
     def header_and_footer(self, meta: Meta) -> None:
         section = self.word.sections[0]
         header = section.header.paragraphs[0]
-        header.text = meta.marking
+        header.text = _xml_text(meta.marking)
         header.style = self.word.styles["Header"]
         footer = section.footer.paragraphs[0]
         footer.style = self.word.styles["Footer"]
@@ -280,14 +284,20 @@ class _Writer:
 
     def properties(self, meta: Meta) -> None:
         core = self.word.core_properties
-        core.title, core.subject, core.author = meta.title, meta.subject, meta.author
-        core.keywords = ", ".join(meta.keywords)
-        core.category = meta.doc_type
-        core.comments = f"{meta.marking}. Audience: {meta.audience}."
+        core.title, core.subject, core.author = _property(meta.title), _property(meta.subject), _property(meta.author)
+        core.keywords = _property(", ".join(meta.keywords))
+        core.category = _property(meta.doc_type)
+        core.comments = _property(f"{meta.marking}. Audience: {meta.audience}.")
         core.last_modified_by = meta.generator
         core.revision = 1
         core.created = core.modified = _build_time()
         core.language = meta.language
+
+
+def _property(text: str) -> str:
+    """Word's document properties hold at most 255 characters (the body keeps the whole text)."""
+    text = _xml_text(text)
+    return text if len(text) <= 255 else text[:254] + "…"
 
 
 def _column_shares(block: Table, columns: int) -> list[float]:

@@ -75,7 +75,11 @@ class _Bookmark(Flowable):
 def markup(inlines) -> str:
     """reportlab paragraph markup for inlines; all text is XML-escaped first."""
     out = []
+    previous = None
     for inline in inlines:
+        if isinstance(inline, Citation) and isinstance(previous, Citation):
+            out.append("<super>,</super>")  # 3,4 rather than 34
+        previous = inline
         if isinstance(inline, Text):
             out.append(_text(inline.text))
         elif isinstance(inline, Code):

@@ -1,0 +1,167 @@
+"""Odd text in claims, titles and quotes: markup characters, combining marks,
+right-to-left scripts, emoji, control characters, very long words.
+
+Each example is a dossier whose title, claim and quote come from the
+strategies below (the quote is also put into the article, so it checks), built
+through the real pipeline into PDF and into DOCX. Either a format renders and
+what a reader's tools get back from it holds the title, the claim and the
+quote, or the PDF fails with the clear error for a character its font lacks.
+Never a crash, an XML error from python-docx, or reportlab markup taken from
+the text.
+
+What "holds" means (`visible`): both sides are compared after Unicode NFC,
+with runs of whitespace as one space (`readback.flat`), and without control
+and format characters (categories Cc and Cf: NUL, escape, zero-width space,
+direction marks, BOM…), which draw nothing: the PDF leaves them out and Word
+cannot hold most of them. Noncharacters U+FFFE and U+FFFF go too. The PDF is
+compared without any whitespace: a word longer than a line is broken across
+lines there, and a line break reads back as a space.
+
+The title becomes document properties and page headers, so a control
+character in it is refused when the dossier is read, with the clear error
+naming sources/dossier.yaml; that is the third accepted outcome.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from briefing.build import build_briefs
+from briefing.errors import BriefingError
+from conftest import ARTICLE, CONFIG, default_facts, make_dossier
+from readback import docx_footnotes, docx_paragraphs, flat, pdf_text
+
+TEMPLATE = """{#---
+name: odd
+audience: Testers
+description: Every claim, cited, with the evidence list.
+---#}
+# {{ brief.title | md }}
+
+{% for f in facts %}
+{{ f.claim | md }}{{ cite(f) }}
+
+{% endfor %}
+"""
+
+MARKUP = ["<", ">", "&", "*", "_", "`", "[", "]", "{{", "}}", "{%", "%}", "#", "\\", "|", "~", "!", '"', "'",
+          "<b>", "</b>", "<i>x</i>", "<font color='red'>", "<br/>", "<a href='#note-1'>", "&amp;", "&lt;", "&#0;",
+          "[^meeting]", "[x](http://example.org)", "1. ", "- ", "> ", "# ", "---", "```", "]]>", "<![CDATA[", "{# #}"]
+COMBINING = ["\u0301", "\u0308", "\u0327", "e\u0301", "a\u030a", "\u0338", "n\u0303"]
+RIGHT_TO_LEFT = ["שלום", "سلام عليكم", "עברית 123", "\u202eabc", "\u200f", "\u200e"]
+EMOJI = ["😀", "👍🏽", "🇫🇷", "\u2764\ufe0f", "👨\u200d👩\u200d👧"]
+CONTROL = ["\x00", "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x85", "\u2028", "\u200b",
+           "\ufeff", "\ufffe", "\t", "\r\n", "\n"]
+
+pieces = st.one_of(
+    st.sampled_from(MARKUP + COMBINING + RIGHT_TO_LEFT + EMOJI + CONTROL),
+    st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=4),
+    st.text("abcdéΩж ", min_size=1, max_size=12),
+    st.integers(60, 400).map(lambda n: "Donaudampfschifffahrt"[: n % 21 + 1] * (n // 20)),  # a very long word
+)
+odd_text = st.lists(pieces, min_size=1, max_size=8).map("".join).filter(lambda text: text.strip())
+
+
+def visible(text: str) -> str:
+    """Text as a reader sees it; see the module's docstring."""
+    kept = "".join(c for c in flat(text) if unicodedata.category(c) not in ("Cc", "Cf") and c not in "\ufffe\uffff")
+    return " ".join(kept.split())
+
+
+def odd_dossier(root: Path, title: str, claim: str, quote: str) -> Path:
+    facts = default_facts()
+    facts[0]["claim"] = claim
+    facts[0]["evidence"][0]["quote"] = quote
+    return make_dossier(root, config=CONFIG | {"title": title}, facts=facts,
+                        texts={"one": ARTICLE + "\n" + quote + "\n"}, templates={"odd.md.j2": TEMPLATE})
+
+
+def read_pdf(path: Path) -> str:
+    return visible(pdf_text(path))
+
+
+def read_docx(path: Path) -> str:
+    return visible(" ".join(docx_paragraphs(path) + list(docx_footnotes(path).values())))
+
+
+def render(root: Path, fmt: str, texts: dict[str, str]) -> str | None:
+    """Build one format: the text read back, or None after a clear error."""
+    try:
+        (output,) = build_briefs(root, ("odd",), (fmt,), root / "out")
+    except BriefingError as error:
+        message = error.format_line()
+        if "which a document cannot show" in message:
+            assert message.startswith(f"{root}/sources/dossier.yaml:1: 'title': holds the character U+"), message
+            assert any(unicodedata.category(c) == "Cc" or c in "\ufffe\uffff" for c in texts["title"])
+            return None
+        assert fmt == "pdf", f"the DOCX must render anything: {message}"
+        assert "the PDF font has no glyph for U+" in message, message
+        code = int(message.split("no glyph for U+")[1].split()[0], 16)
+        assert any(chr(code) in text for text in texts.values()), message
+        assert error.file and error.file.endswith(("dossier.yaml", "facts.yaml", "one.txt")), message
+        assert not [p for p in (root / "out").iterdir() if p.name.startswith(".")], "a temporary file was left"
+        return None
+    return (read_pdf if fmt == "pdf" else read_docx)(output.path)
+
+
+def check_renders(title: str, claim: str, quote: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = odd_dossier(Path(folder), title, claim, quote)
+        texts = {"title": title, "claim": claim, "quote": quote}
+        for fmt in ("docx", "pdf"):
+            text = render(root, fmt, texts)
+            if text is None:
+                continue
+            for name, value in texts.items():
+                if fmt == "pdf":
+                    assert "".join(visible(value).split()) in "".join(text.split()), f"pdf: the {name} {value!r} is not read back"
+                else:
+                    assert visible(value) in text, f"docx: the {name} {value!r} is not read back"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(title=odd_text, claim=odd_text, quote=odd_text)
+@example(title="<b>Bold?</b> & {{ title }}", claim="**not bold** _nor_ `code` [^meeting] <br/> &amp; # 1. - |a|b|",
+         quote="<font color='red'>rouge</font> & «&lt;»")
+@example(title="שלום — سلام", claim="e\u0301te\u0301 \u202eRTL override\u202c and zero\u200bwidth",
+         quote="Ça va \u0645\u0631\u062d\u0628\u0627")
+@example(title="Control\x00\x07\x1b chars", claim="tab\there, bell\x07, NUL\x00, line\u2028sep, esc\x1b[31m",
+         quote="form\x0cfeed and del\x7f")
+@example(title="Long", claim="Donaudampfschifffahrtsgesellschaftskapitän" * 12, quote="x" * 300)
+@example(title="Emoji 😀", claim="thumbs 👍🏽", quote="flag 🇫🇷")
+def test_odd_text_renders_or_fails_clearly(title: str, claim: str, quote: str) -> None:
+    check_renders(title, claim, quote)
+
+
+@pytest.mark.parametrize("claim", ["<b>bold</b>", "&lt;b&gt;", "<font size='40'>big</font>", "<para>x</para>",
+                                   '<a href="javascript:alert(1)">x</a>', "<super>1</super>", "&#38;"])
+def test_reportlab_markup_in_a_claim_stays_literal_text(claim):
+    check_renders("Markup", claim, "Trois accords")
+
+
+def test_the_docx_renderer_drops_control_characters_from_properties_and_header(tmp_path):
+    """The dossier and template loaders refuse such characters, so this is the renderer's own contract."""
+    from dataclasses import replace
+
+    from briefing.build import reference_docx
+    from briefing.check import check_dossier
+    from briefing.compose import compose_brief
+    from briefing.load import load_dossier
+    from briefing.parse import parse_markdown
+    from briefing.render.docx import render_docx
+    from briefing.templates import find_template
+
+    root = make_dossier(tmp_path / "dossier")
+    composed = compose_brief(check_dossier(load_dossier(root)), find_template("analyst", root))
+    meta = replace(composed.meta, title="Bell\x07title", audience="Esc\x1baudience", marking="NUL\x00MARK")
+    document = parse_markdown(composed.markdown, meta, composed.notes)
+    render_docx(document, tmp_path / "brief.docx", reference_docx(root))
+    import docx
+    properties = docx.Document(str(tmp_path / "brief.docx")).core_properties
+    assert properties.title == "Belltitle" and "Escaudience" in properties.comments
