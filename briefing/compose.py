@@ -164,7 +164,7 @@ def _note_content(fact: CheckedFact) -> NoteContent:
     for quote in fact.evidence:
         view = source_view(quote.source)
         url = view.url if view.url.startswith(("http://", "https://")) else None
-        entries.append(NoteEntry(view.descriptor, quote.passage, view.language, url))
+        entries.append(NoteEntry(view.name, view.details, quote.passage, view.language, url))
     count = fact.independent_sources
     backing = f"{count} independent source{'s' if count != 1 else ''}"
     if fact.fact.kind == "judgment":

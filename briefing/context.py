@@ -40,7 +40,8 @@ class SourceView:
     reliability_reason: str
     note: str
     name: str  # the shortest name that says who published it
-    descriptor: str  # outlet, author, title, date, URL, reliability: as evidence lists cite a source
+    details: str  # author, title, date, URL, reliability, and what is unknown
+    descriptor: str  # the name, then the details: as evidence lists cite a source
 
 
 @dataclass(frozen=True)
@@ -107,19 +108,26 @@ class Coverage:
 def source_view(source: Source) -> SourceView:
     meta = source.meta
     name = meta.name or next((v for v in (meta.outlet, meta.author) if v != UNKNOWN), f"unattributed source '{meta.id}'")
-    title = f"“{meta.title}”" if meta.title != UNKNOWN else "title unknown"
-    parts = [
-        meta.outlet if meta.outlet != UNKNOWN else "outlet unknown",
-        meta.author if meta.author != UNKNOWN else "author unknown",
-        title,
-        human_date(meta.date) if meta.date != UNKNOWN else "date unknown",
-        meta.url if meta.url != UNKNOWN else "URL unknown",
-        f"reliability {meta.reliability}",
-    ]
+    details = _details(meta, name)
     return SourceView(
         meta.id, meta.title, meta.outlet, meta.author, meta.date, meta.language, meta.url,
-        meta.reliability, meta.reliability_reason, meta.note or "", name, " · ".join(parts),
+        meta.reliability, meta.reliability_reason, meta.note or "", name, details, f"{name} — {details}",
     )
+
+
+def _details(meta, name: str) -> str:
+    """'“Title” · 23 June 2025 · reliability B · unknown: author, URL': what is
+    known of a source besides its name, its grade, then what is not known."""
+    fields = [("outlet", meta.outlet), ("author", meta.author), ("title", meta.title),
+              ("date", meta.date), ("URL", meta.url)]
+    known = []
+    for field, value in fields:
+        if value == UNKNOWN or value == name:
+            continue
+        known.append({"title": f"“{value}”", "date": human_date(value)}.get(field, value))
+    unknown = [field for field, value in fields if value == UNKNOWN]
+    parts = known + [f"reliability {meta.reliability}"] + ([f"unknown: {', '.join(unknown)}"] if unknown else [])
+    return " · ".join(parts)
 
 
 def fact_view(fact: CheckedFact, sources: dict[str, SourceView], labels: dict[str, str]) -> FactView:

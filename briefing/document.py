@@ -95,7 +95,8 @@ Block = Union[Heading, Paragraph, ListBlock, Table, Rule]
 class NoteEntry:
     """One piece of evidence: who says it, and the verbatim words."""
 
-    descriptor: str
+    source: str  # the source's name, set first and in bold
+    descriptor: str  # what else is known of it, its grade, what is not known
     quote: str
     language: str = "unknown"
     url: str | None = None

@@ -148,9 +148,10 @@ class _Writer:
         self.run(note, " " + content.support)
 
     def descriptor(self, parent, entry, part=None) -> None:
-        """A source descriptor, its URL a live link."""
+        """A source descriptor: its name in bold, its URL a live link."""
+        self.run(parent, entry.source, bold=True)
         before, found, after = entry.descriptor.partition(entry.url) if entry.url else (entry.descriptor, "", "")
-        self.run(parent, before)
+        self.run(parent, " — " + before)
         if found:
             self.hyperlink(parent, Link(entry.url, (Text(entry.url),)), part)
             self.run(parent, after)

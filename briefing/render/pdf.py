@@ -231,10 +231,10 @@ class _Builder:
             parts = [Paragraph(f'<a name="note-{note.number}"/>{_text(content.claim)}', s["note"], bulletText=f"{note.number}.")]
             parts.append(Paragraph(_text(content.support), s["evidence"]))
             for entry in content.entries:
-                descriptor = _text(entry.descriptor)
+                details = _text(entry.descriptor)
                 if entry.url:
-                    descriptor = descriptor.replace(_text(entry.url), f'<a href="{escape(entry.url)}"><u>{_text(entry.url)}</u></a>')
-                parts.append(Paragraph(descriptor, s["evidence"]))
+                    details = details.replace(_text(entry.url), f'<a href="{escape(entry.url)}"><u>{_text(entry.url)}</u></a>')
+                parts.append(Paragraph(f"<b>{_text(entry.source)}</b> — {details}", s["evidence"]))
                 parts.append(Paragraph(f"{_text(' '.join(entry.quote.split()))} [{_text(entry.language)}]", s["quote"]))
             self.story.append(KeepTogether(parts))
         self._keep_with_headings(heading_start, first_note)
@@ -313,7 +313,7 @@ def document_texts(document: Document):
     for note in document.notes:
         yield f"evidence note {note.number}", note.content.claim
         for entry in note.content.entries:
-            yield f"evidence note {note.number}", entry.descriptor + " " + entry.quote
+            yield f"evidence note {note.number}", f"{entry.source} {entry.descriptor} {entry.quote}"
 
 
 def render_pdf(document: Document, path: Path) -> None:
