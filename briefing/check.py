@@ -8,11 +8,13 @@ lists the keys on which facts disagree.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
 from .errors import BriefingError, raise_all
-from .load import Dossier, Source, paused_gc
+from .gcpause import paused_gc
+from .load import Dossier, Source
 from .model import Fact
 from .normalise import Normalised, normalise, normalise_quote
 
@@ -78,7 +80,7 @@ CREDIBILITY = {
 
 def check_dossier(dossier: Dossier) -> CheckedDossier:
     """Verify the dossier; raise every error found, all at once."""
-    with paused_gc():  # long-lived results, no cycles: see load.paused_gc
+    with paused_gc():  # many long-lived results, no cycles
         return _check_dossier(dossier)
 
 
@@ -122,6 +124,8 @@ def locate_quote(quote: str, source: Source, text: Normalised, all_texts: dict[s
     position = text.text.find(wanted)
     if position >= 0:
         start, end = text.span(position, position + len(wanted))
+        while end < len(source.text) and unicodedata.combining(source.text[end]):
+            end += 1  # a composed last letter ("å" for "a" + ring) keeps its marks
         return LocatedQuote(source, quote, start, end)
     elsewhere = [other for other, other_text in all_texts.items() if other != source.id and wanted in other_text.text]
     if elsewhere:

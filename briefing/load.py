@@ -14,8 +14,6 @@ Every problem found is collected, so the user sees all of them in one run.
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +22,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .errors import BriefingError, raise_all
+from .gcpause import paused_gc
 from .model import DossierConfig, Fact, Question, SourceMeta, Where
 from .yamlfile import line_of, load_yaml, read_text
 
@@ -58,23 +57,6 @@ def load_dossier(root: str | Path) -> Dossier:
     """Read and validate the dossier at `root`; raise every error found at once."""
     with paused_gc():
         return _load_dossier(Path(root))
-
-
-@contextmanager
-def paused_gc():
-    """Hold the cyclic garbage collector while a dossier is read or checked.
-
-    Loading makes hundreds of thousands of long-lived objects and no garbage
-    cycles; left on, the collector walks all of them again and again as they
-    accumulate (on 20,000 facts, about as long as the loading itself).
-    Reference counting still frees everything that is dropped."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load_dossier(root: Path) -> Dossier:
