@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from briefing import __version__
 from briefing.build import build_briefs
 from briefing.errors import BriefingError
-from conftest import EPOCH, build_default, default_facts, make_dossier, require
+from conftest import EPOCH, REPO, build_default, default_facts, make_dossier, require
 from readback import flat, pdf_text
 
 @pytest.fixture(scope="module")
@@ -150,3 +150,20 @@ def test_pdftotext_reads_the_brief(default_pdfs):
     text = subprocess.run([pdftotext, "-layout", str(default_pdfs / "executive.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert "Bottom line" in text and "Key points" in text and "What to watch" in text
+
+
+def test_a_brief_over_its_page_budget_is_refused_not_shrunk(tmp_path):
+    long_claim = "The visit was long and its programme detailed in many reports. " * 6
+    facts = default_facts() + [
+        {"id": f"point-{n}", "section": "accords", "headline": True, "claim": f"{n}: {long_claim}",
+         "evidence": [{"source": "one", "quote": "Trois accords ont été signés"}]}
+        for n in range(12)
+    ]
+    root = make_dossier(tmp_path, facts=facts, questions=[
+        {"id": f"q{n}", "question": long_claim, "why": "w", "settle": "s"} for n in range(3)])
+    (root / "templates").mkdir()
+    template = (REPO / "templates" / "executive.md.j2").read_text().replace("key_points[:5]", "key_points")
+    (root / "templates" / "executive.md.j2").write_text(template)
+    with pytest.raises(BriefingError, match=r"the 'executive' brief runs to \d pages but its template allows 1: the type is not shrunk"):
+        build_briefs(root, ("executive",), ("pdf",))
+    assert not (root / "out" / "executive.pdf").exists()

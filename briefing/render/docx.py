@@ -28,6 +28,7 @@ from ..document import (
     Rule, Strong, Table, Text, plain_text,
 )
 from .footnotes import Footnotes, load_footnotes_as_xml
+from .typography import bind_units
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _PRESERVE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -97,7 +98,7 @@ class _Writer:
                 _sub(properties, "w:i")
         t = _sub(r, "w:t")
         t.set(_PRESERVE, "preserve")
-        t.text = _xml_text(text)
+        t.text = _xml_text(bind_units(text))
         return r
 
     def inlines(self, parent, inlines, bold=False, italic=False) -> None:
@@ -237,7 +238,8 @@ class _Writer:
     def table_of_contents(self) -> None:
         self.run(self.paragraph("TOC Heading"), "Contents")
         p = self.paragraph("Normal")
-        self.field(p, 'TOC \\o "1-3" \\h \\z \\u', "Contents: open the document in Word and update fields.")
+        self.field(p, 'TOC \\o "1-3" \\h \\z \\u', "The table of contents is filled in when the document is opened in Word "
+                   "(in LibreOffice: Tools ▸ Update ▸ Update All).")
         settings = self.word.settings.element
         if settings.find(qn("w:updateFields")) is None:
             _sub(settings, "w:updateFields", w_val="true")

@@ -17,17 +17,20 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak, Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
 )
 
+from ..errors import BriefingError
 from ..document import (
     Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph as Para,
     Rule, Strong, Table as TableBlock, Text, plain_text,
 )
 from ..context import human_date
 from .fonts import FAMILY, check_glyphs, is_invisible, register_fonts
+from .typography import bind_units
 
 MARGIN = 2.2 * cm
 RULE = colors.Color(0.55, 0.55, 0.55)
@@ -98,7 +101,7 @@ def markup(inlines) -> str:
 
 
 def _text(text: str) -> str:
-    return escape("".join(c for c in text if not is_invisible(c) or c in "\n\t"))
+    return escape(bind_units("".join(c for c in text if not is_invisible(c) or c in "\n\t")))
 
 
 class _Builder:
@@ -210,7 +213,7 @@ class _Builder:
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ("FONTNAME", (0, 0), (-1, -1), FAMILY),
         ]))
-        return KeepTogether([table]) if len(rows) <= 6 else table
+        return KeepTogether([table]) if len(rows) <= 3 else table
 
     def notes(self) -> None:
         notes = self.document.notes
@@ -241,14 +244,24 @@ class _Builder:
 
 
 def _column_widths(block: TableBlock, columns: int) -> list[float]:
-    """Share the text width by how much each column holds, within bounds."""
+    """Share the text width by how much each column holds, but never narrower
+    than the column's longest word, so no header breaks inside a word."""
     width = A4[0] - 2 * MARGIN
-    lengths = [0] * columns
-    for row in (block.header, *block.rows):
+    lengths = [1] * columns
+    floors = [0.0] * columns
+    for row, font in [(block.header, f"{FAMILY}-Bold")] + [(row, FAMILY) for row in block.rows]:
         for index, cell in enumerate(row):
-            lengths[index] = max(lengths[index], min(len(plain_text(cell)), 60) + 6)
-    total = sum(lengths) or 1
-    return [width * length / total for length in lengths]
+            text = plain_text(cell)
+            lengths[index] = max(lengths[index], min(len(text), 60) + 6)
+            longest = max(text.split(), key=len, default="")
+            floors[index] = max(floors[index], stringWidth(longest, font, 8.5) + 13)
+    shares = [width * length / sum(lengths) for length in lengths]
+    widths = [max(share, floor) for share, floor in zip(shares, floors)]
+    excess = sum(widths) - width
+    flexible = sum(w - f for w, f in zip(widths, floors) if w > f)
+    if excess > 0 and flexible > 0:
+        widths = [w - excess * (w - f) / flexible if w > f else w for w, f in zip(widths, floors)]
+    return widths
 
 
 TOTAL_PAGES_FORM = "total-pages"
@@ -330,6 +343,11 @@ def render_pdf(document: Document, path: Path) -> None:
     decorate = _decorate_page(meta)
     with _binary_streams():
         pdf.build(_Builder(document).build(), onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_Canvas)
+    if meta.page_budget and pdf.page > meta.page_budget:
+        raise BriefingError(
+            f"the '{meta.template}' brief runs to {pdf.page} pages but its template allows {meta.page_budget}: "
+            "the type is not shrunk to fit; choose less (fewer headline facts, shorter claims)"
+        )
 
 
 @contextmanager

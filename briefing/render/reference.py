@@ -48,6 +48,21 @@ def _add(styles, name, kind=WD_STYLE_TYPE.PARAGRAPH, base="Normal"):
     return style
 
 
+def _light_rules(table_style) -> None:
+    """Tables ruled like a printed brief: a rule above and below, hairlines
+    between rows, no vertical lines."""
+    borders = table_style.element.find(qn("w:tblPr")).find(qn("w:tblBorders"))
+    rules = {"top": ("single", "8"), "bottom": ("single", "8"), "insideH": ("single", "2"),
+             "left": ("nil", "0"), "right": ("nil", "0"), "insideV": ("nil", "0")}
+    for side, (kind, size) in rules.items():
+        border = borders.find(qn(f"w:{side}"))
+        border.set(qn("w:val"), kind)
+        border.set(qn("w:sz"), size)
+    margins = table_style.element.find(qn("w:tblPr")).find(qn("w:tblCellMar"))
+    for side in ("top", "bottom"):
+        margins.find(qn(f"w:{side}")).set(qn("w:w"), "40")
+
+
 def make_reference(path: Path) -> None:
     document = Document()
     styles = document.styles
@@ -57,21 +72,22 @@ def make_reference(path: Path) -> None:
         setattr(section, side, Cm(2.3))
     section.header_distance = section.footer_distance = Cm(1.1)
 
-    _font(styles["Normal"], 10.5)
-    _spacing(styles["Normal"], after=6, line=1.25)
-    _font(styles["Title"], 18, bold=True)
+    _font(styles["Normal"], 10)
+    _spacing(styles["Normal"], after=5, line=1.2)
+    _font(styles["Title"], 17, bold=True)
     title_properties = styles["Title"].element.pPr
     for border in title_properties.findall(qn("w:pBdr")) if title_properties is not None else []:
         title_properties.remove(border)  # the default template underlines titles in colour
     _spacing(styles["Title"], after=4, line=1.0)
-    _font(styles["Subtitle"], 12, italic=True)
-    _spacing(styles["Subtitle"], after=10)
-    for level, size in ((1, 15), (2, 13), (3, 11)):
+    _font(styles["Subtitle"], 11, italic=True)
+    _spacing(styles["Subtitle"], after=8)
+    for level, size in ((1, 13), (2, 11.5), (3, 10.5)):
         heading = styles[f"Heading {level}"]
         _font(heading, size, bold=True, italic=False)
-        _spacing(heading, before=14 if level < 3 else 10, after=4, line=1.1, keep_next=True)
+        _spacing(heading, before=12 if level < 3 else 8, after=3, line=1.1, keep_next=True)
     for name in ("List Bullet", "List Number"):
-        _font(styles[name], 10.5)
+        _font(styles[name], 10)
+        _spacing(styles[name], after=3, line=1.2)
     _font(styles["Header"], 8, bold=True)
     _font(styles["Footer"], 8)
     for name in ("Header", "Footer"):
@@ -87,7 +103,7 @@ def make_reference(path: Path) -> None:
     _font(fields, 9)
     _spacing(fields, after=0, line=1.0)
     numbered = _add(styles, "Numbered Paragraph")
-    _spacing(numbered, after=6, line=1.25, left=1.0, hanging=1.0)
+    _spacing(numbered, after=5, line=1.2, left=1.0, hanging=1.0)
     numbered.paragraph_format.tab_stops.add_tab_stop(Cm(1.0))
     source = _add(styles, "Evidence Source")
     _font(source, 8.5)
@@ -109,6 +125,7 @@ def make_reference(path: Path) -> None:
     reference.font.superscript = True
     link = _add(styles, "Hyperlink", WD_STYLE_TYPE.CHARACTER)
     link.font.underline = True
+    _light_rules(styles["Table Grid"])
     document.core_properties.author = ""
     document.core_properties.title = "briefing reference styles"
     document.save(str(path))
