@@ -40,7 +40,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @dossier_option
 @click.option("--template", "-t", "templates", multiple=True, metavar="NAME|PATH",
               help="Template name (see 'briefing templates') or path to a .md.j2 file; repeatable. Default: all.")
-@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(["docx", "pdf", "md"]),
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(["docx", "pdf", "md"], case_sensitive=False),
               help="Output format; repeatable. Default: docx and pdf. 'md' writes the composed Markdown.")
 @click.option("--out", "-o", "out_dir", type=click.Path(), default=None,
               help="Output folder. Default: out/ inside the dossier.")
@@ -304,11 +304,19 @@ def quote(source: str, fragment: str, dossier: str, limit: int, as_json: bool) -
       briefing quote apa "trois accords energie nucleaire"
       briefing quote apa "10 000 cadres" --limit 1 --json
     """
-    from .quote import find_passages
+    from pathlib import Path
+
+    from .errors import BriefingError
+    from .quote import CLOSE_ENOUGH, find_passages
     from .sources_admin import read_source
 
     meta, text = read_source(dossier, source)
     passages = find_passages(text, fragment, limit)
+    if passages and passages[0].score < CLOSE_ENOUGH:
+        best = passages[0]
+        raise BriefingError(f"no passage of '{meta.id}' is close to «{fragment}» (the best matches {best.score:g} %: "
+                            f"«{best.text}»); check the source id and the words",
+                            file=Path(dossier) / "sources" / meta.file)
     if as_json:
         _print_json([{"source": meta.id, "quote": p.text, "start": p.start, "end": p.end, "line": p.line,
                       "column": p.column, "score": p.score} for p in passages])

@@ -59,7 +59,10 @@ def fold(text: str) -> Folded:
     return Folded("".join(chars), tuple(origins), tuple(ends))
 
 
-def find_passages(source_text: str, fragment: str, limit: int = 3, min_score: float = 50.0,
+CLOSE_ENOUGH = 50.0  # below this a passage is not worth pasting as evidence
+
+
+def find_passages(source_text: str, fragment: str, limit: int = 3, min_score: float = CLOSE_ENOUGH,
                   within: float = 25.0) -> list[Passage]:
     """The `limit` passages of `source_text` closest to `fragment`, best first.
 

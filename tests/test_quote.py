@@ -131,3 +131,16 @@ def test_cli_quote_works_while_a_fact_file_is_broken(dossier: Path) -> None:
     result = CliRunner().invoke(cli, ["quote", "one", "trois accords", "--dossier", str(dossier), "-n", "1"])
     assert result.exit_code == 0, result.output
     assert '      quote: "Trois accords"\n' in result.output
+
+
+def test_a_fragment_close_to_nothing_is_an_error_not_a_passage(tmp_path):
+    from click.testing import CliRunner
+
+    from briefing.cli import cli
+    from conftest import make_dossier
+
+    root = make_dossier(tmp_path)
+    result = CliRunner().invoke(cli, ["quote", "one", "zzzz qqqq xxxx", "--dossier", str(root)])
+    assert result.exit_code == 1
+    assert f"{root}/sources/texts/one.txt: no passage of 'one' is close to «zzzz qqqq xxxx» (the best matches" in result.output
+    assert "quote:" not in result.output
