@@ -1,5 +1,6 @@
 """The DOCX renderer: Word's own styles, footnotes, fields and properties, read back."""
 
+import re
 import shutil
 import subprocess
 import zipfile
@@ -39,9 +40,9 @@ def test_citations_are_native_footnotes_with_source_and_quote(default_docx):
     notes = docx_footnotes(path)
     assert len(notes) >= 5
     first = notes[min(notes)]
-    assert "Médard Clobechi" in first and "23 June 2025" in first and "reliability C" in first
+    assert "Médard Clobechi" in first and re.search(r"date unknown|unknown: [^:]*\bdate\b", first) and "reliability C" in first
     brief = docx_footnotes(default_docx / "executive.docx")
-    assert brief[min(brief)].strip().startswith("Médard Clobechi, 23 June 2025 (C); APA, 23 June 2025 (B)")
+    assert brief[min(brief)].strip().startswith("Médard Clobechi, date unknown (C); APA, date unknown (B)")
     assert "a été reçu lundi 23 juin 2025 au Kremlin" in first
     references = xml(path, "word/document.xml").findall(f".//{W}footnoteReference/../{W}rPr/{W}rStyle")
     assert references and {r.get(f"{W}val") for r in references} == {"FootnoteReference"}
@@ -123,7 +124,7 @@ def test_libreoffice_converts_every_docx_and_keeps_the_claims(default_docx, tmp_
         assert "Putin received Mali's transitional president, General Assimi Goïta" in text
         assert "UNCLASSIFIED — FOR OFFICIAL USE ONLY" in text
         # the footnotes appear in the converted pages, with the verbatim quotes where the template has them
-        assert "Médard Clobechi, 23 June 2025 (C)" in text or "a été reçu lundi 23 juin 2025 au Kremlin" in text
+        assert "Médard Clobechi, date unknown (C)" in text or "a été reçu lundi 23 juin 2025 au Kremlin" in text
         if name != "executive":
             assert "a été reçu lundi 23 juin 2025 au Kremlin" in text
     assert len(subprocess.run([pdftotext, str(tmp_path / "pdf" / "executive.pdf"), "-"], capture_output=True,
