@@ -8,6 +8,7 @@ lists the keys on which facts disagree.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -123,6 +124,8 @@ def locate_quote(quote: str, source: Source, text: Normalised, all_texts: dict[s
     position = text.text.find(wanted)
     if position >= 0:
         start, end = text.span(position, position + len(wanted))
+        while end < len(source.text) and unicodedata.combining(source.text[end]):
+            end += 1  # a composed last letter ("å" for "a" + ring) keeps its marks
         return LocatedQuote(source, quote, start, end)
     elsewhere = [other for other, other_text in all_texts.items() if other != source.id and wanted in other_text.text]
     if elsewhere:

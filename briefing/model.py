@@ -8,6 +8,7 @@ later stages can point the user at the exact place to fix.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -73,6 +74,16 @@ class MailConfig(Strict):
         return data
 
 
+def check_printable(value):
+    """Text that becomes document properties and page headers, where a control
+    character is not allowed (DOCX) or not drawn (PDF)."""
+    for text in value if isinstance(value, list) else [value]:
+        bad = next((c for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r" or c in "\ufffe\uffff"), None)
+        if bad is not None:
+            raise ValueError(f"holds the character U+{ord(bad):04X}, which a document cannot show; remove it")
+    return value
+
+
 class DossierConfig(Strict):
     """`sources/dossier.yaml`: what the brief is about and how it is marked."""
 
@@ -95,6 +106,8 @@ class DossierConfig(Strict):
     @classmethod
     def _date(cls, value: str) -> str:
         return _check_date(value)
+
+    _p = field_validator("title", "subject", "organisation", "author", "reference", "marking", "keywords")(check_printable)
 
 
 def _check_date(value: str) -> str:

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .errors import BriefingError
+from .model import check_printable
 from .yamlfile import read_text
 
 SUFFIX = ".md.j2"
@@ -38,6 +39,8 @@ class TemplateInfo(BaseModel):
     numbered: bool = False
     table_of_contents: bool = False
     page_budget: Optional[int] = None
+
+    _p = field_validator("name", "audience", "description", "doc_type")(check_printable)
 
 
 @dataclass(frozen=True)
@@ -106,5 +109,5 @@ def read_template(path: Path) -> TemplateFile:
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "front matter"
-        raise BriefingError(f"front matter '{field}': {first['msg']}", file=path, line=1) from None
+        raise BriefingError(f"front matter '{field}': {first['msg'].removeprefix('Value error, ')}", file=path, line=1) from None
     return TemplateFile(path, info)

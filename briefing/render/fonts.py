@@ -31,6 +31,7 @@ def register_fonts() -> frozenset[int]:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
+    _write_astral_characters_as_utf16()
     covered: frozenset[int] | None = None
     for name, filename in FACES.items():
         path = FONT_DIR / filename
@@ -45,6 +46,29 @@ def register_fonts() -> frozenset[int]:
     addMapping(FAMILY, 0, 1, f"{FAMILY}-Italic")
     addMapping(FAMILY, 1, 1, f"{FAMILY}-BoldItalic")
     return covered or frozenset()
+
+
+def _write_astral_characters_as_utf16() -> None:
+    """reportlab maps glyphs back to text (the ToUnicode CMap, used to copy,
+    search and extract) with four hex digits, so U+1F600 comes out as <1F600>,
+    which readers take for U+1F60 or reject. The PDF standard wants UTF-16BE:
+    <D83DDE00>. Rewrite those entries; everything else is left as it is."""
+    import re
+
+    from reportlab.pdfbase import ttfonts
+
+    original = ttfonts.makeToUnicodeCMap
+    if getattr(original, "utf16", False):
+        return
+
+    def utf16(match: re.Match) -> str:
+        return f"{match[1]} <{chr(int(match[2], 16)).encode('utf-16-be').hex().upper()}>"
+
+    def make_cmap(fontname, subset):
+        return re.sub(r"^(<[0-9A-F]+>) <([0-9A-F]{5,6})>$", utf16, original(fontname, subset), flags=re.M)
+
+    make_cmap.utf16 = True
+    ttfonts.makeToUnicodeCMap = make_cmap
 
 
 def is_invisible(char: str) -> bool:
