@@ -124,7 +124,7 @@ def _details(meta, name: str) -> str:
     for field, value in fields:
         if value == UNKNOWN or value == name:
             continue
-        known.append({"title": f"“{value}”", "date": human_date(value)}.get(field, value))
+        known.append(f"“{value}”" if field == "title" else human_date(value) if field == "date" else value)
     unknown = [field for field, value in fields if value == UNKNOWN]
     parts = known + [f"reliability {meta.reliability}"] + ([f"unknown: {', '.join(unknown)}"] if unknown else [])
     return " · ".join(parts)

@@ -8,6 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from briefing.cli import cli
+from briefing.context import source_view
+from briefing.load import load_dossier
+from conftest import make_dossier as make_small_dossier
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from make_dossier import make_dossier  # noqa: E402
@@ -38,3 +41,15 @@ def test_generated_dossier_is_deterministic_and_realistic(tmp_path: Path):
     assert 3000 <= len((first / "sources" / "texts" / "src-0001.txt").read_text(encoding="utf-8")) <= 7000
     facts = "".join(path.read_text(encoding="utf-8") for path in (first / "sources" / "facts").glob("*.yaml"))
     assert "kind: judgment" in facts and "confidence:" in facts and "key:" in facts
+
+
+def test_hyphenated_author_and_url_compose(tmp_path: Path):
+    """Found by the benchmark dossiers: only the date field is read as a date."""
+    dossier = make_small_dossier(tmp_path / "d", sources=[{
+        "id": "one", "file": "texts/one.txt", "outlet": "L’Essor", "author": "Iounous-Bek Ievkourov",
+        "title": "Bamako–Moscou", "date": "2025-06-23", "language": "fr", "url": "https://news.example.org/src-0001",
+        "reliability": "B", "reliability_reason": "test source"}])
+    built = CliRunner().invoke(cli, ["build", "--dossier", str(dossier), "-f", "md", "--out", str(tmp_path / "out")])
+    assert built.exit_code == 0, built.output
+    details = source_view(load_dossier(dossier).sources[0]).details
+    assert "Iounous-Bek Ievkourov" in details and "23 June 2025" in details and "src-0001" in details
