@@ -4,6 +4,7 @@ library function; heavy libraries are imported inside the commands, so
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -401,9 +402,13 @@ def main() -> None:
     except click.ClickException as error:  # BriefingError is one
         error.show()
         sys.exit(error.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C: without standalone mode, Click lets it through
+    except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C (Click makes most, not all, of them Abort)
         click.echo("interrupted; earlier outputs are unchanged", err=True)
-        sys.exit(130)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Not sys.exit: when the interrupt left code run by exec() (dataclasses do that while
+        # importing), CPython would end the process by SIGINT instead of status 130.
+        os._exit(130)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except Exception as error:  # a bug: say so plainly
