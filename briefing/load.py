@@ -138,6 +138,8 @@ def _schema_error(path: Path, item, detail: dict, model: type[BaseModel]) -> Bri
     elif kind == "extra_forbidden":
         allowed = ", ".join(_fields_at(model, location[:-1]))
         message = f"unknown field '{field}'; allowed fields: {allowed}"
+    elif kind in ("string_too_short", "too_short") and detail.get("ctx", {}).get("min_length") == 1:
+        message = f"'{field}' is empty; {'write it' if kind == 'string_too_short' else 'give at least one entry'}"
     elif kind.endswith("_type"):
         message = f"'{field}' has the wrong type ({type(detail.get('input')).__name__}): {detail['msg'].lower()}"
     else:
