@@ -39,8 +39,9 @@ class ComposedBrief:
 
 def escape_markdown(text) -> str:
     """Make text literal in Markdown: every ASCII punctuation gets a backslash,
-    and line breaks become spaces, so a claim can never open a list or a table."""
-    escaped = _INLINE_MARKUP.sub(r"\\\1", " ".join(str(text).split()))
+    and line breaks become spaces, so a claim can never open a list or a table.
+    NUL goes: CommonMark turns it into U+FFFD, a visible "�"."""
+    escaped = _INLINE_MARKUP.sub(r"\\\1", " ".join(str(text).replace("\x00", "").split()))
     return _BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped)
 
 

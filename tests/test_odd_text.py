@@ -37,7 +37,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from briefing.build import build_briefs
+from briefing.compose import escape_markdown
 from briefing.errors import BriefingError
+from briefing.parse import make_parser
 from conftest import ARTICLE, CONFIG, default_facts, make_dossier
 from readback import docx_footnotes, docx_paragraphs, flat, pdf_text
 
@@ -126,6 +128,8 @@ def check_renders(title: str, claim: str, quote: str) -> None:
             text = render(root, fmt, texts)
             if text is None:
                 continue
+            if not any("\ufffd" in value for value in texts.values()):
+                assert "\ufffd" not in text, f"{fmt}: a replacement character appeared"
             for name, value in texts.items():
                 if fmt == "docx":
                     assert visible(value) in text, f"docx: the {name} {value!r} is not read back"
@@ -148,6 +152,17 @@ def check_renders(title: str, claim: str, quote: str) -> None:
 @example(title="Marks", claim="mañana", quote="å")  # the passage keeps the ring after the a
 def test_odd_text_renders_or_fails_clearly(title: str, claim: str, quote: str) -> None:
     check_renders(title, claim, quote)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=odd_text)
+def test_escaped_text_parses_back_to_itself_and_nothing_else(text):
+    """Whatever a claim holds, the `md` filter makes it one paragraph of plain text."""
+    tokens = make_parser().parse(escape_markdown(text) + "\n")
+    assert [token.type for token in tokens] in ([], ["paragraph_open", "inline", "paragraph_close"])
+    children = [child for token in tokens if token.type == "inline" for child in token.children]
+    assert {child.type for child in children} <= {"text"}
+    assert "".join(child.content for child in children) == " ".join(text.replace("\x00", "").split())
 
 
 @pytest.mark.parametrize("claim", ["<b>bold</b>", "&lt;b&gt;", "<font size='40'>big</font>", "<para>x</para>",
