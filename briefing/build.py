@@ -143,7 +143,7 @@ def _uninterrupted():
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
 
 
 def _locate_glyph_error(error: BriefingError, checked, template) -> BriefingError:

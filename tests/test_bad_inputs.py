@@ -165,3 +165,26 @@ def test_the_corpus_is_large_and_covers_the_issue():
                    "include-outside-folders", "extends-outside-folders", "template-name-with-parent",
                    "out-not-writable", "output-path-is-a-folder", "disk-full", "interrupted"):
         assert needed in ids
+
+
+def test_ctrl_c_while_outputs_move_into_place_lets_the_build_finish(tmp_path, monkeypatch):
+    """All outputs new or all old: an interrupt during the (instant) moves is held off."""
+    from briefing import build
+
+    root = make_dossier(tmp_path / "dossier")
+    moved = []
+    original = build._move
+
+    def move_then_interrupt(temporary, path):
+        original(temporary, path)
+        moved.append(path)
+        if len(moved) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(build, "_move", move_then_interrupt)
+    try:
+        outputs = build.build_briefs(root, ("executive",), ("docx", "pdf", "md"))
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C between two moves left some outputs new and some old")
+    assert len(moved) == 3 and all(output.path.is_file() for output in outputs)
+    assert not [path for path in (root / "out").iterdir() if path.name.startswith(".")]
