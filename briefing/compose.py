@@ -18,7 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from . import __version__
 from .check import CheckedDossier, CheckedFact
-from .context import FactView, build_context, human_date, language_name, source_view
+from .context import FactView, SourceView, build_context, human_date, language_name, source_view
 from .document import Meta, NoteContent, NoteEntry
 from .errors import BriefingError
 from .templates import TemplateFile, search_path
@@ -157,13 +157,14 @@ def make_meta(checked: CheckedDossier, template: TemplateFile) -> Meta:
 
 def note_contents(checked: CheckedDossier) -> dict[str, NoteContent]:
     """What a citation of each fact leads to, as plain text a renderer can set."""
-    return {fact.id: _note_content(fact) for fact in checked.facts}
+    views = {source.id: source_view(source) for source in checked.dossier.sources}  # once per source, not per quote
+    return {fact.id: _note_content(fact, views) for fact in checked.facts}
 
 
-def _note_content(fact: CheckedFact) -> NoteContent:
+def _note_content(fact: CheckedFact, views: dict[str, SourceView]) -> NoteContent:
     entries = []
     for quote in fact.evidence:
-        view = source_view(quote.source)
+        view = views[quote.source.id]
         url = view.url if view.url.startswith(("http://", "https://")) else None
         entries.append(NoteEntry(view.name, view.details, quote.passage, view.language, url))
     count = fact.independent_sources
@@ -173,6 +174,6 @@ def _note_content(fact: CheckedFact) -> NoteContent:
     else:
         support = f"Backed by {backing}; credibility {fact.credibility}."
     names = dict.fromkeys(
-        f"{v.name}, {human_date(v.date) if v.date != 'unknown' else 'date unknown'} ({v.reliability})" for v in (source_view(q.source) for q in fact.evidence)
+        f"{v.name}, {human_date(v.date) if v.date != 'unknown' else 'date unknown'} ({v.reliability})" for v in (views[q.source.id] for q in fact.evidence)
     )
     return NoteContent(fact.fact.claim, support, tuple(entries), "; ".join(names))
