@@ -21,6 +21,7 @@ from .check import CheckedDossier, CheckedFact
 from .context import FactView, SourceView, build_context, human_date, language_name, source_view
 from .document import Meta, NoteContent, NoteEntry
 from .errors import BriefingError
+from .gcpause import paused_gc
 from .templates import TemplateFile, search_path
 
 # Characters that can start markup anywhere, and those that only matter at the
@@ -102,6 +103,11 @@ def make_environment(folders: list[Path]) -> jinja2.Environment:
 
 
 def compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBrief:
+    with paused_gc():  # a string and a view per fact, few cycles: see gcpause
+        return _compose_brief(checked, template)
+
+
+def _compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBrief:
     root = checked.dossier.root
     folders = [template.path.parent.resolve()] + [folder.resolve() for folder in search_path(root)]
     env = make_environment(list(dict.fromkeys(folders)))
