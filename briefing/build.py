@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
-import tempfile
+import secrets
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,7 +45,7 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
     try:
         for template, fmt, path in jobs:
             temporary = _temporary_beside(path)
-            staged.append((temporary, path))
+            staged.append((temporary, path))  # named before it exists, so an interrupt never leaves it behind
             try:
                 render_brief(checked, template, fmt, temporary)
             except OSError as error:  # name the output, not its temporary file
@@ -102,12 +102,8 @@ def _prepare(out: Path, paths: list[Path]) -> None:
 
 
 def _temporary_beside(path: Path) -> Path:
-    try:
-        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as error:
-        raise _write_error(error, path.parent) from None
-    os.close(handle)
-    return Path(name)
+    """A fresh name beside `path`; the renderer creates the file."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
 
 
 def _move(temporary: Path, path: Path) -> None:
