@@ -130,7 +130,22 @@ def locate_quote(quote: str, source: Source, text: Normalised, all_texts: dict[s
     elsewhere = [other for other, other_text in all_texts.items() if other != source.id and wanted in other_text.text]
     if elsewhere:
         raise BriefingError(f"quote not in source '{source.id}' but found in '{', '.join(elsewhere)}': fix the source id")
-    raise BriefingError(f"quote not found in source '{source.id}': «{_short(quote)}»; closest passage: «{closest_passage(wanted, source, text)}»")
+    typed, printed = _around_first_difference(" ".join(quote.split()), closest_passage(wanted, source, text))
+    raise BriefingError(f"quote not found in source '{source.id}': «{typed}»; closest passage: «{printed}»")
+
+
+def _around_first_difference(typed: str, printed: str, limit: int = 160) -> tuple[str, str]:
+    """Both texts whole when short; when long, the stretch around where they
+    first differ, so a typo near the end of a long quote can be seen."""
+    if max(len(typed), len(printed)) <= limit:
+        return typed, printed
+    a, b = normalise_quote(typed), normalise_quote(printed)
+    first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    start = max(0, first - limit // 2)
+    def window(text: str) -> str:
+        piece = text[start:start + limit]
+        return ("…" if start else "") + piece + ("…" if start + limit < len(text) else "")
+    return window(a), window(b)
 
 
 def closest_passage(wanted: str, source: Source, text: Normalised) -> str:
@@ -145,7 +160,7 @@ def closest_passage(wanted: str, source: Source, text: Normalised) -> str:
         start -= 1
     while end < len(original) and original[end].isalnum():
         end += 1
-    return _short(" ".join(original[start:end].split()))
+    return " ".join(original[start:end].split())
 
 
 def _short(text: str, limit: int = 160) -> str:

@@ -98,3 +98,14 @@ def test_the_default_dossier_checks_clean_and_finds_its_discrepancies(default_do
     assert cited == {source.id for source in checked.dossier.sources}
     keys = {d.key for d in checked.discrepancies}
     assert {"visit.end", "wagner.announced", "accords.third", "accords.nuclear.partner", "trained.10000"} <= keys
+
+
+def test_a_typo_at_the_end_of_a_long_quote_is_shown_where_it_is(tmp_path):
+    long_sentence = ("Le président a reçu son homologue à Moscou, dans une salle du Kremlin, en présence de nombreux "
+                     "ministres, de conseillers et de diplomates venus des deux pays pour la signature des accords.")
+    facts = default_facts()[:1]
+    facts[0]["evidence"][0]["quote"] = long_sentence.replace("accords.", "acords.")
+    (message,) = messages(make_dossier(tmp_path, texts={"one": long_sentence + "\n"}, facts=facts))
+    typed, printed = message.split("«")[1], message.split("«")[2]
+    assert typed.startswith("…") and "des acords.»" in typed
+    assert printed.startswith("…") and "des accords.»" in printed
