@@ -108,4 +108,4 @@ def test_a_typo_at_the_end_of_a_long_quote_is_shown_where_it_is(tmp_path):
     (message,) = messages(make_dossier(tmp_path, texts={"one": long_sentence + "\n"}, facts=facts))
     typed, printed = message.split("«")[1], message.split("«")[2]
     assert typed.startswith("…") and "des acords.»" in typed
-    assert printed.startswith("…") and "des accords.»" in printed
+    assert printed.startswith("…") and "signature des accords" in printed
