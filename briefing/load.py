@@ -77,6 +77,9 @@ def _load_dossier(root: Path) -> Dossier:
         facts += _load_models(path, Fact, errors)
     questions_file = folder / "questions.yaml"
     questions = _load_models(questions_file, Question, errors) if questions_file.exists() else []
+    if facts and not metas and not errors:  # one line rather than one per quote
+        errors.append(BriefingError("facts cite sources, but there are none yet: add one with 'briefing add-source FILE'",
+                                    file=folder / "sources.yaml"))
     sources = [source for meta in metas if (source := _load_text(folder, meta, errors))]
     raise_all(errors)
     return Dossier(root, configs[0], tuple(sources), tuple(facts), tuple(questions))

@@ -70,3 +70,10 @@ def test_an_empty_article_is_an_error(tmp_path):
 def test_a_folder_without_a_dossier_says_how_to_make_one(tmp_path):
     (message,) = errors_of(tmp_path)
     assert "briefing init" in message
+
+
+def test_facts_without_any_source_say_so_once(tmp_path):
+    root = make_dossier(tmp_path, sources=[], texts={})
+    (message,) = errors_of(root)
+    assert message == (f"{root}/sources/sources.yaml: facts cite sources, but there are none yet: "
+                       "add one with 'briefing add-source FILE'")
