@@ -23,6 +23,22 @@ def pdf_text(path: Path) -> str:
     return flat(" ".join(page.extract_text() or "" for page in PdfReader(str(path)).pages))
 
 
+def pdf_body_text(path: Path, band: float = 56.0) -> str:
+    """The text of the pages without their running header and footer (the top and
+    bottom `band` points), so a passage that runs over a page break reads whole."""
+    parts: list[str] = []
+    for page in PdfReader(str(path)).pages:
+        height = float(page.mediabox.height)
+
+        def keep(text, cm, tm, font, size):
+            y = tm[5] * cm[3] + cm[5] if cm[3] else tm[5]
+            if band < y < height - band:
+                parts.append(text)
+        page.extract_text(visitor_text=keep)
+        parts.append(" ")
+    return flat("".join(parts))
+
+
 def docx_paragraphs(path: Path) -> list[str]:
     document = docx.Document(str(path))
     texts = [p.text for p in document.paragraphs]

@@ -55,11 +55,24 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": style("title", fontName=f"{FAMILY}-Bold", fontSize=17, leading=21, spaceAfter=4),
         "subject": style("subject", fontName=f"{FAMILY}-Italic", fontSize=10.5, leading=13.5, spaceAfter=8),
         "marking": style("marking", fontName=f"{FAMILY}-Bold", fontSize=8, leading=10, alignment=TA_CENTER),
-        "note": style("note", fontSize=8.5, leading=11, leftIndent=0.7 * cm, bulletIndent=0, bulletFontSize=8.5, spaceBefore=3, spaceAfter=1),
-        "evidence": style("evidence", fontSize=8, leading=10.5, leftIndent=0.7 * cm, spaceAfter=1),
-        "quote": style("quote", fontName=f"{FAMILY}-Italic", fontSize=8, leading=10.5, leftIndent=1.1 * cm, spaceAfter=3),
+        "note": style("note", fontSize=8.5, leading=11, leftIndent=0.7 * cm, bulletIndent=0, bulletFontSize=8.5,
+                      spaceBefore=4, spaceAfter=1, keepWithNext=1),
+        "evidence": style("evidence", fontSize=8, leading=10.5, leftIndent=1.1 * cm, spaceAfter=2),
         "brief": style("brief", fontSize=7.5, leading=9.5, leftIndent=0.45 * cm, bulletIndent=0, bulletFontSize=7.5, spaceAfter=0),
     }
+
+
+class _Paragraph(Paragraph):
+    """A paragraph that breaks its lines once per width. Platypus wraps a
+    paragraph kept with its neighbours twice at the same width (to measure the
+    group, then to place it), and line breaking is most of a large brief's time."""
+
+    _wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth, availHeight):
+        if self._wrapped is None or self._wrapped[0] != availWidth or not hasattr(self, "blPara"):  # split() drops it
+            self._wrapped = (availWidth, super().wrap(availWidth, availHeight))
+        return self._wrapped[1]
 
 
 class _Bookmark(Flowable):
@@ -101,7 +114,9 @@ def markup(inlines) -> str:
 
 
 def _text(text: str) -> str:
-    return escape(bind_units("".join(c for c in text if not is_invisible(c) or c in "\n\t")))
+    if not text.isprintable():  # rare: only then look for characters that draw nothing
+        text = "".join(c for c in text if c.isprintable() or c in "\n\t" or not is_invisible(c))
+    return escape(bind_units(text))
 
 
 class _Builder:
@@ -141,14 +156,14 @@ class _Builder:
         s = self.styles
         self.story += [_Bookmark("title", meta.title, 0)]
         if meta.organisation != "unknown":
-            self.story.append(Paragraph(_text(meta.organisation.upper()), s["org"]))
-        self.story.append(Paragraph(_text(meta.doc_type.upper()), s["doctype"]))
-        self.story.append(Paragraph(_text(meta.title), s["title"]))
+            self.story.append(_Paragraph(_text(meta.organisation.upper()), s["org"]))
+        self.story.append(_Paragraph(_text(meta.doc_type.upper()), s["doctype"]))
+        self.story.append(_Paragraph(_text(meta.title), s["title"]))
         if meta.subject != "unknown":
-            self.story.append(Paragraph(_text(meta.subject), s["subject"]))
+            self.story.append(_Paragraph(_text(meta.subject), s["subject"]))
         fields = [("Date", human_date(meta.date)), ("Reference", meta.reference), ("Audience", meta.audience),
                   ("Prepared by", meta.author), ("Status", meta.status.capitalize())]
-        cells = [[Paragraph(f"<b>{name}</b>", s["cell"]), Paragraph(_text(value), s["cell"])] for name, value in fields]
+        cells = [[_Paragraph(f"<b>{name}</b>", s["cell"]), _Paragraph(_text(value), s["cell"])] for name, value in fields]
         half = (len(cells) + 1) // 2
         rows = [left + (cells[half + i] if half + i < len(cells) else ["", ""]) for i, left in enumerate(cells[:half])]
         width = A4[0] - 2 * MARGIN
@@ -168,9 +183,9 @@ class _Builder:
             self.heading(block)
         elif isinstance(block, Para):
             if block.number:
-                self.story.append(Paragraph(markup(block.children), self.styles["numbered"], bulletText=block.number))
+                self.story.append(_Paragraph(markup(block.children), self.styles["numbered"], bulletText=block.number))
             else:
-                self.story.append(Paragraph(markup(block.children), style, bulletText=bullet))
+                self.story.append(_Paragraph(markup(block.children), style, bulletText=bullet))
         elif isinstance(block, ListBlock):
             self.list_block(block, style)
         elif isinstance(block, TableBlock):
@@ -186,7 +201,7 @@ class _Builder:
         self.story += [
             CondPageBreak(3 * cm if level <= 2 else 2 * cm),
             _Bookmark(f"h{self.headings}", label + title, max(level - 1, 1)),
-            Paragraph(_text(label) + markup(heading.children), self.styles[f"h{level}"]),
+            _Paragraph(_text(label) + markup(heading.children), self.styles[f"h{level}"]),
         ]
 
     def list_block(self, block: ListBlock, style: ParagraphStyle) -> None:
@@ -199,8 +214,8 @@ class _Builder:
 
     def table(self, block: TableBlock):
         s = self.styles
-        rows = ([[Paragraph(markup(cell), s["head"]) for cell in block.header]] if block.header else [])
-        rows += [[Paragraph(markup(cell), s["cell"]) for cell in row] for row in block.rows]
+        rows = ([[_Paragraph(markup(cell), s["head"]) for cell in block.header]] if block.header else [])
+        rows += [[_Paragraph(markup(cell), s["cell"]) for cell in row] for row in block.rows]
         columns = max(len(row) for row in rows)
         rows = [row + [""] * (columns - len(row)) for row in rows]
         table = Table(rows, colWidths=_column_widths(block, columns), repeatRows=1 if block.header else 0)
@@ -223,23 +238,24 @@ class _Builder:
         if self.document.meta.evidence == "brief":
             self.story.append(Spacer(1, 4))
             for note in notes:
-                self.story.append(Paragraph(f'<a name="note-{note.number}"/>{_text(note.content.short)}', s["brief"],
+                self.story.append(_Paragraph(f'<a name="note-{note.number}"/>{_text(note.content.short)}', s["brief"],
                                             bulletText=str(note.number)))
             return
         heading_start = len(self.story)
         self.heading(Heading(2, (Text("Sources and evidence"),)))
         first_note = len(self.story)
         for note in notes:
+            # Few, large paragraphs: a big annex is mostly line-breaking work.
             content = note.content
-            parts = [Paragraph(f'<a name="note-{note.number}"/>{_text(content.claim)}', s["note"], bulletText=f"{note.number}.")]
-            parts.append(Paragraph(_text(content.support), s["evidence"]))
+            self.story.append(_Paragraph(
+                f'<a name="note-{note.number}"/>{_text(content.claim)}<br/><font size="8">{_text(content.support)}</font>',
+                s["note"], bulletText=f"{note.number}."))
             for entry in content.entries:
                 details = _text(entry.descriptor)
                 if entry.url:
                     details = details.replace(_text(entry.url), f'<a href="{escape(entry.url)}"><u>{_text(entry.url)}</u></a>')
-                parts.append(Paragraph(f"<b>{_text(entry.source)}</b> — {details}", s["evidence"]))
-                parts.append(Paragraph(f"{_text(' '.join(entry.quote.split()))} [{_text(entry.language)}]", s["quote"]))
-            self.story.append(KeepTogether(parts))
+                quote = f"{_text(' '.join(entry.quote.split()))} [{_text(entry.language)}]"
+                self.story.append(_Paragraph(f"<b>{_text(entry.source)}</b> — {details}<br/><i>{quote}</i>", s["evidence"]))
         self._keep_with_headings(heading_start, first_note)
 
 
