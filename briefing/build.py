@@ -43,13 +43,15 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
     _prepare(out, [path for _, _, path in jobs])
     staged: list[tuple[Path, Path]] = []
     try:
-        for template, fmt, path in jobs:
-            temporary = _temporary_beside(path)
-            staged.append((temporary, path))  # named before it exists, so an interrupt never leaves it behind
+        for template in chosen:
+            targets = []
+            for fmt in formats:
+                path = out / f"{template.name}.{fmt}"
+                temporary = _temporary_beside(path)
+                staged.append((temporary, path))  # named before it exists, so an interrupt never leaves it behind
+                targets.append((fmt, temporary, path))
             try:
-                render_brief(checked, template, fmt, temporary)
-            except OSError as error:  # name the output, not its temporary file
-                raise _write_error(error, path) from None
+                render_template(checked, template, targets)
             except BriefingError as error:
                 raise _locate_glyph_error(error, checked, template) from None
         with _uninterrupted():
@@ -61,22 +63,29 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
     return [Output(template.name, fmt, path) for template, fmt, path in jobs]
 
 
-def render_brief(checked, template, fmt: str, path: Path) -> None:
-    """Compose one template and render it in one format to `path`."""
+def render_template(checked, template, targets: list[tuple[str, Path, Path]]) -> None:
+    """Compose and parse one template once, then render it in each format:
+    `targets` holds (format, file to write, output it stands for)."""
     from .compose import compose_brief
     from .parse import parse_markdown
 
     composed = compose_brief(checked, template)
-    if fmt == "md":
-        path.write_text(composed.markdown, encoding="utf-8")
-        return
-    document = parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
-    if fmt == "pdf":
-        from .render.pdf import render_pdf
-        render_pdf(document, path)
-    else:
-        from .render.docx import render_docx
-        render_docx(document, path, reference_docx(checked.dossier.root))
+    document = None
+    for fmt, temporary, path in targets:
+        try:
+            if fmt == "md":
+                temporary.write_text(composed.markdown, encoding="utf-8")
+                continue
+            if document is None:
+                document = parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
+            if fmt == "pdf":
+                from .render.pdf import render_pdf
+                render_pdf(document, temporary)
+            else:
+                from .render.docx import render_docx
+                render_docx(document, temporary, reference_docx(checked.dossier.root))
+        except OSError as error:  # name the output, not its temporary file
+            raise _write_error(error, path) from None
 
 
 def reference_docx(dossier_root: Path) -> Path:

@@ -28,11 +28,11 @@ class Where(BaseModel):
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-    _where: Where = PrivateAttr(default_factory=lambda: Where(file="?"))
+    _where: Optional[Where] = PrivateAttr(default=None)  # set by load; a factory here would run per object
 
     @property
     def where(self) -> Where:
-        return self._where
+        return self._where or Where(file="?")
 
 
 def _check_id(value: str) -> str:

@@ -14,6 +14,7 @@ import os
 import re
 import time
 import zipfile
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -48,8 +49,14 @@ def _xml_text(text: str) -> str:
     return _XML_INVALID.sub("", text)
 
 
+@lru_cache(maxsize=None)
+def _name(prefixed: str) -> str:
+    """'w:p' → '{namespace}p'; remembered, since a large brief asks for a few names a million times."""
+    return qn(prefixed)
+
+
 def _sub(parent, tag: str, **attributes):
-    return etree.SubElement(parent, qn(tag), {qn(k.replace("_", ":", 1)): str(v) for k, v in attributes.items()})
+    return etree.SubElement(parent, _name(tag), {_name(k.replace("_", ":", 1)): str(v) for k, v in attributes.items()})
 
 
 class _Writer:
@@ -59,6 +66,7 @@ class _Writer:
         self.style_ids = {style.name: style.style_id for style in word.styles}
         self.body = word.element.body
         self.footnotes = Footnotes(word, self.style("Footnote Text"), self.style("Footnote Reference"))
+        self.links: dict[tuple[int, str], str] = {}
 
     def style(self, name: str) -> str:
         return self.style_ids.get(name, self.style_ids.get("Normal", "Normal"))
@@ -127,9 +135,17 @@ class _Writer:
         if link.url.startswith("#"):
             element = _sub(parent, "w:hyperlink", w_anchor=link.url[1:])
         else:
-            rel = (part or self.word.part).relate_to(link.url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+            rel = self.relationship(part or self.word.part, link.url)
             element = _sub(parent, "w:hyperlink", r_id=rel)
         self.run(element, plain_text(link.children), style="Hyperlink")
+
+    def relationship(self, part, url: str) -> str:
+        """The id of a link from `part` to `url`, made once: python-docx looks
+        through every relationship of the part on each call."""
+        key = (id(part), url)
+        if key not in self.links:
+            self.links[key] = part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        return self.links[key]
 
     def citation(self, parent, number: int) -> None:
         note = self.footnotes.reference(parent, number)

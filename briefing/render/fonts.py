@@ -79,15 +79,17 @@ def is_invisible(char: str) -> bool:
 def check_glyphs(texts, covered: frozenset[int]) -> None:
     """Fail, naming the character and where it occurs, rather than draw a blank box."""
     for where, text in texts:
-        for char in text:
-            if ord(char) not in covered and not is_invisible(char) and not char.isspace():
-                name = unicodedata.name(char, "unnamed character")
-                error = BriefingError(
-                    f"the PDF font has no glyph for U+{ord(char):04X} {name} ({char!r}) in {where}: «{_around(text, char)}»;"
-                    " remove or replace that character"
-                )
-                error.char = char  # lets the build point at the dossier line that holds it
-                raise error
+        # each distinct character once: a brief repeats few characters many times
+        missing = [c for c in set(text) if ord(c) not in covered and not is_invisible(c) and not c.isspace()]
+        if missing:
+            char = min(missing, key=text.index)  # the first one in the text
+            name = unicodedata.name(char, "unnamed character")
+            error = BriefingError(
+                f"the PDF font has no glyph for U+{ord(char):04X} {name} ({char!r}) in {where}: «{_around(text, char)}»;"
+                " remove or replace that character"
+            )
+            error.char = char  # lets the build point at the dossier line that holds it
+            raise error
 
 
 def _around(text: str, char: str) -> str:
