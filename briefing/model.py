@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -21,7 +22,10 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-class Where(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where an object was read: the file, and the line when there is one."""
+
     file: str
     line: Optional[int] = None
 
