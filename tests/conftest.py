@@ -134,4 +134,4 @@ def require(program: str) -> str:
 
 
 PACKAGES = {"pdftotext": "poppler-utils", "pdftoppm": "poppler-utils", "qpdf": "qpdf",
-            "libreoffice": "libreoffice-writer-nogui", "pandoc": "pandoc"}
+            "libreoffice": "libreoffice-writer-nogui"}
