@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .check import CREDIBILITY, CheckedDossier, CheckedFact, LocatedQuote
+from .check import CREDIBILITY, CheckedDossier, CheckedFact
 from .load import Source
 from .model import UNKNOWN
 
@@ -205,6 +205,3 @@ def _coverage(checked: CheckedDossier, sources: tuple[SourceView, ...]) -> Cover
         sum(s.date == UNKNOWN for s in sources),
     )
 
-
-def quote_language(quote: LocatedQuote) -> str:
-    return quote.source.meta.language

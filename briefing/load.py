@@ -48,10 +48,6 @@ class Dossier:
     facts: tuple[Fact, ...]
     questions: tuple[Question, ...]
 
-    @property
-    def templates_dir(self) -> Path:
-        return self.root / "templates"
-
 
 def load_dossier(root: str | Path) -> Dossier:
     """Read and validate the dossier at `root`; raise every error found at once."""
