@@ -204,4 +204,3 @@ def _coverage(checked: CheckedDossier, sources: tuple[SourceView, ...]) -> Cover
         human_date(dates[0]) if dates else UNKNOWN, human_date(dates[-1]) if dates else UNKNOWN,
         sum(s.date == UNKNOWN for s in sources),
     )
-
