@@ -1,0 +1,67 @@
+"""The `briefing` command. Each command parses its options and calls one
+library function; heavy libraries are imported inside the commands, so
+`briefing --help` starts at once. The commands live in three modules:
+`briefs` (build, check, templates), `dossier` (init, add-source, quote,
+facts, sources) and `mail`."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .. import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="briefing")
+@click.option("--debug", is_flag=True, help="Show the full traceback of unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Source-cited policy briefs: curated facts, verbatim quotes, DOCX and PDF.
+
+    \b
+    Examples:
+      briefing check                      verify every quote of the dossier here
+      briefing build                      every template, DOCX and PDF, into out/
+      briefing build -t executive -f pdf  the one-page note as PDF only
+    """
+    ctx.obj = {"debug": debug}
+
+
+def _register() -> None:
+    """Commands are registered explicitly; each module imports only Click at load time."""
+    from .briefs import build, check, templates
+    from .dossier import add_source, facts, init, quote, sources
+    from .mail import mail
+
+    for command in (build, check, templates, mail, init, add_source, quote, facts, sources):
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point: expected errors are one line; bugs show a traceback under --debug."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.ClickException as error:  # BriefingError is one
+        error.show()
+        sys.exit(error.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C (Click makes most, not all, of them Abort)
+        click.echo("interrupted; earlier outputs are unchanged", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Not sys.exit: when the interrupt left code run by exec() (dataclasses do that while
+        # importing), CPython would end the process by SIGINT instead of status 130.
+        os._exit(130)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except Exception as error:  # a bug: say so plainly
+        if "--debug" in sys.argv[1:]:
+            raise
+        click.echo(f"internal error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)
+        sys.exit(1)
+

@@ -1,0 +1,69 @@
+"""Commands on briefs: build, check, templates."""
+
+from __future__ import annotations
+
+import click
+
+from .options import count, dossier_option
+
+
+@click.command()
+@dossier_option
+@click.option("--template", "-t", "templates", multiple=True, metavar="NAME|PATH",
+              help="Template name (see 'briefing templates') or path to a .md.j2 file; repeatable. Default: all.")
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(["docx", "pdf", "md"], case_sensitive=False),
+              help="Output format; repeatable. Default: docx and pdf. 'md' writes the composed Markdown.")
+@click.option("--out", "-o", "out_dir", type=click.Path(), default=None,
+              help="Output folder. Default: out/ inside the dossier.")
+def build(dossier: str, templates: tuple[str, ...], formats: tuple[str, ...], out_dir: str | None) -> None:
+    """Build briefs: check the dossier, then render each template in each format.
+
+    \b
+    Examples:
+      briefing build
+      briefing build --template analyst --format pdf --out /tmp/briefs
+      briefing build --template my-templates/press.md.j2
+    """
+    from ..build import build_briefs
+
+    for output in build_briefs(dossier, templates, formats or ("docx", "pdf"), out_dir):
+        click.echo(str(output.path))
+
+
+@click.command()
+@dossier_option
+def check(dossier: str) -> None:
+    """Verify the dossier: every quote in its source, every reference resolved.
+
+    Prints a summary and the discrepancies between sources; exits 1 listing
+    every error found.
+    """
+    from ..check import check_dossier
+    from ..load import load_dossier
+
+    checked = check_dossier(load_dossier(dossier))
+    facts = checked.facts
+    click.echo(
+        f"ok: {count(len(checked.dossier.sources), 'source')}, {count(len(facts), 'fact')}, "
+        f"{count(checked.quote_count, 'quote')} verified, {count(len(checked.discrepancies), 'discrepancy', 'discrepancies')}"
+    )
+    for discrepancy in checked.discrepancies:
+        versions = " | ".join(
+            f"{version.value} ({', '.join(sorted({q.source.id for f in version.facts for q in f.evidence}))})"
+            for version in discrepancy.versions
+        )
+        click.echo(f"discrepancy: {discrepancy.label}: {versions}")
+
+
+@click.command()
+@dossier_option
+def templates(dossier: str) -> None:
+    """List the templates: name, audience, description."""
+    from pathlib import Path
+
+    from ..templates import list_templates
+
+    found = list_templates(Path(dossier))
+    width = max((len(t.name) for t in found), default=4)
+    for template in found:
+        click.echo(f"{template.name:<{width}}  {template.info.audience} — {template.info.description}")

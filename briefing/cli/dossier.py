@@ -1,0 +1,221 @@
+"""Commands that grow and read a dossier: init, add-source, quote, facts, sources."""
+
+from __future__ import annotations
+
+import click
+
+from .options import count, dossier_option, json_option, print_json
+
+
+def _dossier_for_completion(ctx: click.Context) -> str:
+    import os
+
+    return ctx.params.get("dossier") or os.environ.get("BRIEFING_DOSSIER") or "."
+
+
+def _complete_from(ctx: click.Context, filename: str, pick, incomplete: str) -> list[str]:
+    """Ids for shell completion, read quickly; any problem just means no suggestions."""
+    from pathlib import Path
+
+    import yaml
+
+    try:
+        data = yaml.safe_load((Path(_dossier_for_completion(ctx)) / "sources" / filename).read_text(encoding="utf-8"))
+        return [str(value) for value in pick(data) if str(value).startswith(incomplete)]
+    except Exception:  # completion must never fail loudly
+        return []
+
+
+def complete_source_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    return _complete_from(ctx, "sources.yaml", lambda data: [item["id"] for item in data or []], incomplete)
+
+
+def complete_section_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    return _complete_from(ctx, "dossier.yaml", lambda data: [item["id"] for item in data["sections"]], incomplete)
+
+
+@click.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--title", help="Title of the brief. Default: from the folder name.")
+@click.option("--subject", default="unknown", help="One line on what the brief is about.")
+@click.option("--author", default="unknown", help="Who prepares the brief.")
+@click.option("--organisation", default="unknown", help="The team or office issuing it.")
+@click.option("--marking", default="UNCLASSIFIED", show_default=True, help="Handling marking printed on every page.")
+@click.option("--example/--no-example", default=True, show_default=True,
+              help="Include a worked example (one article, five facts, one question); without it the source, fact "
+                   "and question files hold only their explanatory comments.")
+def init(folder: str, title: str | None, subject: str, author: str, organisation: str, marking: str,
+         example: bool) -> None:
+    """Create a new dossier in FOLDER (new or empty): configuration, templates, an example.
+
+    The dossier builds at once, so you can see a brief before adding anything;
+    then add your own articles with 'briefing add-source'.
+
+    \b
+    Examples:
+      briefing init mydossier --title "Lake Orvane water sharing" --author "Water Desk"
+      briefing build --dossier mydossier
+      briefing init mydossier --no-example --marking "OFFICIAL"
+    """
+    import shlex
+
+    from ..init import create_dossier
+
+    create_dossier(folder, title=title, subject=subject, author=author, organisation=organisation,
+                   marking=marking, example=example)
+    quoted = shlex.quote(folder)
+    click.echo(f"created dossier {folder}: sources/ (configuration in sources/dossier.yaml"
+               f"{', an example article with its facts' if example else ''}) and templates/")
+    steps = [(f"briefing build --dossier {quoted}", f"build the example brief into {folder}/out/")] if example else []
+    steps.append((f"briefing add-source ARTICLE.txt --dossier {quoted}", "add an article of your own"))
+    width = max(len(command) for command, _ in steps)
+    click.echo("next:")
+    for command, why in steps:
+        click.echo(f"  {command:<{width}}  {why}")
+
+
+@click.command("add-source")
+@click.argument("file", type=click.Path(dir_okay=False))
+@dossier_option
+@click.option("--id", "source_id", metavar="ID", help="Id of the new source. Default: from the file name, made unique.")
+@click.option("--title", help="Headline of the article.")
+@click.option("--outlet", help="Newspaper, agency or site that published it.")
+@click.option("--author", help="Who wrote it.")
+@click.option("--date", metavar="YYYY-MM-DD", help="Publication date (or YYYY-MM, YYYY).")
+@click.option("--url", help="Where it was published.")
+@click.option("--language", metavar="CODE", help="Language of the text, e.g. en, fr, ru.")
+@click.option("--reliability", type=click.Choice(list("ABCDEF"), case_sensitive=False), metavar="A-F",
+              help="Admiralty grade of the source, A (reliable) to F (cannot be judged). Default: F.")
+@click.option("--reliability-reason", metavar="TEXT", help="One line on why that grade.")
+def add_source(file: str, dossier: str, source_id: str | None, **metadata: str | None) -> None:
+    """Copy the article FILE into the dossier and record its metadata.
+
+    FILE must be plain text (UTF-8); line endings are normalised and a BOM
+    dropped. Metadata not given is recorded as "unknown", never guessed: edit
+    sources/sources.yaml when you learn more.
+
+    \b
+    Examples:
+      briefing add-source article.txt --outlet "Le Monde" --date 2025-06-23 --language fr --reliability B
+      briefing add-source ~/Downloads/wire.txt --id reuters-0623 --dossier mydossier
+    """
+    import shlex
+
+    from ..sources_admin import add_source as add
+
+    added = add(dossier, file, source_id=source_id, **metadata)
+    click.echo(f"added source '{added.meta.id}': {added.text_path} ({added.lines} lines, {added.characters} characters)")
+    click.echo(f"recorded in {added.sources_file}:{added.line}")
+    if added.unknown:
+        click.echo(f"unknown: {', '.join(added.unknown)} (edit the entry when you learn more)")
+    option = "" if dossier == "." else f" --dossier {shlex.quote(dossier)}"
+    click.echo(f"next: briefing quote {added.meta.id} \"a few words of a passage\"{option}")
+
+
+@click.command()
+@click.argument("source", metavar="SOURCE-ID", shell_complete=complete_source_ids)
+@click.argument("fragment")
+@dossier_option
+@click.option("--limit", "-n", default=3, show_default=True, type=click.IntRange(1, 20), help="How many passages to show.")
+@json_option
+def quote(source: str, fragment: str, dossier: str, limit: int, as_json: bool) -> None:
+    """Find the passages of a source closest to FRAGMENT, ready to paste as evidence.
+
+    Accents, case and punctuation do not matter: type the words as you
+    remember them. Each passage is printed as an evidence item for a fact,
+    exactly as the source has it, after a comment with its line, column,
+    character span and how well it matches.
+
+    \b
+    Examples:
+      briefing quote apa "trois accords energie nucleaire"
+      briefing quote apa "10 000 cadres" --limit 1 --json
+    """
+    from pathlib import Path
+
+    from ..errors import BriefingError
+    from ..quote import CLOSE_ENOUGH, find_passages
+    from ..sources_admin import read_source
+
+    meta, text = read_source(dossier, source)
+    passages = find_passages(text, fragment, limit)
+    if passages and passages[0].score < CLOSE_ENOUGH:
+        best = passages[0]
+        raise BriefingError(f"no passage of '{meta.id}' is close to «{fragment}» (the best matches {best.score:g} %: "
+                            f"«{best.text}»); check the source id and the words",
+                            file=Path(dossier) / "sources" / meta.file)
+    if as_json:
+        print_json([{"source": meta.id, "quote": p.text, "start": p.start, "end": p.end, "line": p.line,
+                      "column": p.column, "score": p.score} for p in passages])
+        return
+    import json
+
+    for passage in passages:
+        click.echo(f"    # line {passage.line}, column {passage.column}, characters {passage.start}-{passage.end}, "
+                   f"match {passage.score:g} %")
+        click.echo(f"    - source: {meta.id}\n      quote: {json.dumps(passage.text, ensure_ascii=False)}")
+
+
+@click.command()
+@dossier_option
+@click.option("--section", "-s", metavar="ID", shell_complete=complete_section_ids, help="Only facts of this section.")
+@click.option("--source", metavar="ID", shell_complete=complete_source_ids, help="Only facts citing this source.")
+@click.option("--key", "-k", metavar="KEY", help="Only facts with this key (comparable facts).")
+@json_option
+def facts(dossier: str, section: str | None, source: str | None, key: str | None, as_json: bool) -> None:
+    """List the facts: id, section, sources cited, key and value, claim.
+
+    \b
+    Examples:
+      briefing facts --section summary
+      briefing facts --source apa --key accords.third
+      briefing facts --json | jq '.[].claim'
+    """
+    from ..listing import facts_table, fact_rows
+    from ..load import load_dossier
+
+    loaded = load_dossier(dossier)
+    rows = fact_rows(loaded, section, source, key)
+    if as_json:
+        print_json(rows)
+        return
+    if rows:
+        click.echo(facts_table(rows))
+    filtered = section is not None or source is not None or key is not None
+    total = count(len(loaded.facts), "fact")
+    click.echo(f"{len(rows)} of {total}" if filtered else total)
+
+
+@click.command()
+@dossier_option
+@click.option("--coverage", is_flag=True,
+              help="Check the dossier, then show how many sentences of each source the facts cite.")
+@json_option
+def sources(dossier: str, coverage: bool, as_json: bool) -> None:
+    """List the sources: id, reliability, date, language, outlet, author, facts citing it.
+
+    \b
+    Examples:
+      briefing sources
+      briefing sources --coverage
+      briefing sources --coverage --json
+    """
+    from ..listing import source_rows, sources_table, uncited_sentences
+    from ..load import load_dossier
+
+    loaded = load_dossier(dossier)
+    covered = None
+    if coverage:
+        from ..check import check_dossier
+        from ..coverage import source_coverage
+
+        covered = source_coverage(check_dossier(loaded))
+    rows = source_rows(loaded, covered)
+    if as_json:
+        print_json(rows)
+        return
+    if rows:
+        click.echo(sources_table(rows))
+    click.echo(count(len(rows), "source"))
+    if coverage and rows:
+        click.echo(uncited_sentences(rows))

@@ -1,0 +1,28 @@
+"""Options and small helpers shared by the commands."""
+
+from __future__ import annotations
+
+import click
+
+DOSSIER_HELP = "Dossier folder (holds sources/ and templates/). Default: $BRIEFING_DOSSIER or the current folder."
+
+
+def dossier_option(command):
+    return click.option(
+        "--dossier", "-d", default=".", envvar="BRIEFING_DOSSIER", show_envvar=True,
+        type=click.Path(file_okay=False), help=DOSSIER_HELP,
+    )(command)
+
+
+def json_option(command):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")(command)
+
+
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+def print_json(data) -> None:
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
