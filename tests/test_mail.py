@@ -16,14 +16,13 @@ from pathlib import Path
 
 import pytest
 import trustme
-import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
 from briefing.cli import cli
 from briefing.errors import BriefingError
-from briefing.mail import MailSettings, resolve_settings
+from briefing.smtp import MailSettings, resolve_settings
 from briefing.model import MailConfig
 from conftest import CONFIG, make_dossier
 
@@ -399,7 +398,7 @@ def test_every_recipient_refused(dossier, serve):
     result = run(dossier, "--to", "nobody@example.org", "--from", FROM, "--send", "--security", "none",
                  "--smtp-host", "127.0.0.1", "--smtp-port", str(port))
     assert result.exit_code == 1
-    assert f"refused every recipient: nobody@example.org (550 5.1.1 no such mailbox here)" in error_line(result)
+    assert "refused every recipient: nobody@example.org (550 5.1.1 no such mailbox here)" in error_line(result)
     assert not recorder.received and (dossier / "out" / "executive.eml").is_file()
 
 
