@@ -13,10 +13,11 @@ import signal
 import secrets
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import BriefingError
+from .worker import JobFailed, Worker, can_fork
 
 FORMATS = ("docx", "pdf", "md")
 
@@ -29,63 +30,116 @@ class Output:
 
 
 def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (), formats: tuple[str, ...] = ("docx", "pdf"),
-                 out_dir: str | Path | None = None) -> list[Output]:
-    """Build each template in each format; return the outputs written."""
-    from .check import check_dossier
-    from .load import load_dossier
-    from .templates import find_template, list_templates
+                 out_dir: str | Path | None = None, parallel: bool = True) -> list[Output]:
+    """Build each template in each format; return the outputs written.
 
-    dossier = load_dossier(dossier_dir)
-    checked = check_dossier(dossier)
-    chosen = [find_template(name, dossier.root) for name in templates] if templates else list_templates(dossier.root)
-    out = Path(out_dir) if out_dir is not None else dossier.root / "out"
-    jobs = [(template, fmt, out / f"{template.name}.{fmt}") for template in chosen for fmt in formats]
-    _prepare(out, [path for _, _, path in jobs])
+    With `parallel` (and two cores), PDFs are laid out by a worker process
+    while this one composes the briefs and writes the other formats."""
+    worker = _start_pdf_worker() if parallel and "pdf" in formats else None  # first: it imports while we load
     staged: list[tuple[Path, Path]] = []
     try:
+        from .check import check_dossier
+        from .load import load_dossier
+        from .templates import find_template, list_templates
+
+        dossier = load_dossier(dossier_dir)
+        checked = check_dossier(dossier)
+        chosen = [find_template(name, dossier.root) for name in templates] if templates else list_templates(dossier.root)
+        out = Path(out_dir) if out_dir is not None else dossier.root / "out"
+        jobs = [(template, fmt, out / f"{template.name}.{fmt}") for template in chosen for fmt in formats]
+        _prepare(out, [path for _, _, path in jobs])
+        sent_to_worker = []  # the template of each job the worker was given, by job number
         for template in chosen:
             targets = []
             for fmt in formats:
                 path = out / f"{template.name}.{fmt}"
                 temporary = _temporary_beside(path)
                 staged.append((temporary, path))  # named before it exists, so an interrupt never leaves it behind
-                targets.append((fmt, temporary, path))
+                targets.append(RenderJob(None, fmt, temporary, path, reference_docx(dossier.root)))
             try:
-                render_template(checked, template, targets)
+                sent_to_worker += [template] * render_template(checked, template, targets, worker)
             except BriefingError as error:
                 raise _locate_glyph_error(error, checked, template) from None
+        if worker:
+            try:
+                worker.finish()
+            except JobFailed as failed:
+                template = sent_to_worker[failed.number] if failed.number is not None else None
+                raise _locate_glyph_error(failed.error, checked, template) if template else failed.error from None
         with _uninterrupted():
             for temporary, path in staged:
                 _move(temporary, path)
     finally:
+        if worker:
+            worker.stop()  # before removing temporary files: it may be writing one
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
     return [Output(template.name, fmt, path) for template, fmt, path in jobs]
 
 
-def render_template(checked, template, targets: list[tuple[str, Path, Path]]) -> None:
-    """Compose and parse one template once, then render it in each format:
-    `targets` holds (format, file to write, output it stands for)."""
+@dataclass(frozen=True)
+class RenderJob:
+    """One output to render: `temporary` is written, and stands for `path`."""
+    document: object  # a Document, once composed
+    format: str
+    temporary: Path
+    path: Path
+    reference_docx: Path
+
+
+def render_template(checked, template, targets: list[RenderJob], worker: Worker | None = None) -> int:
+    """Compose and parse one template once, then render it in each format
+    (PDFs by the worker, when there is one); return how many jobs it was sent."""
     from .compose import compose_brief
     from .parse import parse_markdown
 
     composed = compose_brief(checked, template)
-    document = None
-    for fmt, temporary, path in targets:
-        try:
-            if fmt == "md":
-                temporary.write_text(composed.markdown, encoding="utf-8")
-                continue
-            if document is None:
-                document = parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
-            if fmt == "pdf":
-                from .render.pdf import render_pdf
-                render_pdf(document, temporary)
-            else:
-                from .render.docx import render_docx
-                render_docx(document, temporary, reference_docx(checked.dossier.root))
-        except OSError as error:  # name the output, not its temporary file
-            raise _write_error(error, path) from None
+    if any(job.format != "md" for job in targets):
+        document = parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
+        targets = [replace(job, document=document) for job in targets]
+    sent = 0
+    for job in sorted(targets, key=lambda job: job.format != "pdf"):  # the worker's first, so both work at once
+        if job.format == "pdf" and worker:
+            worker.submit(job)
+            sent += 1
+        elif job.format == "md":
+            _write_markdown(composed.markdown, job)
+        else:
+            render(job)
+    return sent
+
+
+def render(job: RenderJob) -> None:
+    """Render one document in one format (not "md": that is not rendered)."""
+    try:
+        if job.format == "pdf":
+            from .render.pdf import render_pdf
+            render_pdf(job.document, job.temporary)
+        else:
+            from .render.docx import render_docx
+            render_docx(job.document, job.temporary, job.reference_docx)
+    except OSError as error:  # name the output, not its temporary file
+        raise _write_error(error, job.path) from None
+
+
+def _write_markdown(markdown: str, job: RenderJob) -> None:
+    try:
+        job.temporary.write_text(markdown, encoding="utf-8")
+    except OSError as error:
+        raise _write_error(error, job.path) from None
+
+
+def _start_pdf_worker() -> Worker | None:
+    if not can_fork():
+        return None
+
+    def get_ready() -> None:
+        from .render.fonts import register_fonts
+        from .render.pdf import render_pdf  # noqa: F401  (imported now, while the build loads)
+
+        register_fonts()
+
+    return Worker(get_ready, render)
 
 
 def reference_docx(dossier_root: Path) -> Path:

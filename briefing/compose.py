@@ -18,8 +18,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from . import __version__
 from .check import CheckedDossier, CheckedFact
-from .context import FactView, SourceView, build_context, human_date, language_name, source_view
-from .document import Meta, NoteContent, NoteEntry
+from .context import FactView, SourceView, build_context, language_name, source_view
+from .document import Meta, NoteContent, NoteEntry, human_date
 from .errors import BriefingError
 from .gcpause import paused_gc
 from .templates import TemplateFile, search_path

@@ -9,6 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+MONTHS = ["January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December"]
+
+
+def human_date(value: str) -> str:
+    """'2025-06-23' → '23 June 2025'; 'unknown' stays 'unknown'."""
+    if value == "unknown":
+        return value
+    parts = value.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = MONTHS[int(parts[1]) - 1]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
+
 
 # Inlines ---------------------------------------------------------------------
 

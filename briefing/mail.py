@@ -187,7 +187,7 @@ def check_size(attachments: tuple[Attachment, ...], limit_mb: float, strict: boo
 def compose_body(checked, template, attachments: tuple[Attachment, ...]) -> str:
     """Plain text: what the brief is, its bottom line with citation numbers, the attachments."""
     from .compose import compose_brief
-    from .context import human_date
+    from .document import human_date
     from .parse import parse_markdown
 
     composed = compose_brief(checked, template)

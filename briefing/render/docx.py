@@ -23,10 +23,9 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.ns import qn
 from lxml import etree
 
-from ..context import human_date
 from ..document import (
     Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph,
-    Rule, Strong, Table, Text, plain_text,
+    Rule, Strong, Table, Text, human_date, plain_text,
 )
 from .footnotes import Footnotes, load_footnotes_as_xml
 from .typography import bind_units

@@ -12,6 +12,10 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
 from ..errors import BriefingError
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
@@ -24,20 +28,36 @@ FACES = {
 }
 
 
+class MeasuredFont(TTFont):
+    """A face that remembers the width of every string it has measured.
+
+    Line breaking measures word by word, and a long brief repeats the same
+    words thousands of times; reportlab sums glyph widths afresh each time."""
+
+    def __init__(self, name: str, filename: str):
+        super().__init__(name, filename)
+        self._units: dict[str, float] = {}  # width at size 1000, i.e. in glyph units
+
+    def stringWidth(self, text, size, encoding="utf8"):
+        units = self._units.get(text)
+        if units is None:
+            if not isinstance(text, str):
+                text = text.decode(encoding or "utf8")
+            widths, default = self.face.charWidths, self.face.defaultWidth
+            units = self._units[text] = sum([widths.get(ord(char), default) for char in text])
+        return 0.001 * size * units  # reportlab's own arithmetic, so lines break where they did
+
+
 @lru_cache(maxsize=1)
 def register_fonts() -> frozenset[int]:
     """Register the family with reportlab; return the code points all four faces draw."""
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
     _write_astral_characters_as_utf16()
     covered: frozenset[int] | None = None
     for name, filename in FACES.items():
         path = FONT_DIR / filename
         if not path.is_file():
             raise BriefingError(f"font file missing: {path}; reinstall briefing (pip install --force-reinstall briefing)")
-        font = TTFont(name, str(path))
+        font = MeasuredFont(name, str(path))
         pdfmetrics.registerFont(font)
         faces = set(font.face.charToGlyph)
         covered = frozenset(faces) if covered is None else covered & faces

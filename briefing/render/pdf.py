@@ -26,9 +26,8 @@ from reportlab.platypus import (
 from ..errors import BriefingError
 from ..document import (
     Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph as Para,
-    Rule, Strong, Table as TableBlock, Text, plain_text,
+    Rule, Strong, Table as TableBlock, Text, human_date, plain_text,
 )
-from ..context import human_date
 from .fonts import FAMILY, check_glyphs, is_invisible, register_fonts
 from .typography import bind_units
 

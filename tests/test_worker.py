@@ -1,0 +1,129 @@
+"""The PDF worker: a forked process that lays out PDFs while the build composes.
+
+Its outputs must be the serial build's, byte for byte; its errors must read as
+the serial build's; and however a build ends, no worker process and no
+temporary file may outlive it.
+"""
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from briefing import build
+from briefing.build import build_briefs
+from briefing.errors import BriefingError
+from briefing.worker import can_fork
+from conftest import EPOCH, make_dossier
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self/task").is_dir(),
+                                reason="the worker needs fork() and /proc (Linux)")
+
+
+@pytest.fixture(autouse=True)
+def always_fork(monkeypatch):
+    """Use the worker even on a one-core machine, where the build would not."""
+    monkeypatch.setattr(build, "can_fork", lambda: True)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def child_processes() -> list[str]:
+    """Processes this one started and has not reaped (zombies included)."""
+    children = []
+    for task in Path("/proc/self/task").iterdir():
+        children += (task / "children").read_text().split()
+    return children
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_the_worker_writes_what_the_serial_build_writes(default_dossier, tmp_path):
+    parallel = build_briefs(default_dossier, (), ("docx", "pdf", "md"), tmp_path / "parallel", parallel=True)
+    serial = build_briefs(default_dossier, (), ("docx", "pdf", "md"), tmp_path / "serial", parallel=False)
+    assert [o.path.name for o in parallel] == [o.path.name for o in serial]
+    assert len(parallel) == 9
+    for one, other in zip(parallel, serial):
+        assert one.path.read_bytes() == other.path.read_bytes(), one.path.name
+    assert child_processes() == []
+
+
+def test_an_error_met_by_the_worker_names_the_dossier_line(tmp_path):
+    facts = [{"id": "odd", "section": "summary", "headline": True, "claim": "The parties met at the 会 hall.",
+              "evidence": [{"source": "one", "quote": "Le président a reçu son homologue à Moscou le 23 juin 2025."}]}]
+    root = make_dossier(tmp_path / "d", facts=facts)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "executive.pdf").write_bytes(b"earlier")
+    with pytest.raises(BriefingError) as caught:
+        build_briefs(root, ("executive",), ("docx", "pdf"), out)
+    assert caught.value.format_line().startswith(f"{root}/sources/facts/facts.yaml:1: the PDF font has no glyph for U+4F1A")
+    assert (out / "executive.pdf").read_bytes() == b"earlier"
+    assert sorted(p.name for p in out.iterdir()) == ["executive.pdf"]  # the DOCX rendered here is not moved in
+    assert child_processes() == []
+
+
+def test_an_error_in_a_later_job_names_that_job_template(tmp_path):
+    template = """\
+        {#---
+        name: odd
+        audience: Test
+        description: A template with a character the PDF font lacks.
+        ---#}
+        {% extends "_base.md.j2" %}
+        {% block body %}
+        The 会 hall.
+        {% endblock %}
+        """
+    root = make_dossier(tmp_path / "d", templates={"odd.md.j2": template})
+    with pytest.raises(BriefingError) as caught:
+        build_briefs(root, ("executive", "analyst", "odd"), ("pdf",), tmp_path / "out")
+    assert caught.value.format_line().startswith(f"{root}/templates/odd.md.j2: the PDF font has no glyph for U+4F1A")
+    assert child_processes() == []
+
+
+def test_a_worker_that_dies_is_reported_and_leaves_nothing(dossier, tmp_path, monkeypatch):
+    render = build.render
+
+    def die_on_pdf(job):
+        if job.format == "pdf":
+            os.kill(os.getpid(), signal.SIGKILL)
+        render(job)
+
+    monkeypatch.setattr(build, "render", die_on_pdf)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match=r"the PDF worker ended unexpectedly \(signal 9\)"):
+        build_briefs(dossier, ("executive",), ("docx", "pdf"), out)
+    assert not out.exists() or list(out.iterdir()) == []
+    assert child_processes() == []
+
+
+def test_an_interrupt_stops_the_worker_before_temporary_files_go(dossier, tmp_path, monkeypatch):
+    render = build.render
+
+    def interrupted_on_docx(job):
+        if job.format == "docx":  # rendered here, after the PDF job went to the worker
+            raise KeyboardInterrupt
+        render(job)
+
+    monkeypatch.setattr(build, "render", interrupted_on_docx)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        build_briefs(dossier, ("executive", "analyst"), ("docx", "pdf"), out)
+    assert child_processes() == []
+    assert leftovers(out) == []
+
+
+def test_no_worker_is_forked_while_other_threads_run(monkeypatch):
+    monkeypatch.undo()  # the real policy
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert not can_fork()
+    finally:
+        release.set()
+        thread.join()
