@@ -22,7 +22,22 @@ class LineDict(dict):
 
 
 class _LineLoader(_BaseLoader):
-    pass
+    def resolve(self, kind, value, implicit):
+        """PyYAML's resolution, without its steps for path resolvers (none are
+        registered here): it runs for every scalar of every fact file."""
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        if implicit[0]:
+            for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                if regexp.match(value):
+                    return tag
+        return self.DEFAULT_SCALAR_TAG
+
+    def descend_resolver(self, current_node, current_index):
+        pass  # path resolvers only
+
+    def ascend_resolver(self):
+        pass
 
 
 # Dates stay text ("2025-06-23"): the schema checks their shape, and "unknown" is allowed.
