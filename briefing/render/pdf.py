@@ -349,6 +349,7 @@ def document_texts(document: Document):
 
 def render_pdf(document: Document, path: Path) -> None:
     covered = register_fonts()
+    _remember_number_formats()
     check_glyphs(document_texts(document), covered)
     meta = document.meta
     reproducible = bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
@@ -366,6 +367,36 @@ def render_pdf(document: Document, path: Path) -> None:
             f"the '{meta.template}' brief runs to {pdf.page} pages but its template allows {meta.page_budget}: "
             "the type is not shrunk to fit; choose less (fewer headline facts, shorter claims)"
         )
+
+
+def _remember_number_formats() -> None:
+    """reportlab writes every coordinate, size and colour through `fp_str`, in
+    pure Python unless its optional C accelerator is installed: a tenth of a
+    large brief's time. A brief repeats a few thousand distinct values a hundred
+    thousand times, so each is formatted once and then looked up."""
+    from reportlab.lib import colors as rl_colors
+    from reportlab.pdfbase import pdfdoc
+    from reportlab.pdfgen import canvas, textobject
+    from reportlab.platypus import flowables, tables
+
+    modules = (textobject, canvas, pdfdoc, flowables, tables, rl_colors)
+    original = textobject.fp_str
+    if getattr(original, "remembers", False):
+        return
+    formatted: dict[tuple, str] = {}
+
+    def fp_str(*numbers):
+        try:
+            return formatted[numbers]
+        except KeyError:
+            text = formatted[numbers] = original(*numbers)
+            return text
+        except TypeError:  # a list of numbers: not a key
+            return original(*numbers)
+
+    fp_str.remembers = True
+    for module in modules:
+        module.fp_str = fp_str
 
 
 @contextmanager
