@@ -53,3 +53,16 @@ def test_hyphenated_author_and_url_compose(tmp_path: Path):
     assert built.exit_code == 0, built.output
     details = source_view(load_dossier(dossier).sources[0]).details
     assert "Iounous-Bek Ievkourov" in details and "23 June 2025" in details and "src-0001" in details
+
+
+def test_peak_memory_counts_a_forked_child_alongside_its_parent(tmp_path: Path):
+    """A build's PDF worker runs beside it: the benchmark must add the two up."""
+    from run import run_once
+
+    program = ("import os, time\n"
+               "child = os.fork()\n"
+               "block = b'x' * (100 * 2**20)\n"  # each holds 100 MB of its own, for half a second
+               "time.sleep(0.5)\n"
+               "os._exit(0) if child == 0 else os.wait()\n")
+    _, peak_kb = run_once([sys.executable, "-c", program], tmp_path)
+    assert peak_kb > 190 * 1024, peak_kb  # the larger process alone holds about 105 MB
