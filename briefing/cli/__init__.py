@@ -6,6 +6,7 @@ facts, sources) and `mail`."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -64,4 +65,8 @@ def main() -> None:
             raise
         click.echo(f"internal error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)
         sys.exit(1)
+    finally:
+        # The process ends next. Left as they are, the objects of a build would be
+        # walked once more by the collector at exit: a tenth of a second.
+        gc.freeze()
 
