@@ -114,9 +114,14 @@ def markup(inlines) -> str:
 
 
 def _text(text: str) -> str:
+    """Text as paragraph markup: visible characters, units bound, XML-escaped."""
+    return escape(_visible(text))
+
+
+def _visible(text: str) -> str:
     if not text.isprintable():  # rare: only then look for characters that draw nothing
         text = "".join(c for c in text if c.isprintable() or c in "\n\t" or not is_invisible(c))
-    return escape(bind_units(text))
+    return bind_units(text)
 
 
 class _Builder:
@@ -125,6 +130,25 @@ class _Builder:
         self.styles = _styles()
         self.story: list[Flowable] = []
         self.headings = 0
+        self._parsed: dict[tuple[str, str], list] = {}  # (markup, style) → reportlab's fragments of it
+
+    def recurring(self, markup: str, style: ParagraphStyle) -> _Paragraph:
+        """A paragraph whose markup recurs (a source's line, the same support line):
+        reportlab parses it once, and each later paragraph gets a copy."""
+        key = (markup, style.name)
+        if key not in self._parsed:
+            self._parsed[key] = _Paragraph(markup, style).frags
+        return _Paragraph(markup, style, frags=[_copy(frag) for frag in self._parsed[key]])
+
+    def plain(self, text: str, style: ParagraphStyle) -> _Paragraph:
+        """A paragraph of text in one style, given to reportlab as one fragment
+        of the style rather than as markup to parse (a large annex has thousands)."""
+        key = ("", style.name)
+        if key not in self._parsed:
+            self._parsed[key] = _Paragraph("x", style).frags
+        (fragment,) = self._parsed[key]
+        text = " ".join(_visible(text).split())
+        return _Paragraph(escape(text), style, frags=[_copy(fragment, text=text)])
 
     def build(self) -> list[Flowable]:
         self.title_block(self.document.meta)
@@ -253,12 +277,17 @@ class _Builder:
                 details = _text(entry.descriptor)
                 if entry.url:
                     details = details.replace(_text(entry.url), f'<a href="{escape(entry.url)}"><u>{_text(entry.url)}</u></a>')
-                quote = f"{_text(' '.join(entry.quote.split()))} [{_text(entry.language)}]"
                 # The quote in a paragraph of its own, in one style: reportlab breaks and
                 # draws such a paragraph several times faster than one of mixed styles.
-                self.story += [_Paragraph(f"<b>{_text(entry.source)}</b> — {details}", s["evidence"]),
-                               _Paragraph(quote, s["quote"])]
+                self.story += [self.recurring(f"<b>{_text(entry.source)}</b> — {details}", s["evidence"]),
+                               self.plain(f"{entry.quote} [{entry.language}]", s["quote"])]
         self._keep_with_headings(heading_start, first_note)
+
+
+def _copy(fragment, **changes):
+    """A fragment of its own: reportlab's clone() would share its lists."""
+    lists = {name: list(value) for name, value in vars(fragment).items() if isinstance(value, list)}
+    return fragment.clone(**{**lists, **changes})
 
 
 def _column_widths(block: TableBlock, columns: int) -> list[float]:
