@@ -24,6 +24,7 @@ from reportlab.platypus import (
 )
 
 from ..errors import BriefingError
+from ..gcpause import paused_gc
 from ..document import (
     Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph as Para,
     Rule, Strong, Table as TableBlock, Text, human_date, plain_text,
@@ -389,7 +390,7 @@ def render_pdf(document: Document, path: Path) -> None:
         lang=meta.language, displayDocTitle=1, initialFontName=FAMILY,
     )
     decorate = _decorate_page(meta)
-    with _binary_streams():
+    with _binary_streams(), paused_gc():  # a story is many objects and few cycles (see gcpause)
         pdf.build(_Builder(document).build(), onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_Canvas)
     if meta.page_budget and pdf.page > meta.page_budget:
         raise BriefingError(
