@@ -33,9 +33,9 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
                  out_dir: str | Path | None = None, parallel: bool = True) -> list[Output]:
     """Build each template in each format; return the outputs written.
 
-    With `parallel` (and two cores), PDFs are laid out by a worker process
-    while this one composes the briefs and writes the other formats."""
-    worker = _start_pdf_worker() if parallel and "pdf" in formats else None  # first: it imports while we load
+    With `parallel` (and two cores), a worker process per format renders the
+    documents while this one composes them (see `worker`)."""
+    workers = _start_workers(formats) if parallel else {}  # first: they import while this process loads
     staged: list[tuple[Path, Path]] = []
     try:
         from .check import check_dossier
@@ -48,7 +48,7 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
         out = Path(out_dir) if out_dir is not None else dossier.root / "out"
         jobs = [(template, fmt, out / f"{template.name}.{fmt}") for template in chosen for fmt in formats]
         _prepare(out, [path for _, _, path in jobs])
-        sent_to_worker = []  # the template of each job the worker was given, by job number
+        sent: dict[str, list] = {fmt: [] for fmt in workers}  # format → the template of each job, by number
         for template in chosen:
             targets = []
             for fmt in formats:
@@ -57,20 +57,21 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
                 staged.append((temporary, path))  # named before it exists, so an interrupt never leaves it behind
                 targets.append(RenderJob(None, fmt, temporary, path, reference_docx(dossier.root)))
             try:
-                sent_to_worker += [template] * render_template(checked, template, targets, worker)
+                for fmt in render_template(checked, template, targets, workers):
+                    sent[fmt].append(template)
             except BriefingError as error:
                 raise _locate_glyph_error(error, checked, template) from None
-        if worker:
+        for fmt, worker in workers.items():
             try:
                 worker.finish()
             except JobFailed as failed:
-                template = sent_to_worker[failed.number] if failed.number is not None else None
+                template = sent[fmt][failed.number] if failed.number is not None else None
                 raise _locate_glyph_error(failed.error, checked, template) if template else failed.error from None
         with _uninterrupted():
             for temporary, path in staged:
                 _move(temporary, path)
     finally:
-        if worker:
+        for worker in workers.values():
             worker.stop()  # before removing temporary files: it may be writing one
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
@@ -87,9 +88,9 @@ class RenderJob:
     reference_docx: Path
 
 
-def render_template(checked, template, targets: list[RenderJob], worker: Worker | None = None) -> int:
-    """Compose and parse one template once, then render it in each format
-    (PDFs by the worker, when there is one); return how many jobs it was sent."""
+def render_template(checked, template, targets: list[RenderJob], workers: dict[str, Worker] | None = None) -> list[str]:
+    """Compose and parse one template once, then render it in each format, by
+    the format's worker if there is one; return the formats sent to workers."""
     from .compose import compose_brief
     from .parse import parse_markdown
 
@@ -97,11 +98,12 @@ def render_template(checked, template, targets: list[RenderJob], worker: Worker 
     if any(job.format != "md" for job in targets):
         document = parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
         targets = [replace(job, document=document) for job in targets]
-    sent = 0
-    for job in sorted(targets, key=lambda job: job.format != "pdf"):  # the worker's first, so both work at once
-        if job.format == "pdf" and worker:
-            worker.submit(job)
-            sent += 1
+    workers = workers or {}
+    sent = []
+    for job in sorted(targets, key=lambda job: job.format not in workers):  # workers first, so all work at once
+        if job.format in workers:
+            workers[job.format].submit(job)
+            sent.append(job.format)
         elif job.format == "md":
             _write_markdown(composed.markdown, job)
         else:
@@ -129,17 +131,24 @@ def _write_markdown(markdown: str, job: RenderJob) -> None:
         raise _write_error(error, job.path) from None
 
 
-def _start_pdf_worker() -> Worker | None:
+def _start_workers(formats: tuple[str, ...]) -> dict[str, Worker]:
     if not can_fork():
-        return None
+        return {}
+    return {fmt: Worker(fmt.upper(), _GET_READY[fmt], render) for fmt in formats if fmt in _GET_READY}
 
-    def get_ready() -> None:
-        from .render.fonts import register_fonts
-        from .render.pdf import render_pdf  # noqa: F401  (imported now, while the build loads)
 
-        register_fonts()
+def _ready_for_pdf() -> None:
+    from .render.fonts import register_fonts
+    from .render.pdf import render_pdf  # noqa: F401  (imported now, while the build loads)
 
-    return Worker(get_ready, render)
+    register_fonts()
+
+
+def _ready_for_docx() -> None:
+    from .render.docx import render_docx  # noqa: F401  (imported now, while the build loads)
+
+
+_GET_READY = {"pdf": _ready_for_pdf, "docx": _ready_for_docx}
 
 
 def reference_docx(dossier_root: Path) -> Path:

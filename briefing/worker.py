@@ -1,11 +1,12 @@
-"""A second process that renders PDFs while the build composes.
+"""Processes that render documents while the build composes them.
 
 A build spends its first few hundred milliseconds importing libraries and
-reading fonts, and most of the rest laying out PDF pages. With two cores or
-more, `build` forks a worker before its own heavy imports: the worker imports
-the PDF renderer and reads the fonts while the build loads, checks and composes
-the dossier, then lays out each PDF it is sent while the build writes the DOCX
-files. Jobs travel to it through a pipe, pickled; it answers once, at the end.
+reading fonts, and most of the rest laying out pages. With two cores or more,
+`build` forks a worker per format (PDF, DOCX) before its own heavy imports:
+each imports its renderer (and the PDF one reads the fonts) while the build
+loads, checks and composes the dossier, then renders each document it is sent,
+both formats at once. Jobs travel through a pipe, pickled; a worker answers
+once, at the end.
 
 The worker writes only the temporary files it is given. It ignores Ctrl-C: the
 build handles the interrupt, stops the worker, then removes those files.
@@ -42,41 +43,46 @@ def can_fork() -> bool:
 
 
 class Worker:
-    """Start with `Worker(prepare, run)`; `submit` jobs; `finish` waits for them
-    (raising JobFailed); `stop` ends the worker at once and is always safe to call."""
+    """Start with `Worker(name, prepare, run)`; `submit` jobs; `finish` waits for them
+    (raising JobFailed); `stop` ends the worker at once and is always safe to call.
+    Start every worker before submitting to any: a fork must not copy a running thread."""
 
-    def __init__(self, prepare: Callable[[], None], run: Callable[[Any], None]):
+    _held: set[int] = set()  # pipe ends the build holds to its workers; no later worker may inherit them
+
+    def __init__(self, name: str, prepare: Callable[[], None], run: Callable[[Any], None]):
+        self.name = name
         jobs_read, jobs_write = os.pipe()
         results_read, results_write = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:
-            os.close(jobs_write)
-            os.close(results_read)
+            for fd in (jobs_write, results_read, *Worker._held):  # else a worker never sees its jobs end
+                os.close(fd)
             _serve(jobs_read, results_write, prepare, run)  # never returns
         os.close(jobs_read)
         os.close(results_write)
+        Worker._held.update((jobs_write, results_read))
         self._results = os.fdopen(results_read, "rb")
-        self._jobs_fd = jobs_write
+        self._jobs_fd: int | None = jobs_write
         self._count = 0
         self._queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         # A writer thread, so that the build never waits for the worker to read.
-        self._writer = threading.Thread(target=self._write_jobs, name="briefing-worker-feed", daemon=True)
-        self._writer.start()
+        self._writer = threading.Thread(target=self._write_jobs, name=f"briefing-{name}-jobs", daemon=True)
 
     def submit(self, job: Any) -> int:
         """Queue a job; return its number (0, 1, …) as the worker will report it."""
+        if self._writer.ident is None:  # not started yet
+            self._writer.start()
         self._queue.put(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
         self._count += 1
         return self._count - 1
 
     def finish(self) -> None:
         """Wait until every job is done; raise JobFailed for the first that failed."""
-        self._queue.put(None)
-        self._writer.join()
+        self._end_jobs()
         try:
             outcome = pickle.load(self._results)
         except (EOFError, pickle.UnpicklingError):
-            outcome = ("crash", f"the PDF worker ended unexpectedly ({self._reap()})")
+            outcome = ("crash", f"the {self.name} worker ended unexpectedly ({self._reap()})")
         self._reap()
         if outcome[0] == "error":
             number, detail, file, line, char = outcome[1:]
@@ -85,7 +91,7 @@ class Worker:
                 error.char = char
             raise JobFailed(number, error)
         if outcome[0] == "crash":
-            raise RuntimeError(f"in the PDF worker: {outcome[1]}")
+            raise RuntimeError(f"in the {self.name} worker: {outcome[1]}")
 
     def stop(self) -> None:
         if self.pid:
@@ -94,9 +100,24 @@ class Worker:
             except ProcessLookupError:
                 pass
             self._reap()
-        self._queue.put(None)
-        self._writer.join(timeout=5)
-        self._results.close()
+        self._end_jobs(timeout=5)
+        if not self._results.closed:
+            Worker._held.discard(self._results.fileno())
+            self._results.close()
+
+    def _end_jobs(self, timeout: float | None = None) -> None:
+        """No more jobs: the worker sees the pipe close once the writer is done."""
+        if self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join(timeout)
+        elif self._jobs_fd is not None:
+            self._close_jobs()
+
+    def _close_jobs(self) -> None:
+        if self._jobs_fd is not None:
+            Worker._held.discard(self._jobs_fd)
+            os.close(self._jobs_fd)
+            self._jobs_fd = None
 
     def _reap(self) -> str:
         if not self.pid:
@@ -114,7 +135,7 @@ class Worker:
         except OSError:  # the worker has ended; its answer (or its absence) says why
             pass
         finally:
-            os.close(self._jobs_fd)
+            self._close_jobs()
 
 
 def _serve(jobs_fd: int, results_fd: int, prepare: Callable[[], None], run: Callable[[Any], None]) -> None:

@@ -1,4 +1,4 @@
-"""The PDF worker: a forked process that lays out PDFs while the build composes.
+"""The workers: forked processes that render while the build composes.
 
 Its outputs must be the serial build's, byte for byte; its errors must read as
 the serial build's; and however a build ends, no worker process and no
@@ -101,20 +101,36 @@ def test_a_worker_that_dies_is_reported_and_leaves_nothing(dossier, tmp_path, mo
     assert child_processes() == []
 
 
-def test_an_interrupt_stops_the_worker_before_temporary_files_go(dossier, tmp_path, monkeypatch):
-    render = build.render
+def test_an_interrupt_stops_the_workers_before_temporary_files_go(dossier, tmp_path, monkeypatch):
+    render_template = build.render_template
+    composed = []
 
-    def interrupted_on_docx(job):
-        if job.format == "docx":  # rendered here, after the PDF job went to the worker
+    def interrupted_at_the_second_template(*args):
+        if composed:  # the first template's jobs went to the workers
             raise KeyboardInterrupt
-        render(job)
+        composed.append(args[1])
+        return render_template(*args)
 
-    monkeypatch.setattr(build, "render", interrupted_on_docx)
+    monkeypatch.setattr(build, "render_template", interrupted_at_the_second_template)
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
-        build_briefs(dossier, ("executive", "analyst"), ("docx", "pdf"), out)
-    assert child_processes() == []
+        build_briefs(dossier, ("analyst", "executive"), ("docx", "pdf"), out)
+    assert composed and child_processes() == []
     assert leftovers(out) == []
+
+
+def test_each_format_has_its_worker(dossier, tmp_path, monkeypatch):
+    render = build.render
+    rendered_by = []
+
+    def note_the_process(job):
+        rendered_by.append((job.format, os.getpid()))
+        render(job)
+
+    monkeypatch.setattr(build, "render", note_the_process)
+    build_briefs(dossier, ("executive",), ("docx", "pdf", "md"), tmp_path / "out")
+    assert rendered_by == []  # each job ran in a worker: nothing was rendered in this process
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["executive.docx", "executive.md", "executive.pdf"]
 
 
 def test_no_worker_is_forked_while_other_threads_run(monkeypatch):

@@ -27,6 +27,7 @@ from ..document import (
     Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph,
     Rule, Strong, Table, Text, human_date, plain_text,
 )
+from ..gcpause import frozen_gc
 from .footnotes import Footnotes, load_footnotes_as_xml
 from .typography import bind_units
 
@@ -37,10 +38,11 @@ SHADE = "D9D9D9"
 
 def render_docx(document: Document, path: Path, reference: Path) -> None:
     load_footnotes_as_xml()
-    word = docx.Document(str(reference))
-    _Writer(word, document).write()
-    buffer = io.BytesIO()
-    word.save(buffer)
+    with frozen_gc():
+        word = docx.Document(str(reference))
+        _Writer(word, document).write()
+        buffer = io.BytesIO()
+        word.save(buffer)
     path.write_bytes(_stable_zip(buffer.getvalue()))
 
 

@@ -24,7 +24,7 @@ from reportlab.platypus import (
 )
 
 from ..errors import BriefingError
-from ..gcpause import paused_gc
+from ..gcpause import frozen_gc
 from ..document import (
     Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph as Para,
     Rule, Strong, Table as TableBlock, Text, human_date, plain_text,
@@ -390,7 +390,7 @@ def render_pdf(document: Document, path: Path) -> None:
         lang=meta.language, displayDocTitle=1, initialFontName=FAMILY,
     )
     decorate = _decorate_page(meta)
-    with _binary_streams(), paused_gc():  # a story is many objects and few cycles (see gcpause)
+    with _binary_streams(), frozen_gc():
         pdf.build(_Builder(document).build(), onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_Canvas)
     if meta.page_budget and pdf.page > meta.page_budget:
         raise BriefingError(
