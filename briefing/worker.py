@@ -1,14 +1,13 @@
-"""Processes that render documents while the build composes them.
+"""A process that renders documents while the build composes them.
 
 A build spends its first few hundred milliseconds importing libraries and
-reading fonts, and most of the rest laying out pages. With two cores or more,
-`build` forks a worker per format (PDF, DOCX) before its own heavy imports:
-each imports its renderer (and the PDF one reads the fonts) while the build
-loads, checks and composes the dossier, then renders each document it is sent,
-both formats at once. Jobs travel through a pipe, pickled; a worker answers
-once, at the end.
+reading fonts, and most of the rest laying out PDF pages. With two cores or
+more, `build` forks a worker before its own heavy imports: the worker imports
+the PDF renderer and reads the fonts while the build loads, checks and composes
+the dossier, then lays out each PDF it is sent while the build renders the DOCX
+files. Jobs travel through a pipe, pickled; the worker answers once, at the end.
 
-The worker writes only the temporary files it is given. It ignores Ctrl-C: the
+A worker writes only the temporary files it is given. It ignores Ctrl-C: the
 build handles the interrupt, stops the worker, then removes those files.
 """
 

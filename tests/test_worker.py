@@ -119,7 +119,7 @@ def test_an_interrupt_stops_the_workers_before_temporary_files_go(dossier, tmp_p
     assert leftovers(out) == []
 
 
-def test_each_format_has_its_worker(dossier, tmp_path, monkeypatch):
+def test_the_worker_renders_the_pdf_and_this_process_the_rest(dossier, tmp_path, monkeypatch):
     render = build.render
     rendered_by = []
 
@@ -129,7 +129,7 @@ def test_each_format_has_its_worker(dossier, tmp_path, monkeypatch):
 
     monkeypatch.setattr(build, "render", note_the_process)
     build_briefs(dossier, ("executive",), ("docx", "pdf", "md"), tmp_path / "out")
-    assert rendered_by == []  # each job ran in a worker: nothing was rendered in this process
+    assert rendered_by == [("docx", os.getpid())]  # the PDF was rendered in the worker
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["executive.docx", "executive.md", "executive.pdf"]
 
 
