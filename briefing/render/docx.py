@@ -67,7 +67,8 @@ class _Writer:
         self.style_ids = {style.name: style.style_id for style in word.styles}
         self.body = word.element.body
         self.footnotes = Footnotes(word, self.style("Footnote Text"), self.style("Footnote Reference"))
-        self.links: dict[tuple[int, str], str] = {}
+        self.links: dict[tuple[int, str], str] = {}  # (part, URL) → relationship id
+        self.next_rel: dict[int, int] = {}  # part → the number of its next relationship id
 
     def style(self, name: str) -> str:
         return self.style_ids.get(name, self.style_ids.get("Normal", "Normal"))
@@ -141,11 +142,19 @@ class _Writer:
         self.run(element, plain_text(link.children), style="Hyperlink")
 
     def relationship(self, part, url: str) -> str:
-        """The id of a link from `part` to `url`, made once: python-docx looks
-        through every relationship of the part on each call."""
+        """The id of a link from `part` to `url`, made once. python-docx's own
+        `relate_to` looks through every relationship of the part, twice, for
+        each new one: thousands of sources made that quadratic."""
         key = (id(part), url)
         if key not in self.links:
-            self.links[key] = part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+            rels = part.rels
+            number = self.next_rel.get(id(part)) or 1 + max(
+                (int(rid[3:]) for rid in rels if rid.startswith("rId") and rid[3:].isdigit()), default=0)
+            while f"rId{number}" in rels:
+                number += 1
+            rels.add_relationship(RELATIONSHIP_TYPE.HYPERLINK, url, f"rId{number}", is_external=True)
+            self.next_rel[id(part)] = number + 1
+            self.links[key] = f"rId{number}"
         return self.links[key]
 
     def citation(self, parent, number: int) -> None:
