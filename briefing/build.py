@@ -13,11 +13,15 @@ import signal
 import secrets
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import BriefingError
 from .worker import JobFailed, Worker, can_fork
+
+if TYPE_CHECKING:
+    from .document import Document
 
 FORMATS = ("docx", "pdf", "md")
 
@@ -55,7 +59,7 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
                 path = out / f"{template.name}.{fmt}"
                 temporary = _temporary_beside(path)
                 staged.append((temporary, path))  # named before it exists, so an interrupt never leaves it behind
-                targets.append(RenderJob(None, fmt, temporary, path, reference_docx(dossier.root)))
+                targets.append((fmt, temporary, path))
             try:
                 for fmt in render_template(checked, template, targets, workers):
                     sent[fmt].append(template)
@@ -81,26 +85,30 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
 @dataclass(frozen=True)
 class RenderJob:
     """One output to render: `temporary` is written, and stands for `path`."""
-    document: object  # a Document, once composed
+    document: Document | None  # None for Markdown, which is written as composed
     format: str
     temporary: Path
     path: Path
     reference_docx: Path
 
 
-def render_template(checked, template, targets: list[RenderJob], workers: dict[str, Worker] | None = None) -> list[str]:
+def render_template(checked, template, targets: list[tuple[str, Path, Path]],
+                    workers: dict[str, Worker] | None = None) -> list[str]:
     """Compose and parse one template once, then render it in each format, by
-    the format's worker if there is one; return the formats sent to workers."""
+    the format's worker if there is one; return the formats sent to workers.
+    `targets` holds (format, file to write, output it stands for)."""
     from .compose import compose_brief
     from .parse import parse_markdown
 
     composed = compose_brief(checked, template)
-    if any(job.format != "md" for job in targets):
+    document = None
+    if any(fmt != "md" for fmt, _, _ in targets):
         document = parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
-        targets = [replace(job, document=document) for job in targets]
+    reference = reference_docx(checked.dossier.root)
+    jobs = [RenderJob(document, fmt, temporary, path, reference) for fmt, temporary, path in targets]
     workers = workers or {}
     sent = []
-    for job in sorted(targets, key=lambda job: job.format not in workers):  # workers first, so all work at once
+    for job in sorted(jobs, key=lambda job: job.format not in workers):  # workers first, so all work at once
         if job.format in workers:
             workers[job.format].submit(job)
             sent.append(job.format)
