@@ -135,6 +135,34 @@ def test_greek_cyrillic_and_typography_render_as_text(tmp_path):
     assert "Путин встретился с Гоитой." in text
 
 
+def test_a_number_and_its_unit_are_bound_in_claims_and_quotes(tmp_path):
+    """A no-break space holds "45 %" together (text extraction reads it as a
+    plain space, so the paragraphs given to reportlab are read instead)."""
+    from briefing.check import check_dossier
+    from briefing.compose import compose_brief
+    from briefing.load import load_dossier
+    from briefing.parse import parse_markdown
+    from briefing.render.fonts import register_fonts
+    from briefing.render.pdf import _Builder
+    from briefing.templates import find_template
+
+    article = "La part de l’État passe à 45 % du capital, soit 20 € par action.\n"
+    facts = [{"id": "share", "section": "summary", "headline": True, "claim": "The state takes 45 % of the capital.",
+              "evidence": [{"source": "one", "quote": "La part de l’État passe à 45 %  du capital, soit 20 € par action."}]}]
+    root = make_dossier(tmp_path, texts={"one": article}, facts=facts)
+    composed = compose_brief(check_dossier(load_dossier(root)), find_template("analyst", root))
+    register_fonts()
+    story = _Builder(parse_markdown(composed.markdown, composed.meta, composed.notes)).build()
+    def paragraphs(flowables):
+        for flowable in flowables:
+            yield from paragraphs(getattr(flowable, "_content", []))  # a group kept together
+            yield flowable
+
+    texts = ["".join(getattr(frag, "text", "") for frag in getattr(flowable, "frags", [])) for flowable in paragraphs(story)]
+    assert any("takes 45\u00a0% of" in text for text in texts)  # the claim
+    assert "La part de l’État passe à 45\u00a0% du capital, soit 20\u00a0€ par action. [fr]" in texts  # the quote
+
+
 def test_same_inputs_and_source_date_epoch_give_identical_files(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     root = make_dossier(tmp_path / "d")

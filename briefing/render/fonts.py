@@ -43,6 +43,8 @@ class MeasuredFont(TTFont):
         if units is None:
             if not isinstance(text, str):
                 text = text.decode(encoding or "utf8")
+            if len(self._units) > 1_000_000:  # a long-running process: start afresh rather than grow
+                self._units.clear()
             widths, default = self.face.charWidths, self.face.defaultWidth
             units = self._units[text] = sum([widths.get(ord(char), default) for char in text])
         return 0.001 * size * units  # reportlab's own arithmetic, so lines break where they did

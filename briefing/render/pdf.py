@@ -134,8 +134,8 @@ class _Builder:
         self._parsed: dict[tuple[str, str], list] = {}  # (markup, style) → reportlab's fragments of it
 
     def recurring(self, markup: str, style: ParagraphStyle) -> _Paragraph:
-        """A paragraph whose markup recurs (a source's line, the same support line):
-        reportlab parses it once, and each later paragraph gets a copy."""
+        """A paragraph whose markup recurs (a source's line, with each of its
+        quotes): reportlab parses it once, and each later paragraph gets a copy."""
         key = (markup, style.name)
         if key not in self._parsed:
             self._parsed[key] = _Paragraph(markup, style).frags
@@ -148,7 +148,7 @@ class _Builder:
         if key not in self._parsed:
             self._parsed[key] = _Paragraph("x", style).frags
         (fragment,) = self._parsed[key]
-        text = " ".join(_visible(text).split())
+        text = _visible(" ".join(text.split()))  # spaces folded first: units are then bound by no-break spaces
         return _Paragraph(escape(text), style, frags=[_copy(fragment, text=text)])
 
     def build(self) -> list[Flowable]:
@@ -419,6 +419,8 @@ def _remember_number_formats() -> None:
         try:
             return formatted[numbers]
         except KeyError:
+            if len(formatted) > 100_000:  # a long-running process: start afresh rather than grow
+                formatted.clear()
             text = formatted[numbers] = original(*numbers)
             return text
         except TypeError:  # a list of numbers: not a key
