@@ -17,6 +17,7 @@ from .gcpause import paused_gc
 from .load import Dossier, Source
 from .model import Fact
 from .normalise import Normalised, normalise, normalise_quote
+from .worker import ForkedCall, can_fork
 
 
 @dataclass(frozen=True)
@@ -90,17 +91,22 @@ def _check_dossier(dossier: Dossier) -> CheckedDossier:
     section_ids = list(_index_unique(dossier.config.sections, lambda s: s, "section", errors))
     _index_unique(dossier.facts, lambda f: f, "fact", errors)
     _index_unique(dossier.questions, lambda q: q, "question", errors)
-    texts = {source_id: normalise(source.text) for source_id, source in sources.items()}
+    spans = _find_all_quotes(dossier.facts, sources)
+    texts: dict[str, Normalised] = {}  # every source normalised, only to explain a quote not found
 
     located: list[tuple[Fact, tuple[LocatedQuote, ...]]] = []
-    for fact in dossier.facts:
+    for f, fact in enumerate(dossier.facts):
         if fact.section not in section_ids:
             errors.append(_error(fact, f"fact '{fact.id}': unknown section '{fact.section}'; sections of this dossier: {', '.join(section_ids)}"))
         quotes = []
-        for evidence in fact.evidence:
+        for e, evidence in enumerate(fact.evidence):
             if evidence.source not in sources:
                 errors.append(_error(evidence, f"fact '{fact.id}': unknown source '{evidence.source}'; known sources: {', '.join(sources)}"))
                 continue
+            if spans[f, e] is not None:
+                quotes.append(LocatedQuote(sources[evidence.source], evidence.quote, *spans[f, e]))
+                continue
+            texts = texts or {source_id: normalise(source.text) for source_id, source in sources.items()}
             try:
                 quotes.append(locate_quote(evidence.quote, sources[evidence.source], texts[evidence.source], texts))
             except BriefingError as error:
@@ -118,15 +124,47 @@ def _check_dossier(dossier: Dossier) -> CheckedDossier:
     return CheckedDossier(dossier, facts, _discrepancies(facts, dossier))
 
 
-def locate_quote(quote: str, source: Source, text: Normalised, all_texts: dict[str, Normalised]) -> LocatedQuote:
-    """Find `quote` in `source`; if absent, say where it is instead, or what is closest."""
+# Above this many characters of source text, a forked process finds the quotes
+# of half the sources: normalising texts and searching them is most of a large check.
+PARALLEL_CHARS = 2_000_000
+
+
+def _find_all_quotes(facts, sources: dict[str, Source]) -> dict[tuple[int, int], tuple[int, int] | None]:
+    """(fact number, evidence number) → the quote's span in its source, or None."""
+    ids = sorted(sources, key=lambda source_id: len(sources[source_id].text), reverse=True)
+    if len(ids) < 2 or sum(len(source.text) for source in sources.values()) < PARALLEL_CHARS or not can_fork():
+        return _find_quotes(facts, sources, set(ids))
+    with ForkedCall(_find_quotes, facts, sources, set(ids[1::2])) as other:  # every other source by size
+        spans = _find_quotes(facts, sources, set(ids[0::2]))
+        spans.update(other.result())
+    return spans
+
+
+def _find_quotes(facts, sources: dict[str, Source], chosen: set[str]) -> dict[tuple[int, int], tuple[int, int] | None]:
+    """The spans of the quotes from the `chosen` sources."""
+    texts = {source_id: normalise(sources[source_id].text) for source_id in chosen}
+    return {(f, e): find_quote(evidence.quote, sources[evidence.source], texts[evidence.source])
+            for f, fact in enumerate(facts) for e, evidence in enumerate(fact.evidence) if evidence.source in texts}
+
+
+def find_quote(quote: str, source: Source, text: Normalised) -> tuple[int, int] | None:
+    """The character span of `quote` in `source` (whose normalised text is `text`), or None."""
     wanted = normalise_quote(quote).strip()
     position = text.text.find(wanted)
-    if position >= 0:
-        start, end = text.span(position, position + len(wanted))
-        while end < len(source.text) and unicodedata.combining(source.text[end]):
-            end += 1  # a composed last letter ("å" for "a" + ring) keeps its marks
-        return LocatedQuote(source, quote, start, end)
+    if position < 0:
+        return None
+    start, end = text.span(position, position + len(wanted))
+    while end < len(source.text) and unicodedata.combining(source.text[end]):
+        end += 1  # a composed last letter ("å" for "a" + ring) keeps its marks
+    return start, end
+
+
+def locate_quote(quote: str, source: Source, text: Normalised, all_texts: dict[str, Normalised]) -> LocatedQuote:
+    """Find `quote` in `source`; if absent, say where it is instead, or what is closest."""
+    span = find_quote(quote, source, text)
+    if span is not None:
+        return LocatedQuote(source, quote, *span)
+    wanted = normalise_quote(quote).strip()
     elsewhere = [other for other, other_text in all_texts.items() if other != source.id and wanted in other_text.text]
     if elsewhere:
         raise BriefingError(f"quote not in source '{source.id}' but found in '{', '.join(elsewhere)}': fix the source id")

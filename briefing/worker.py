@@ -161,3 +161,57 @@ def _serve(jobs_fd: int, results_fd: int, prepare: Callable[[], None], run: Call
             pickle.dump(outcome, results)
     finally:
         os._exit(0)  # no clean-up of the build's state: that belongs to the build
+
+
+class ForkedCall:
+    """`function(*args)` run in a forked process while this one goes on. Use it
+    as a context manager and take `result()` inside: the return value (or a
+    BriefingError) comes back pickled; leaving the block early stops the process."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any):
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(read)
+            for fd in Worker._held:
+                os.close(fd)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            try:
+                outcome: tuple = ("done", function(*args))
+            except BriefingError as error:
+                outcome = ("error", error.detail, error.file, error.line)
+            except BaseException:
+                outcome = ("crash", traceback.format_exc())
+            try:
+                with os.fdopen(write, "wb") as pipe:
+                    pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            finally:
+                os._exit(0)
+        os.close(write)
+        self._pipe = os.fdopen(read, "rb")
+
+    def result(self) -> Any:
+        try:
+            outcome = pickle.load(self._pipe)  # read before waiting: a full pipe would hold the child
+        except (EOFError, pickle.UnpicklingError):
+            outcome = ("crash", "the process ended unexpectedly")
+        self._reap()
+        if outcome[0] == "error":
+            raise BriefingError(outcome[1], file=outcome[2], line=outcome[3])
+        if outcome[0] == "crash":
+            raise RuntimeError(f"in a forked process: {outcome[1]}")
+        return outcome[1]
+
+    def __enter__(self) -> "ForkedCall":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+        self._pipe.close()
+
+    def _reap(self) -> None:
+        if self.pid:
+            os.waitpid(self.pid, 0)
+            self.pid = 0

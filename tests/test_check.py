@@ -109,3 +109,45 @@ def test_a_typo_at_the_end_of_a_long_quote_is_shown_where_it_is(tmp_path):
     typed, printed = message.split("«")[1], message.split("«")[2]
     assert typed.startswith("…") and "des acords.»" in typed
     assert printed.startswith("…") and "signature des accords" in printed
+
+
+def test_a_large_check_split_across_two_processes_finds_what_one_finds(tmp_path, monkeypatch):
+    """Above PARALLEL_CHARS a forked process locates the quotes of half the
+    sources; spans and errors must be those of a check in one process."""
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    from briefing import check as check_module
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from make_dossier import make_dossier as make_large
+
+    root = make_large(tmp_path / "large", facts=200, sources=20, seed=5)
+    facts_file = sorted((root / "sources" / "facts").glob("*.yaml"))[-1]
+    facts = yaml.safe_load(facts_file.read_text(encoding="utf-8"))
+    facts[-1]["evidence"][0]["quote"] += " et un mot de trop"  # a quote no source prints
+    facts_file.write_text(yaml.safe_dump(facts, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    dossier = load_dossier(root)
+
+    def outcome():
+        try:
+            checked = check_dossier(dossier)
+        except Exception as error:
+            return error.format_line()
+        return [[(q.source.meta.id, q.start, q.end) for q in fact.evidence] for fact in checked.facts]
+
+    serial = outcome()
+    monkeypatch.setattr(check_module, "PARALLEL_CHARS", 0)
+    monkeypatch.setattr(check_module, "can_fork", lambda: True)
+    assert outcome() == serial
+    assert "quote not found in source" in serial
+
+    facts[-1]["evidence"][0]["quote"] = facts[-1]["evidence"][0]["quote"].removesuffix(" et un mot de trop")
+    facts_file.write_text(yaml.safe_dump(facts, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    dossier = load_dossier(root)
+    parallel = outcome()
+    monkeypatch.setattr(check_module, "PARALLEL_CHARS", 10**12)
+    assert parallel == outcome()
+    assert sum(len(spans) for spans in parallel) > 200
