@@ -9,6 +9,9 @@ files. Jobs travel through a pipe, pickled; the worker answers once, at the end.
 
 A worker writes only the temporary files it is given. It ignores Ctrl-C: the
 build handles the interrupt, stops the worker, then removes those files.
+
+`ForkedCall` runs one function in a forked process and brings back its result;
+the check uses it to find the quotes of half the sources of a large dossier.
 """
 
 from __future__ import annotations
