@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import BriefingError
-from .worker import JobFailed, Worker, can_fork
+from .worker import Worker, can_fork
 
 if TYPE_CHECKING:
     from .document import Document
@@ -68,9 +68,8 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
         for fmt, worker in workers.items():
             try:
                 worker.finish()
-            except JobFailed as failed:
-                template = sent[fmt][failed.number] if failed.number is not None else None
-                raise _locate_glyph_error(failed.error, checked, template) if template else failed.error from None
+            except BriefingError as error:  # `job`: which of the jobs sent to it (None: while getting ready)
+                raise _locate_glyph_error(error, checked, sent[fmt][error.job]) if error.job is not None else error from None
         with _uninterrupted():
             for temporary, path in staged:
                 _move(temporary, path)

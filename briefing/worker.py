@@ -22,17 +22,9 @@ import queue
 import signal
 import threading
 import traceback
-from typing import Any, Callable
+from typing import Any, Callable, NoReturn
 
 from .errors import BriefingError
-
-
-class JobFailed(Exception):
-    """The worker's job number `number` (None: while getting ready) met `error`."""
-
-    def __init__(self, number: int | None, error: BriefingError):
-        super().__init__(error.format_line())
-        self.number, self.error = number, error
 
 
 def can_fork() -> bool:
@@ -45,21 +37,20 @@ def can_fork() -> bool:
 
 
 class Worker:
-    """Start with `Worker(name, prepare, run)`; `submit` jobs; `finish` waits for them
-    (raising JobFailed); `stop` ends the worker at once and is always safe to call.
-    Start every worker before submitting to any: a fork must not copy a running thread."""
+    """Start with `Worker(name, prepare, run)`; `submit` jobs; `finish` waits for
+    them, raising the first job's BriefingError with the job's number as `job`;
+    `stop` ends the worker at once and is always safe to call. Start every
+    worker before submitting to any: a fork must not copy a running thread."""
 
     _held: set[int] = set()  # pipe ends the build holds to its workers; no later worker may inherit them
 
     def __init__(self, name: str, prepare: Callable[[], None], run: Callable[[Any], None]):
-        self.name = name
+        self.name = f"{name} worker"
         jobs_read, jobs_write = os.pipe()
         results_read, results_write = os.pipe()
-        self.pid = os.fork()
+        self.pid = _fork(jobs_write, results_read)
         if self.pid == 0:
-            for fd in (jobs_write, results_read, *Worker._held):  # else a worker never sees its jobs end
-                os.close(fd)
-            _serve(jobs_read, results_write, prepare, run)  # never returns
+            _answer(results_write, lambda: _serve(jobs_read, prepare, run))
         os.close(jobs_read)
         os.close(results_write)
         Worker._held.update((jobs_write, results_read))
@@ -79,33 +70,21 @@ class Worker:
         return self._count - 1
 
     def finish(self) -> None:
-        """Wait until every job is done; raise JobFailed for the first that failed."""
+        """Wait until every job is done; raise the error of the first that failed."""
         self._end_jobs()
-        try:
-            outcome = pickle.load(self._results)
-        except (EOFError, pickle.UnpicklingError):
-            outcome = ("crash", f"the {self.name} worker ended unexpectedly ({self._reap()})")
-        self._reap()
-        if outcome[0] == "error":
-            number, detail, file, line, char = outcome[1:]
-            error = BriefingError(detail, file=file, line=line)
-            if char is not None:
-                error.char = char
-            raise JobFailed(number, error)
-        if outcome[0] == "crash":
-            raise RuntimeError(f"in the {self.name} worker: {outcome[1]}")
+        _read_answer(self._results, self._reap, self.name)
 
     def stop(self) -> None:
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self._reap()
+        _kill(self.pid)
+        self._reap()
         self._end_jobs(timeout=5)
         if not self._results.closed:
             Worker._held.discard(self._results.fileno())
             self._results.close()
+
+    def _reap(self) -> str:
+        how, self.pid = _reap(self.pid), 0
+        return how
 
     def _end_jobs(self, timeout: float | None = None) -> None:
         """No more jobs: the worker sees the pipe close once the writer is done."""
@@ -121,13 +100,6 @@ class Worker:
             os.close(self._jobs_fd)
             self._jobs_fd = None
 
-    def _reap(self) -> str:
-        if not self.pid:
-            return "already ended"
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        return f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {os.WEXITSTATUS(status)}"
-
     def _write_jobs(self) -> None:
         try:
             while (job := self._queue.get()) is not None:
@@ -140,30 +112,23 @@ class Worker:
             self._close_jobs()
 
 
-def _serve(jobs_fd: int, results_fd: int, prepare: Callable[[], None], run: Callable[[Any], None]) -> None:
-    """The worker's whole life: get ready, run jobs until the pipe closes, answer once."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    number = None
-    try:
-        with os.fdopen(jobs_fd, "rb") as jobs:
-            prepare()
-            while True:
-                try:
-                    job = pickle.load(jobs)
-                except EOFError:
-                    break
-                number = 0 if number is None else number + 1
+def _serve(jobs_fd: int, prepare: Callable[[], None], run: Callable[[Any], None]) -> None:
+    """A worker's whole life: get ready, then run jobs until the pipe closes.
+    A job's BriefingError leaves with the job's number as `job`."""
+    with os.fdopen(jobs_fd, "rb") as jobs:
+        prepare()
+        number = 0
+        while True:
+            try:
+                job = pickle.load(jobs)
+            except EOFError:
+                return
+            try:
                 run(job)
-        outcome: tuple = ("done",)
-    except BriefingError as error:
-        outcome = ("error", number, error.detail, error.file, error.line, getattr(error, "char", None))
-    except BaseException:
-        outcome = ("crash", traceback.format_exc())
-    try:
-        with os.fdopen(results_fd, "wb") as results:
-            pickle.dump(outcome, results)
-    finally:
-        os._exit(0)  # no clean-up of the build's state: that belongs to the build
+            except BriefingError as error:
+                error.job = number
+                raise
+            number += 1
 
 
 class ForkedCall:
@@ -173,48 +138,86 @@ class ForkedCall:
 
     def __init__(self, function: Callable[..., Any], *args: Any):
         read, write = os.pipe()
-        self.pid = os.fork()
+        self.pid = _fork(read)
         if self.pid == 0:
-            os.close(read)
-            for fd in Worker._held:
-                os.close(fd)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            try:
-                outcome: tuple = ("done", function(*args))
-            except BriefingError as error:
-                outcome = ("error", error.detail, error.file, error.line)
-            except BaseException:
-                outcome = ("crash", traceback.format_exc())
-            try:
-                with os.fdopen(write, "wb") as pipe:
-                    pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
-            finally:
-                os._exit(0)
+            _answer(write, lambda: function(*args))
         os.close(write)
         self._pipe = os.fdopen(read, "rb")
 
     def result(self) -> Any:
-        try:
-            outcome = pickle.load(self._pipe)  # read before waiting: a full pipe would hold the child
-        except (EOFError, pickle.UnpicklingError):
-            outcome = ("crash", "the process ended unexpectedly")
-        self._reap()
-        if outcome[0] == "error":
-            raise BriefingError(outcome[1], file=outcome[2], line=outcome[3])
-        if outcome[0] == "crash":
-            raise RuntimeError(f"in a forked process: {outcome[1]}")
-        return outcome[1]
+        return _read_answer(self._pipe, self._reap, "forked process")
 
     def __enter__(self) -> "ForkedCall":
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if self.pid:
-            os.kill(self.pid, signal.SIGKILL)
-            self._reap()
+        _kill(self.pid)
+        self._reap()
         self._pipe.close()
 
-    def _reap(self) -> None:
-        if self.pid:
-            os.waitpid(self.pid, 0)
-            self.pid = 0
+    def _reap(self) -> str:
+        how, self.pid = _reap(self.pid), 0
+        return how
+
+
+# The two halves of a forked call: the child answers once, the parent reads the answer.
+
+def _fork(*parent_ends: int) -> int:
+    """fork(); in the child, close the parent's pipe ends (else a worker never
+    sees its jobs end) and leave Ctrl-C to the parent, which stops the child."""
+    pid = os.fork()
+    if pid == 0:
+        for fd in (*parent_ends, *Worker._held):
+            os.close(fd)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return pid
+
+
+def _answer(fd: int, call: Callable[[], Any]) -> NoReturn:
+    """In the child: run `call`, send back its value or its error, and end."""
+    try:
+        outcome: tuple = ("done", call())
+    except BriefingError as error:
+        outcome = ("error", error.detail, error.file, error.line, getattr(error, "char", None), getattr(error, "job", None))
+    except BaseException:
+        outcome = ("crash", traceback.format_exc())
+    try:
+        with os.fdopen(fd, "wb") as pipe:
+            pickle.dump(outcome, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        os._exit(0)  # no clean-up of the parent's state: that belongs to the parent
+
+
+def _read_answer(pipe, reap: Callable[[], str], who: str) -> Any:
+    """In the parent: the child's value, or its error raised here."""
+    try:
+        outcome = pickle.load(pipe)  # read before reaping: a full pipe would hold the child
+    except (EOFError, pickle.UnpicklingError):
+        outcome = ("crash", f"the {who} ended unexpectedly ({reap()})")
+    reap()
+    if outcome[0] == "error":
+        detail, file, line, char, job = outcome[1:]
+        error = BriefingError(detail, file=file, line=line)
+        if char is not None:
+            error.char = char  # lets the build point at the dossier line that holds it
+        error.job = job
+        raise error
+    if outcome[0] == "crash":
+        raise RuntimeError(f"in the {who}: {outcome[1]}")
+    return outcome[1]
+
+
+def _kill(pid: int) -> None:
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _reap(pid: int) -> str:
+    """Wait for the child `pid` (0: none) to end; say how it ended."""
+    if not pid:
+        return "already ended"
+    _, status = os.waitpid(pid, 0)
+    return f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {os.WEXITSTATUS(status)}"
