@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import BriefingError, raise_all
 from .gcpause import paused_gc
 from .model import DossierConfig, Fact, Question, SourceMeta, Where
+from .worker import ForkedCall, can_fork
 from .yamlfile import line_of, load_yaml, read_text
 
 M = TypeVar("M", bound=BaseModel)
@@ -69,8 +70,8 @@ def _load_dossier(root: Path) -> Dossier:
     fact_files = sorted((folder / "facts").glob("*.yaml")) if (folder / "facts").is_dir() else []
     if not fact_files:
         errors.append(BriefingError("no fact files (sources/facts/*.yaml)", file=folder / "facts"))
-    for path in fact_files:
-        facts += _load_models(path, Fact, errors)
+    for path, data in zip(fact_files, _read_fact_files(fact_files)):
+        facts += _validate(path, data, Fact, errors)
     questions_file = folder / "questions.yaml"
     questions = _load_models(questions_file, Question, errors) if questions_file.exists() else []
     if facts and not metas and not errors:  # one line rather than one per quote
@@ -81,15 +82,46 @@ def _load_dossier(root: Path) -> Dossier:
     return Dossier(root, configs[0], tuple(sources), tuple(facts), tuple(questions))
 
 
+# Above this many bytes of fact files, a forked process reads every other file:
+# parsing YAML is most of the time it takes to load a large dossier.
+PARALLEL_BYTES = 2_000_000
+
+
+def _read_fact_files(paths: list[Path]) -> list:
+    """The data of each file, in order, or the BriefingError that reading it raised."""
+    sizes = [path.stat().st_size for path in paths]
+    if len(paths) < 2 or sum(sizes) < PARALLEL_BYTES or not can_fork():
+        return _read_yaml_files(paths)
+    by_size = sorted(range(len(paths)), key=sizes.__getitem__, reverse=True)
+    ours, theirs = by_size[0::2], by_size[1::2]
+    with ForkedCall(_read_yaml_files, [paths[i] for i in theirs]) as other:
+        read = dict(zip(ours, _read_yaml_files([paths[i] for i in ours])))
+        read.update(zip(theirs, other.result()))
+    return [read[i] for i in range(len(paths))]
+
+
+def _read_yaml_files(paths: list[Path]) -> list:
+    read = []
+    for path in paths:
+        try:
+            read.append(load_yaml(path))
+        except BriefingError as error:
+            read.append(error)
+    return read
+
+
 def _load_models(path: Path, model: type[M], errors: list, single: bool = False) -> list[M]:
     """Validate a YAML file holding one mapping (`single`) or a list of mappings."""
     if not path.is_file():
         errors.append(BriefingError("file is missing", file=path))
         return []
-    try:
-        data = load_yaml(path)
-    except BriefingError as error:
-        errors.append(error)
+    return _validate(path, _read_yaml_files([path])[0], model, errors, single)
+
+
+def _validate(path: Path, data, model: type[M], errors: list, single: bool = False) -> list[M]:
+    """Models from the data of one file (or the error that reading it raised)."""
+    if isinstance(data, BriefingError):
+        errors.append(data)
         return []
     items = [data] if single else data
     if data is None and not single:
@@ -112,7 +144,7 @@ def _load_models(path: Path, model: type[M], errors: list, single: bool = False)
 
 def _attach_where(model: BaseModel, raw, path: Path) -> None:
     """Give a model, and the models nested in it, the file and line they came from."""
-    model._where = Where(file=str(path), line=getattr(raw, "line", None))
+    model.located(Where(file=str(path), line=getattr(raw, "line", None)))
     for name in _list_fields(type(model)):
         value = getattr(model, name)
         nested = raw.get(name) if isinstance(raw, dict) else None

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 UNKNOWN = "unknown"
 Reliability = Literal["A", "B", "C", "D", "E", "F"]
@@ -32,11 +32,19 @@ class Where:
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-    _where: Optional[Where] = PrivateAttr(default=None)  # set by load; a factory here would run per object
+    # Where the object was read, set by load. A slot rather than a pydantic
+    # private attribute, which would cost an initialisation per object.
+    __slots__ = ("_where",)
 
     @property
     def where(self) -> Where:
-        return self._where or Where(file="?")
+        try:
+            return object.__getattribute__(self, "_where")
+        except AttributeError:  # made in code, not read from a file
+            return Where(file="?")
+
+    def located(self, where: Where) -> None:
+        object.__setattr__(self, "_where", where)
 
 
 def _check_id(value: str) -> str:

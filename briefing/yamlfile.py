@@ -47,33 +47,56 @@ _LineLoader.yaml_implicit_resolvers = {
 }
 
 
-_STR = "tag:yaml.org,2002:str"
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
 
 
-def _construct(loader, node):
-    """A plain text scalar is its own value (most of a dossier): skip the generic
-    constructor's dispatch, which dominates reading large fact files."""
-    if node.tag == _STR and type(node) is yaml.ScalarNode:
-        return node.value
+def _build(loader, node):
+    """Plain data from a node: text, lists and `LineDict`s built directly (most of
+    a dossier), anything else (numbers, booleans, null) by PyYAML's constructor."""
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        return [_build(loader, child) for child in node.value]
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        return _build_mapping(loader, node)
     return loader.construct_object(node, deep=True)
 
 
-def _construct_mapping(loader, node, deep=False):
+def _build_mapping(loader, node):
     mapping = LineDict()
     mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
+    mapping.key_lines = key_lines = {}
     for key_node, value_node in node.value:
-        key = _construct(loader, key_node)
+        key = _build(loader, key_node)
         if isinstance(key, (list, dict)):
             raise BriefingError("a key must be a plain name, not a list or a mapping", line=key_node.start_mark.line + 1)
         if key in mapping:
             raise BriefingError(f"the key '{key}' appears twice in one mapping", line=key_node.start_mark.line + 1)
-        mapping[key] = _construct(loader, value_node)
-        mapping.key_lines[key] = key_node.start_mark.line + 1
+        mapping[key] = _build(loader, value_node)
+        key_lines[key] = key_node.start_mark.line + 1
     return mapping
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def _construct_mapping(loader, node, deep=False):
+    return _build_mapping(loader, node)
+
+
+_LineLoader.add_constructor(_MAP, _construct_mapping)
+
+
+def _parse(text: str):
+    """The document in `text` as plain data. An alias ('*name') may repeat a
+    node, even inside itself, so a text with anchors goes through PyYAML's
+    constructor, which builds each node once."""
+    if "&" in text:
+        return yaml.load(text, Loader=_LineLoader)
+    loader = _LineLoader(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _build(loader, node)
+    finally:
+        loader.dispose()
 
 
 def read_text(path: Path) -> str:
@@ -102,7 +125,7 @@ def load_yaml(path: Path):
     """Parse one YAML file into plain data whose mappings are `LineDict`s."""
     text = read_text(path)
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        return _parse(text)
     except BriefingError as error:
         raise BriefingError(error.detail, file=path, line=error.line) from None
     except yaml.MarkedYAMLError as error:

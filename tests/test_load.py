@@ -77,3 +77,61 @@ def test_facts_without_any_source_say_so_once(tmp_path):
     (message,) = errors_of(root)
     assert message == (f"{root}/sources/sources.yaml: facts cite sources, but there are none yet: "
                        "add one with 'briefing add-source FILE'")
+
+
+def test_fact_files_read_by_two_processes_load_as_in_one(tmp_path, monkeypatch):
+    """Above PARALLEL_BYTES a forked process reads every other fact file: the
+    facts, their order and lines, and the errors must be those of one process."""
+    import sys
+    from pathlib import Path
+
+    from briefing import load as load_module
+    from briefing.errors import BriefingError
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from make_dossier import make_dossier as make_large
+
+    root = make_large(tmp_path / "large", facts=1200, sources=20, seed=3)
+    files = sorted((root / "sources" / "facts").glob("*.yaml"))
+    assert len(files) == 3
+
+    forks = []
+
+    class SpiedCall(load_module.ForkedCall):
+        def __init__(self, function, paths):
+            forks.append([path.name for path in paths])
+            super().__init__(function, paths)
+
+    def outcome(parallel: bool):
+        monkeypatch.setattr(load_module, "PARALLEL_BYTES", 0 if parallel else 10**12)
+        try:
+            loaded = load_dossier(root)
+        except BriefingError as error:
+            return error.format_line()
+        return [(fact.id, fact.where.file, fact.where.line, [(e.source, e.quote, e.where.line) for e in fact.evidence])
+                for fact in loaded.facts]
+
+    monkeypatch.setattr(load_module, "ForkedCall", SpiedCall)
+    monkeypatch.setattr(load_module, "can_fork", lambda: True)
+    serial = outcome(parallel=False)
+    assert not forks
+    assert outcome(parallel=True) == serial
+    assert len(forks) == 1 and len(forks[0]) == 1  # the second largest of three files
+    assert len(serial) == 1200 and serial[-1][2] > 1
+
+    lines = [len(path.read_text(encoding="utf-8").splitlines()) for path in files]
+    with files[0].open("a", encoding="utf-8") as file:
+        file.write("- id: extra\n  section: summary\n  claim: A claim.\n  colour: red\n"
+                   "  evidence:\n  - source: src-0001\n    quote: x\n")
+    with files[1].open("a", encoding="utf-8") as file:
+        file.write('- id: "unclosed\n')
+    with files[2].open("a", encoding="utf-8") as file:
+        file.write("- id: no-claim\n  section: summary\n  evidence:\n  - source: src-0001\n    quote: x\n")
+    errors = outcome(parallel=True)
+    assert errors == outcome(parallel=False)
+    assert errors.splitlines() == [
+        f"{files[0]}:{lines[0] + 4}: unknown field 'colour'; allowed fields: "
+        "id, section, claim, kind, confidence, key, value, headline, evidence",
+        f"{files[1]}:{lines[1] + 1}: invalid YAML: a quote opened on this line is never closed",
+        f"{files[2]}:{lines[2] + 1}: missing required field 'claim'",
+    ]
