@@ -51,44 +51,46 @@ _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"
 
 
 def _build(loader, node):
-    """Plain data from a node: text, lists and `LineDict`s built directly (most of
-    a dossier), anything else (numbers, booleans, null) by PyYAML's constructor."""
+    """Plain data from a node of a text without aliases: text, lists and
+    `LineDict`s built directly (most of a dossier), anything else (numbers,
+    booleans, null) by PyYAML's constructor."""
     kind = type(node)
     if kind is yaml.ScalarNode:
         return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
     if kind is yaml.SequenceNode and node.tag == _SEQ:
         return [_build(loader, child) for child in node.value]
     if kind is yaml.MappingNode and node.tag == _MAP:
-        return _build_mapping(loader, node)
+        return _build_mapping(loader, node, _build)
     return loader.construct_object(node, deep=True)
 
 
-def _build_mapping(loader, node):
+def _construct(loader, node):
+    """A child node by PyYAML's constructor, which builds a node repeated by an
+    alias once and reports one that contains itself."""
+    return loader.construct_object(node, deep=True)
+
+
+def _build_mapping(loader, node, build_child):
     mapping = LineDict()
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = key_lines = {}
     for key_node, value_node in node.value:
-        key = _build(loader, key_node)
+        key = build_child(loader, key_node)
         if isinstance(key, (list, dict)):
             raise BriefingError("a key must be a plain name, not a list or a mapping", line=key_node.start_mark.line + 1)
         if key in mapping:
             raise BriefingError(f"the key '{key}' appears twice in one mapping", line=key_node.start_mark.line + 1)
-        mapping[key] = _build(loader, value_node)
+        mapping[key] = build_child(loader, value_node)
         key_lines[key] = key_node.start_mark.line + 1
     return mapping
 
 
-def _construct_mapping(loader, node, deep=False):
-    return _build_mapping(loader, node)
-
-
-_LineLoader.add_constructor(_MAP, _construct_mapping)
+_LineLoader.add_constructor(_MAP, lambda loader, node: _build_mapping(loader, node, _construct))
 
 
 def _parse(text: str):
-    """The document in `text` as plain data. An alias ('*name') may repeat a
-    node, even inside itself, so a text with anchors goes through PyYAML's
-    constructor, which builds each node once."""
+    """The document in `text` as plain data. Only a text with an anchor ('&name')
+    can have aliases, so only such a text needs PyYAML's constructor throughout."""
     if "&" in text:
         return yaml.load(text, Loader=_LineLoader)
     loader = _LineLoader(text)
@@ -118,6 +120,7 @@ _HINTS = {  # what the parser says → what to fix
     "did not find expected '-' indicator": "check the indentation of the list entries",
     "found undefined alias": "'*' starts an alias in YAML; put the value in quotes",
     "found character that cannot start any token": "put the value in quotes",
+    "found unconstructable recursive node": "an alias ('*name') stands inside the entry it names; write the value out",
 }
 
 

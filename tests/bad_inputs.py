@@ -151,6 +151,8 @@ CASES = [
          "needs the value in quotes", F + ":4", CHECK),
     Case("yaml-alias-star", replace(FACTS, "claim: The president", "claim: *The president"),
          "'*' starts an alias in YAML; put the value in quotes", F + ":4", CHECK),
+    Case("yaml-recursive-alias", replace(FACTS, "  headline: true\n  claim: The", "  headline: true\n  see: &loop [*loop]\n  claim: The"),
+         "invalid YAML: found unconstructable recursive node; an alias ('*name') stands inside the entry it names", F + ":4", CHECK),
     Case("yaml-control-character", replace(FACTS, "claim: The president", "claim: The \x07president"),
          'invalid YAML: the character U+0007 is not allowed; remove it, or write it as "\\x07" inside double quotes',
          F + ":4", CHECK),

@@ -91,9 +91,9 @@ def test_fact_files_read_by_two_processes_load_as_in_one(tmp_path, monkeypatch):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     from make_dossier import make_dossier as make_large
 
-    root = make_large(tmp_path / "large", facts=1200, sources=20, seed=3)
+    root = make_large(tmp_path / "large", facts=2000, sources=20, seed=3)
     files = sorted((root / "sources" / "facts").glob("*.yaml"))
-    assert len(files) == 3
+    assert len(files) == 4
 
     forks = []
 
@@ -116,8 +116,8 @@ def test_fact_files_read_by_two_processes_load_as_in_one(tmp_path, monkeypatch):
     serial = outcome(parallel=False)
     assert not forks
     assert outcome(parallel=True) == serial
-    assert len(forks) == 1 and len(forks[0]) == 1  # the second largest of three files
-    assert len(serial) == 1200 and serial[-1][2] > 1
+    assert len(forks) == 1 and len(forks[0]) == 2  # every other file by size
+    assert len(serial) == 2000 and serial[-1][2] > 1
 
     lines = [len(path.read_text(encoding="utf-8").splitlines()) for path in files]
     with files[0].open("a", encoding="utf-8") as file:
