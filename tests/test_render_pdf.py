@@ -195,3 +195,30 @@ def test_a_brief_over_its_page_budget_is_refused_not_shrunk(tmp_path):
     with pytest.raises(BriefingError, match=r"the 'executive' brief runs to \d pages but its template allows 1: the type is not shrunk"):
         build_briefs(root, ("executive",), ("pdf",))
     assert not (root / "out" / "executive.pdf").exists()
+
+
+def test_fast_text_encoding_matches_reportlabs_own():
+    """The font encodes a drawn string in one step once its characters have
+    codes, and the canvas escapes it in one step: both must give exactly the
+    bytes reportlab's own code gives, through the first subset and beyond it."""
+    from reportlab.lib.rl_accel import _py_escapePDF
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from briefing.render.fonts import FAMILY, register_fonts
+    from briefing.render.pdf import _Canvas
+
+    register_fonts()
+    font = pdfmetrics.getFont(FAMILY)
+    class Document:  # what the font keeps its subsets by
+        pass
+
+    ours, theirs = Document(), Document()
+    strings = ["Le président a reçu « 45 % » du marché", "", "Le\u00a0sommet", "(a\\b) \x01",
+               "Ελληνικά и русский", *(chr(code) * 3 for code in range(0x400, 0x520)), "Le président encore"]
+    for text in strings * 2:  # the second round: every character has its code
+        assert font.splitString(text, ours) == TTFont.splitString(font, text, theirs), text
+    assert font.state[ours].known_count == len(font.state[ours].assignments) > 256  # a second subset was needed
+
+    every_byte = bytes(range(256))
+    assert _Canvas._escape(None, every_byte) == _py_escapePDF(every_byte)

@@ -29,14 +29,18 @@ FACES = {
 
 
 class MeasuredFont(TTFont):
-    """A face that remembers the width of every string it has measured.
+    """A face that remembers the width of every string it has measured, and
+    encodes most strings in one step.
 
     Line breaking measures word by word, and a long brief repeats the same
-    words thousands of times; reportlab sums glyph widths afresh each time."""
+    words thousands of times; reportlab sums glyph widths afresh each time.
+    Drawing encodes each line character by character (`splitString`)."""
 
     def __init__(self, name: str, filename: str):
         super().__init__(name, filename)
         self._units: dict[str, float] = {}  # width at size 1000, i.e. in glyph units
+        # reportlab looks these up on the font first and falls back, through an exception, to the face
+        self.ascent, self.descent = self.face.ascent, self.face.descent
 
     def stringWidth(self, text, size, encoding="utf8"):
         units = self._units.get(text)
@@ -48,6 +52,29 @@ class MeasuredFont(TTFont):
             widths, default = self.face.charWidths, self.face.defaultWidth
             units = self._units[text] = sum([widths.get(ord(char), default) for char in text])
         return 0.001 * size * units  # reportlab's own arithmetic, so lines break where they did
+
+    def splitString(self, text, doc, encoding="utf-8"):
+        """reportlab's encoding of `text` for the document `doc`: (subset, bytes)
+        runs. Once every character of a string has its code in the first subset
+        (most strings, after the first pages), that is one `str.translate`."""
+        state = self.state.get(doc)
+        if state is not None and text and isinstance(text, str):
+            if len(state.assignments) != getattr(state, "known_count", -1):
+                _learn_codes(state)
+            if state.known.issuperset(text):
+                return [(0, text.translate(state.codes).encode("latin-1"))]
+        return super().splitString(text, doc, encoding)
+
+
+def _learn_codes(state) -> None:
+    """The characters of a font's subsetting `state` that have a code in the
+    first subset, as a `str.translate` table (no-break space draws as a space,
+    as reportlab has it)."""
+    codes = {char: chr(code) for char, code in state.assignments.items() if code < 256}
+    if 32 in codes:
+        codes[0xA0] = codes[32]
+    state.codes, state.known = codes, {chr(char) for char in codes}
+    state.known_count = len(state.assignments)
 
 
 @lru_cache(maxsize=1)

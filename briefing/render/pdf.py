@@ -344,7 +344,22 @@ def _decorate_page(meta: Meta):
     return decorate
 
 
+def _pdf_escape(code: int) -> str:
+    """What reportlab's escapePDF makes of one byte of a drawn string."""
+    if code < 32 or code >= 127:
+        return f"\\{code:03o}"
+    return "\\" + chr(code) if chr(code) in "\\()" else chr(code)
+
+
+_PDF_ESCAPES = {code: _pdf_escape(code) for code in range(256)}
+
+
 class _Canvas(Canvas):
+    def _escape(self, text):
+        """reportlab's escapePDF, which loops in Python unless its optional C
+        accelerator is installed, as one `str.translate` of the drawn bytes."""
+        return (text.decode("latin-1") if isinstance(text, bytes) else text).translate(_PDF_ESCAPES)
+
     def save(self):
         self.beginForm(TOTAL_PAGES_FORM)
         self.setFont(FAMILY, 7.5)
