@@ -222,3 +222,63 @@ def test_fast_text_encoding_matches_reportlabs_own():
 
     every_byte = bytes(range(256))
     assert _Canvas._escape(None, every_byte) == _py_escapePDF(every_byte)
+
+
+def _analyst_document():
+    from briefing.check import check_dossier
+    from briefing.compose import compose_brief
+    from briefing.load import load_dossier
+    from briefing.parse import parse_markdown
+    from briefing.templates import find_template
+
+    checked = check_dossier(load_dossier(REPO))
+    template = find_template("analyst", REPO)
+    composed = compose_brief(checked, template)
+    return parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
+
+
+def test_copied_fragments_are_those_reportlab_parses():
+    """Paragraphs of text, bold, italics and citations, and the evidence notes,
+    get copies of fragments parsed once: they must equal what reportlab's
+    parser makes of each paragraph's markup, attribute for attribute."""
+    from briefing.document import Citation, Emphasis, Heading, ListBlock, Paragraph, Strong, Table, Text
+    from briefing.render.fonts import register_fonts
+    from briefing.render.pdf import _as_parsed, _Builder, _Paragraph, _text, markup
+
+    register_fonts()
+    document = _analyst_document()
+    builder = _Builder(document)
+    body, note_style = builder.styles["body"], builder.styles["note"]
+
+    def attributes(paragraph):
+        return [{name: vars(value) if name == "cbDefn" else value for name, value in vars(frag).items()}
+                for frag in paragraph.frags]
+
+    def inlines_of(blocks):
+        for block in blocks:
+            if isinstance(block, (Paragraph, Heading)):
+                yield block.children
+            elif isinstance(block, ListBlock):
+                for item in block.items:
+                    yield from inlines_of(item)
+            elif isinstance(block, Table):
+                yield from (cell for row in (block.header, *block.rows) for cell in row)
+
+    odd = [  # what the parser cleans or escapes, and runs it merges or keeps apart
+        (Text("a < b & c > d"), Citation(3), Citation(4), Text(" et 45\u00a0% "), Strong((Text("gras"), Text("!"))),
+         Strong((Text(""),)), Emphasis((Text("italique"),)), Text("fin")),
+        (Text("  deux  espaces "), Citation(1)),
+        (Citation(2), Text("x"), Text("y"), Citation(5)),
+        (Text("45 % de « plus » "), Strong((Text("gras"),)), Text(" "), Emphasis((Text("x"),)), Text(".")),
+    ]
+    copied = 0
+    for inlines in [*inlines_of(document.blocks), *odd]:
+        assert attributes(builder.paragraph(inlines, body)) == attributes(_Paragraph(markup(inlines), body)), inlines
+        copied += _as_parsed(markup(inlines)) and builder._fragments(inlines, body) is not None
+    assert copied > 200
+
+    for note in document.notes:
+        claim, support = note.content.claim, note.content.support
+        parsed = _Paragraph(f'<a name="note-{note.number}"/>{_text(claim)}<br/><font size="8">{_text(support)}</font>',
+                            note_style, bulletText=f"{note.number}.")
+        assert attributes(builder.note(note.number, claim, support, note_style)) == attributes(parsed)

@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak, Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
 )
+from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from ..errors import BriefingError
 from ..gcpause import frozen_gc
@@ -133,23 +134,79 @@ class _Builder:
         self.headings = 0
         self._parsed: dict[tuple[str, str], list] = {}  # (markup, style) → reportlab's fragments of it
 
-    def recurring(self, markup: str, style: ParagraphStyle) -> _Paragraph:
-        """A paragraph whose markup recurs (a source's line, with each of its
-        quotes): reportlab parses it once, and each later paragraph gets a copy."""
+    def _prototype(self, markup: str, style: ParagraphStyle) -> list:
+        """reportlab's fragments of `markup` in `style`, parsed once."""
         key = (markup, style.name)
         if key not in self._parsed:
             self._parsed[key] = _Paragraph(markup, style).frags
-        return _Paragraph(markup, style, frags=[_copy(frag) for frag in self._parsed[key]])
+        return self._parsed[key]
+
+    def recurring(self, markup: str, style: ParagraphStyle) -> _Paragraph:
+        """A paragraph whose markup recurs (a source's line, with each of its
+        quotes): reportlab parses it once, and each later paragraph gets a copy."""
+        return _Paragraph(markup, style, frags=[_copy(frag) for frag in self._prototype(markup, style)])
 
     def plain(self, text: str, style: ParagraphStyle) -> _Paragraph:
         """A paragraph of text in one style, given to reportlab as one fragment
         of the style rather than as markup to parse (a large annex has thousands)."""
-        key = ("", style.name)
-        if key not in self._parsed:
-            self._parsed[key] = _Paragraph("x", style).frags
-        (fragment,) = self._parsed[key]
+        (fragment,) = self._prototype("x", style)
         text = _visible(" ".join(text.split()))  # spaces folded first: units are then bound by no-break spaces
         return _Paragraph(escape(text), style, frags=[_copy(fragment, text=text)])
+
+    def paragraph(self, inlines, style: ParagraphStyle, bullet: str | None = None) -> _Paragraph:
+        """A paragraph of inlines. Parsing markup is most of the time it takes to
+        build a large brief's story, so text, bold, italics and citations get
+        copies of fragments parsed once (see `_as_parsed`)."""
+        text = markup(inlines)
+        frags = self._fragments(inlines, style) if _as_parsed(text) else None
+        return _Paragraph(text, style, bulletText=bullet, frags=frags)
+
+    def _fragments(self, inlines, style: ParagraphStyle) -> list | None:
+        """The fragments reportlab's parser makes of `inlines`, or None for
+        inlines it must parse itself (links, code, line breaks, nesting)."""
+        frags: list = []
+        words: list[str] = []  # a run of plain text: one fragment for the parser
+        links = 0  # the parser numbers the links of a paragraph
+
+        def end_words() -> None:
+            if text := "".join(words):
+                frags.append(_copy(self._prototype("x", style)[0], text=text))
+            words.clear()
+
+        def add(prototype: str, text: str, **changes) -> None:
+            end_words()
+            if text:
+                frags.append(_copy(self._prototype(prototype, style)[0], text=text, **changes))
+
+        previous = None
+        for inline in inlines:
+            if isinstance(inline, Text):
+                words.append(_visible(inline.text))
+            elif isinstance(inline, (Strong, Emphasis)) and all(isinstance(child, Text) for child in inline.children):
+                tag = "b" if isinstance(inline, Strong) else "i"
+                add(f"<{tag}>x</{tag}>", "".join(_visible(child.text) for child in inline.children))
+            elif isinstance(inline, Citation):
+                if isinstance(previous, Citation):
+                    add("<super>,</super>", ",")
+                add('<a href="#note-1"><super>1</super></a>', str(inline.number), link=[(links, f"#note-{inline.number}")])
+                links += 1
+            else:
+                return None
+            previous = inline
+        end_words()
+        return frags
+
+    def note(self, number: int, claim: str, support: str, style: ParagraphStyle) -> _Paragraph:
+        """An evidence note's first paragraph: its anchor, the claim, and below it
+        in smaller type how well it is supported (fragments copied, as above)."""
+        claim, support = _visible(claim), _visible(support)
+        text = f'<a name="note-{number}"/>{escape(claim)}<br/><font size="8">{escape(support)}</font>'
+        frags = None
+        if claim and support and _as_parsed(text):
+            anchor, first, line_break, second = self._prototype('<a name="note-1"/>x<br/><font size="8">y</font>', style)
+            frags = [_copy(anchor, cbDefn=anchor.cbDefn.clone(name=f"note-{number}")),
+                     _copy(first, text=claim), _copy(line_break), _copy(second, text=support)]
+        return _Paragraph(text, style, bulletText=f"{number}.", frags=frags)
 
     def build(self) -> list[Flowable]:
         self.title_block(self.document.meta)
@@ -208,9 +265,9 @@ class _Builder:
             self.heading(block)
         elif isinstance(block, Para):
             if block.number:
-                self.story.append(_Paragraph(markup(block.children), self.styles["numbered"], bulletText=block.number))
+                self.story.append(self.paragraph(block.children, self.styles["numbered"], block.number))
             else:
-                self.story.append(_Paragraph(markup(block.children), style, bulletText=bullet))
+                self.story.append(self.paragraph(block.children, style, bullet))
         elif isinstance(block, ListBlock):
             self.list_block(block, style)
         elif isinstance(block, TableBlock):
@@ -226,7 +283,7 @@ class _Builder:
         self.story += [
             CondPageBreak(3 * cm if level <= 2 else 2 * cm),
             _Bookmark(f"h{self.headings}", label + title, max(level - 1, 1)),
-            _Paragraph(_text(label) + markup(heading.children), self.styles[f"h{level}"]),
+            self.paragraph((Text(label), *heading.children), self.styles[f"h{level}"]),
         ]
 
     def list_block(self, block: ListBlock, style: ParagraphStyle) -> None:
@@ -239,8 +296,8 @@ class _Builder:
 
     def table(self, block: TableBlock):
         s = self.styles
-        rows = ([[_Paragraph(markup(cell), s["head"]) for cell in block.header]] if block.header else [])
-        rows += [[_Paragraph(markup(cell), s["cell"]) for cell in row] for row in block.rows]
+        rows = ([[self.paragraph(cell, s["head"]) for cell in block.header]] if block.header else [])
+        rows += [[self.paragraph(cell, s["cell"]) for cell in row] for row in block.rows]
         columns = max(len(row) for row in rows)
         rows = [row + [""] * (columns - len(row)) for row in rows]
         table = Table(rows, colWidths=_column_widths(block, columns), repeatRows=1 if block.header else 0)
@@ -271,9 +328,7 @@ class _Builder:
         first_note = len(self.story)
         for note in notes:
             content = note.content
-            self.story.append(_Paragraph(
-                f'<a name="note-{note.number}"/>{_text(content.claim)}<br/><font size="8">{_text(content.support)}</font>',
-                s["note"], bulletText=f"{note.number}."))
+            self.story.append(self.note(note.number, content.claim, content.support, s["note"]))
             for entry in content.entries:
                 details = _text(entry.descriptor)
                 if entry.url:
@@ -283,6 +338,13 @@ class _Builder:
                 self.story += [self.recurring(f"<b>{_text(entry.source)}</b> — {details}", s["evidence"]),
                                self.plain(f"{entry.quote} [{entry.language}]", s["quote"])]
         self._keep_with_headings(heading_start, first_note)
+
+
+def _as_parsed(markup: str) -> bool:
+    """Whether the parser would take the texts of `markup` as they are: it
+    cleans spaces (one between words, none at either end), and it starts a new
+    fragment at each escaped character."""
+    return "&" not in markup and markup == cleanBlockQuotedText(markup)
 
 
 def _copy(fragment, **changes):
