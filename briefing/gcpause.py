@@ -16,12 +16,18 @@ from contextlib import contextmanager
 
 @contextmanager
 def paused_gc() -> Iterator[None]:
-    """No collection inside the block; the collector's state is restored after."""
+    """No collection inside the block; the collector's state is restored after.
+
+    What the block made and kept is then frozen (moved out of the collector's
+    generations, `gc.freeze`): otherwise the first collection after the block
+    walks all of it at once, a tenth of a second on 20,000 facts. Frozen
+    objects are still freed when no longer referenced; `frozen_gc` unfreezes."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
