@@ -135,3 +135,18 @@ def test_fact_files_read_by_two_processes_load_as_in_one(tmp_path, monkeypatch):
         f"{files[1]}:{lines[1] + 1}: invalid YAML: a quote opened on this line is never closed",
         f"{files[2]}:{lines[2] + 1}: missing required field 'claim'",
     ]
+
+
+def test_a_loaded_dossier_is_left_to_reference_counting(dossier):
+    """What a stage keeps is frozen (`gcpause.paused_gc`): the first collection
+    after it would otherwise walk every object of a large dossier at once."""
+    import gc
+
+    gc.unfreeze()
+    try:
+        loaded = load_dossier(dossier)
+        assert gc.get_freeze_count() > 0
+        collected = {id(thing) for thing in gc.get_objects()}  # the objects in the collector's generations
+        assert loaded.facts and not any(id(fact) in collected for fact in loaded.facts)
+    finally:
+        gc.unfreeze()
