@@ -282,3 +282,32 @@ def test_copied_fragments_are_those_reportlab_parses():
         parsed = _Paragraph(f'<a name="note-{note.number}"/>{_text(claim)}<br/><font size="8">{_text(support)}</font>',
                             note_style, bulletText=f"{note.number}.")
         assert attributes(builder.note(note.number, claim, support, note_style)) == attributes(parsed)
+
+
+def test_reportlab_shortcuts_agree_with_reportlab():
+    """Paragraphs compare fragments and measure words through shortcuts
+    installed by the renderer: each must answer as reportlab's own code does."""
+    from reportlab.lib.rl_accel import _py_sameFrag
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.platypus import paragraph
+
+    from briefing.render.fonts import register_fonts
+    from briefing.render.pdf import _Builder, _compare_fragments_in_one_step
+
+    register_fonts()
+    _compare_fragments_in_one_step()
+    story = _Builder(_analyst_document()).build()
+    fragments = [frag for flowable in story for frag in getattr(flowable, "frags", None) or ()]
+    for flowable in story:  # and the words of broken lines, with their line breaks
+        if isinstance(flowable, paragraph.Paragraph):
+            lines = flowable.breakLines([400, 400]).lines
+            fragments += [word for line in lines for word in getattr(line, "words", ())]
+    pairs = list(zip(fragments, fragments[1:]))
+    verdicts = [paragraph.sameFrag(f, g) for f, g in pairs]
+    assert verdicts == [bool(_py_sameFrag(f, g)) for f, g in pairs]
+    assert 100 < sum(verdicts) < len(pairs)
+
+    words = [word for frag in fragments for word in getattr(frag, "text", "").split()][:2000]
+    for font in ("BriefSans", "BriefSans-Bold", "Helvetica"):
+        for word in words + words:  # measured, then remembered
+            assert paragraph.stringWidth(word, font, 9.5) == pdfmetrics.stringWidth(word, font, 9.5)

@@ -82,11 +82,12 @@ def register_fonts() -> frozenset[int]:
     """Register the family with reportlab; return the code points all four faces draw."""
     _write_astral_characters_as_utf16()
     covered: frozenset[int] | None = None
+    registered: dict[str, MeasuredFont] = {}
     for name, filename in FACES.items():
         path = FONT_DIR / filename
         if not path.is_file():
             raise BriefingError(f"font file missing: {path}; reinstall briefing (pip install --force-reinstall briefing)")
-        font = MeasuredFont(name, str(path))
+        font = registered[name] = MeasuredFont(name, str(path))
         pdfmetrics.registerFont(font)
         faces = set(font.face.charToGlyph)
         covered = frozenset(faces) if covered is None else covered & faces
@@ -94,7 +95,25 @@ def register_fonts() -> frozenset[int]:
     addMapping(FAMILY, 1, 0, f"{FAMILY}-Bold")
     addMapping(FAMILY, 0, 1, f"{FAMILY}-Italic")
     addMapping(FAMILY, 1, 1, f"{FAMILY}-BoldItalic")
+    _measure_words_directly(registered)
     return covered or frozenset()
+
+
+def _measure_words_directly(faces: dict[str, MeasuredFont]) -> None:
+    """Paragraphs measure every word through `pdfmetrics.stringWidth`, which
+    looks the font up by name each time: go straight to the widths the face remembers."""
+    from reportlab.platypus import paragraph
+
+    original = pdfmetrics.stringWidth
+
+    def string_width(text, font_name, size, encoding="utf8"):
+        face = faces.get(font_name)
+        if face is None:
+            return original(text, font_name, size, encoding)
+        units = face._units.get(text)
+        return face.stringWidth(text, size) if units is None else 0.001 * size * units
+
+    paragraph.stringWidth = string_width
 
 
 def _write_astral_characters_as_utf16() -> None:

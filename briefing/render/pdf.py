@@ -457,6 +457,7 @@ def document_texts(document: Document):
 def render_pdf(document: Document, path: Path) -> None:
     covered = register_fonts()
     _remember_number_formats()
+    _compare_fragments_in_one_step()
     check_glyphs(document_texts(document), covered)
     meta = document.meta
     reproducible = bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
@@ -474,6 +475,23 @@ def render_pdf(document: Document, path: Path) -> None:
             f"the '{meta.template}' brief runs to {pdf.page} pages but its template allows {meta.page_budget}: "
             "the type is not shrunk to fit; choose less (fewer headline facts, shorter claims)"
         )
+
+
+def _compare_fragments_in_one_step() -> None:
+    """reportlab compares neighbouring fragments of a paragraph (to draw them as
+    one run) attribute by attribute in a Python loop, unless its optional C
+    accelerator is installed; the same comparison as one tuple comparison."""
+    from reportlab.platypus import paragraph
+
+    names = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor", "nobr")
+
+    def same_fragment(f, g) -> bool:
+        f, g = f.__dict__, g.__dict__
+        if "cbDefn" in f or "lineBreak" in f or "cbDefn" in g or "lineBreak" in g:
+            return False
+        return tuple(map(f.get, names)) == tuple(map(g.get, names))
+
+    paragraph.sameFrag = same_fragment
 
 
 def _remember_number_formats() -> None:
