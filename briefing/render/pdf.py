@@ -348,9 +348,13 @@ def _as_parsed(markup: str) -> bool:
 
 
 def _copy(fragment, **changes):
-    """A fragment of its own: reportlab's clone() would share its lists."""
-    lists = {name: list(value) for name, value in vars(fragment).items() if isinstance(value, list)}
-    return fragment.clone(**{**lists, **changes})
+    """A fragment of its own: reportlab's clone() would share its lists of
+    links and underlines (the only lists a fragment holds)."""
+    attributes = vars(fragment)
+    for name in ("link", "us_lines"):
+        if name in attributes and name not in changes:
+            changes[name] = list(attributes[name])
+    return fragment.clone(**changes)
 
 
 def _column_widths(block: TableBlock, columns: int) -> list[float]:
