@@ -311,3 +311,36 @@ def test_reportlab_shortcuts_agree_with_reportlab():
     for font in ("BriefSans", "BriefSans-Bold", "Helvetica"):
         for word in words + words:  # measured, then remembered
             assert paragraph.stringWidth(word, font, 9.5) == pdfmetrics.stringWidth(word, font, 9.5)
+
+
+def test_the_story_behaves_as_the_list_platypus_takes_it_for():
+    """Platypus takes from, and puts back at, the front of the story; the deque
+    it gets must answer every such step as a list would."""
+    import random
+
+    from briefing.render.pdf import _Story
+
+    rng = random.Random(7)
+    for _ in range(500):
+        expected = list(range(rng.randint(0, 12)))
+        story = _Story(expected)
+        for step in range(8):
+            n = len(expected)
+            i, j = rng.randint(0, n), rng.randint(0, n)
+            operation = rng.choice(["index", "delete", "delete slice", "set slice", "insert", "slice"])
+            if operation == "index" and n:
+                k = rng.randrange(n)
+                assert story[k] == expected[k] and story[-1] == expected[-1]
+            elif operation == "delete" and n:
+                k = rng.randrange(n)
+                del story[k], expected[k]
+            elif operation == "delete slice":
+                del story[i:j], expected[i:j]
+            elif operation == "set slice":
+                story[i:j] = expected[i:j] = [100 + step, 200 + step]
+            elif operation == "insert":
+                story.insert(i, -1)
+                expected.insert(i, -1)
+            elif operation == "slice":
+                assert story[i:j] == expected[i:j] and story[:i] == expected[:i]
+            assert list(story) == expected

@@ -8,7 +8,9 @@ headings; citations that link to their evidence entry; document information.
 from __future__ import annotations
 
 import os
+from collections import deque
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -25,7 +27,7 @@ from reportlab.platypus import (
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from ..errors import BriefingError
-from ..gcpause import frozen_gc
+from ..gcpause import frozen_gc, paused_gc
 from ..document import (
     Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph as Para,
     Rule, Strong, Table as TableBlock, Text, human_date, plain_text,
@@ -381,6 +383,39 @@ def _column_widths(block: TableBlock, columns: int) -> list[float]:
 TOTAL_PAGES_FORM = "total-pages"
 
 
+class _Story(deque):
+    """The story as platypus consumes it: from the front, a flowable at a time,
+    putting the pieces of a split flowable back in front. On a list each of
+    those steps moves every flowable behind it, so a long brief took time in
+    the square of its length; on a deque they take constant time. Platypus
+    slices only at the front: `story[:n]`, `del story[:n]`, `story[0:0] = pieces`."""
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(islice(self, *index.indices(len(self))))
+        return super().__getitem__(index)
+
+    def __delitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, _ = index.indices(len(self))
+            self.rotate(-start)
+            for _ in range(max(stop - start, 0)):
+                self.popleft()
+            self.rotate(start)
+        else:
+            super().__delitem__(index)
+
+    def __setitem__(self, index, values):
+        if isinstance(index, slice):
+            start, stop, _ = index.indices(len(self))
+            del self[start:stop]
+            self.rotate(-start)
+            self.extendleft(reversed(list(values)))
+            self.rotate(start)
+        else:
+            super().__setitem__(index, values)
+
+
 def _decorate_page(meta: Meta):
     """Marking top and bottom, reference and date, "Page X of Y".
 
@@ -472,8 +507,10 @@ def render_pdf(document: Document, path: Path) -> None:
         lang=meta.language, displayDocTitle=1, initialFontName=FAMILY,
     )
     decorate = _decorate_page(meta)
+    with paused_gc():  # a paragraph and its fragments per line of the brief, no cycles
+        story = _Story(_Builder(document).build())
     with _binary_streams(), frozen_gc():
-        pdf.build(_Builder(document).build(), onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_Canvas)
+        pdf.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_Canvas)
     if meta.page_budget and pdf.page > meta.page_budget:
         raise BriefingError(
             f"the '{meta.template}' brief runs to {pdf.page} pages but its template allows {meta.page_budget}: "
