@@ -25,6 +25,7 @@ import traceback
 from typing import Any, Callable, NoReturn
 
 from .errors import BriefingError
+from .gcpause import paused_gc
 
 
 def can_fork() -> bool:
@@ -120,7 +121,8 @@ def _serve(jobs_fd: int, prepare: Callable[[], None], run: Callable[[Any], None]
         number = 0
         while True:
             try:
-                job = pickle.load(jobs)
+                with paused_gc():  # a large brief is hundreds of thousands of objects, without cycles
+                    job = pickle.load(jobs)
             except EOFError:
                 return
             try:
