@@ -27,7 +27,7 @@ from reportlab.platypus import (
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
 from ..errors import BriefingError
-from ..gcpause import frozen_gc, paused_gc
+from ..gcpause import freeze_survivors, frozen_gc, paused_gc
 from ..document import (
     Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph as Para,
     Rule, Strong, Table as TableBlock, Text, human_date, plain_text,
@@ -460,6 +460,11 @@ class _Canvas(Canvas):
         """reportlab's escapePDF, which loops in Python unless its optional C
         accelerator is installed, as one `str.translate` of the drawn bytes."""
         return (text.decode("latin-1") if isinstance(text, bytes) else text).translate(_PDF_ESCAPES)
+
+    def showPage(self):
+        super().showPage()
+        if self.getPageNumber() % 100 == 0:
+            freeze_survivors()  # a drawn page is kept to the end, unchanged
 
     def save(self):
         self.beginForm(TOTAL_PAGES_FORM)
