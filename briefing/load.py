@@ -14,10 +14,11 @@ Every problem found is collected, so the user sees all of them in one run.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -70,8 +71,13 @@ def _load_dossier(root: Path) -> Dossier:
     fact_files = sorted((folder / "facts").glob("*.yaml")) if (folder / "facts").is_dir() else []
     if not fact_files:
         errors.append(BriefingError("no fact files (sources/facts/*.yaml)", file=folder / "facts"))
-    for path, data in zip(fact_files, _read_fact_files(fact_files)):
-        facts += _validate(path, data, Fact, errors)
+    by_file: dict[int, tuple[list[Fact], list[BriefingError]]] = {}
+    for index, data in _read_fact_files(fact_files):
+        file_errors: list[BriefingError] = []
+        by_file[index] = _validate(fact_files[index], data, Fact, file_errors), file_errors
+    for index in range(len(fact_files)):  # in the order of the files, whoever read them
+        facts += by_file[index][0]
+        errors += by_file[index][1]
     questions_file = folder / "questions.yaml"
     questions = _load_models(questions_file, Question, errors) if questions_file.exists() else []
     if facts and not metas and not errors:  # one line rather than one per quote
@@ -87,27 +93,31 @@ def _load_dossier(root: Path) -> Dossier:
 PARALLEL_BYTES = 2_000_000
 
 
-def _read_fact_files(paths: list[Path]) -> list:
-    """The data of each file, in order, or the BriefingError that reading it raised."""
+def _read_fact_files(paths: list[Path]) -> Iterator[tuple[int, Any]]:
+    """(number of the file, its data or the BriefingError reading it raised),
+    for every file: those this process reads as it reads them, so that they are
+    validated while the forked process reads the others, then those."""
     sizes = [path.stat().st_size for path in paths]
     if len(paths) < 2 or sum(sizes) < PARALLEL_BYTES or not can_fork():
-        return _read_yaml_files(paths)
+        yield from enumerate(map(_read_yaml_file, paths))
+        return
     by_size = sorted(range(len(paths)), key=sizes.__getitem__, reverse=True)
     ours, theirs = by_size[0::2], by_size[1::2]
     with ForkedCall(_read_yaml_files, [paths[i] for i in theirs]) as other:
-        read = dict(zip(ours, _read_yaml_files([paths[i] for i in ours])))
-        read.update(zip(theirs, other.result()))
-    return [read[i] for i in range(len(paths))]
+        for index in ours:
+            yield index, _read_yaml_file(paths[index])
+        yield from zip(theirs, other.result())
+
+
+def _read_yaml_file(path: Path):
+    try:
+        return load_yaml(path)
+    except BriefingError as error:
+        return error
 
 
 def _read_yaml_files(paths: list[Path]) -> list:
-    read = []
-    for path in paths:
-        try:
-            read.append(load_yaml(path))
-        except BriefingError as error:
-            read.append(error)
-    return read
+    return [_read_yaml_file(path) for path in paths]
 
 
 def _load_models(path: Path, model: type[M], errors: list, single: bool = False) -> list[M]:
@@ -115,7 +125,7 @@ def _load_models(path: Path, model: type[M], errors: list, single: bool = False)
     if not path.is_file():
         errors.append(BriefingError("file is missing", file=path))
         return []
-    return _validate(path, _read_yaml_files([path])[0], model, errors, single)
+    return _validate(path, _read_yaml_file(path), model, errors, single)
 
 
 def _validate(path: Path, data, model: type[M], errors: list, single: bool = False) -> list[M]:
