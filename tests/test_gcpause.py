@@ -38,3 +38,30 @@ def test_survivors_frozen_mid_render_are_walked_again_after_it_and_cycles_are_fr
     assert gc.get_freeze_count() == 0
     gc.collect()
     assert late_ref() is None and len(drawn) == 1000
+
+
+def _alive(kind) -> int:
+    """How many objects of `kind` the collector knows of, frozen ones included."""
+    gc.unfreeze()
+    return sum(isinstance(thing, kind) for thing in gc.get_objects())
+
+
+def test_a_render_leaves_no_cycles_for_a_later_freeze_to_keep(tmp_path, monkeypatch):
+    """python-docx's parts and reportlab's layout make cycles; after a render
+    they must be gone, not frozen by the next stage and kept for good."""
+    import docx.package
+    from reportlab.pdfgen.canvas import Canvas
+
+    from briefing.build import build_briefs
+    from briefing.render import pdf
+    from conftest import make_dossier
+
+    root = make_dossier(tmp_path / "dossier")
+    monkeypatch.setattr(pdf, "SURVIVORS_EVERY", 1)  # survivors frozen on every page as well
+    gc.collect()
+    before = _alive(docx.package.Package), _alive(Canvas)
+    for _ in range(2):
+        build_briefs(root, ("analyst",), ("docx", "pdf"), tmp_path / "out", parallel=False)
+        with paused_gc():  # the next stage freezes whatever is left
+            pass
+    assert (_alive(docx.package.Package), _alive(Canvas)) == before

@@ -39,11 +39,16 @@ SHADE = "D9D9D9"
 def render_docx(document: Document, path: Path, reference: Path) -> None:
     load_footnotes_as_xml()
     with frozen_gc():
-        word = docx.Document(str(reference))
-        _Writer(word, document).write()
-        buffer = io.BytesIO()
-        word.save(buffer)
-    path.write_bytes(_stable_zip(buffer.getvalue()))
+        data = _docx_bytes(document, reference)
+    path.write_bytes(_stable_zip(data))
+
+
+def _docx_bytes(document: Document, reference: Path) -> bytes:
+    word = docx.Document(str(reference))
+    _Writer(word, document).write()
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
 
 
 def _xml_text(text: str) -> str:

@@ -455,6 +455,9 @@ def _pdf_escape(code: int) -> str:
 _PDF_ESCAPES = {code: _pdf_escape(code) for code in range(256)}
 
 
+SURVIVORS_EVERY = 100  # pages: what they leave is frozen (see gcpause.freeze_survivors)
+
+
 class _Canvas(Canvas):
     def _escape(self, text):
         """reportlab's escapePDF, which loops in Python unless its optional C
@@ -463,7 +466,7 @@ class _Canvas(Canvas):
 
     def showPage(self):
         super().showPage()
-        if self.getPageNumber() % 100 == 0:
+        if self.getPageNumber() % SURVIVORS_EVERY == 0:  # inside render_pdf's frozen_gc block
             freeze_survivors()  # a drawn page is kept to the end, unchanged
 
     def save(self):
@@ -504,6 +507,19 @@ def render_pdf(document: Document, path: Path) -> None:
     _compare_fragments_in_one_step()
     check_glyphs(document_texts(document), covered)
     meta = document.meta
+    with paused_gc():  # a paragraph and its fragments per line of the brief, no cycles
+        story = _Story(_Builder(document).build())
+    with _binary_streams(), frozen_gc():
+        pages = _lay_out(story, meta, path)
+    if meta.page_budget and pages > meta.page_budget:
+        raise BriefingError(
+            f"the '{meta.template}' brief runs to {pages} pages but its template allows {meta.page_budget}: "
+            "the type is not shrunk to fit; choose less (fewer headline facts, shorter claims)"
+        )
+
+
+def _lay_out(story: _Story, meta: Meta, path: Path) -> int:
+    """Write the PDF of `story`; return its number of pages."""
     reproducible = bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
     pdf = SimpleDocTemplate(
         str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
@@ -512,15 +528,8 @@ def render_pdf(document: Document, path: Path) -> None:
         lang=meta.language, displayDocTitle=1, initialFontName=FAMILY,
     )
     decorate = _decorate_page(meta)
-    with paused_gc():  # a paragraph and its fragments per line of the brief, no cycles
-        story = _Story(_Builder(document).build())
-    with _binary_streams(), frozen_gc():
-        pdf.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_Canvas)
-    if meta.page_budget and pdf.page > meta.page_budget:
-        raise BriefingError(
-            f"the '{meta.template}' brief runs to {pdf.page} pages but its template allows {meta.page_budget}: "
-            "the type is not shrunk to fit; choose less (fewer headline facts, shorter claims)"
-        )
+    pdf.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_Canvas)
+    return pdf.page
 
 
 def _compare_fragments_in_one_step() -> None:
