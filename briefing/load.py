@@ -94,10 +94,11 @@ PARALLEL_BYTES = 2_000_000
 
 
 def _read_fact_files(paths: list[Path]) -> Iterator[tuple[int, Any]]:
-    """(number of the file, its data or the BriefingError reading it raised),
-    for every file: those this process reads as it reads them, so that they are
+    """Yield (index of the file, its data or the BriefingError reading it
+    raised) for every file, not in file order on a large dossier: first the
+    files read here (the 1st, 3rd, … largest), one by one so that each is
     validated while the forked process reads the others, then those."""
-    sizes = [path.stat().st_size for path in paths]
+    sizes = [path.stat().st_size if path.is_file() else 0 for path in paths]
     if len(paths) < 2 or sum(sizes) < PARALLEL_BYTES or not can_fork():
         yield from enumerate(map(_read_yaml_file, paths))
         return

@@ -28,6 +28,10 @@ from .errors import BriefingError
 from .gcpause import paused_gc
 
 
+class ChildEnded(RuntimeError):
+    """A forked process ended without an answer, or with an unexpected error."""
+
+
 def can_fork() -> bool:
     """Forking pays only with a second core, and is safe only from a process
     with a single thread (a lock held by another thread stays held in the child)."""
@@ -136,18 +140,34 @@ def _serve(jobs_fd: int, prepare: Callable[[], None], run: Callable[[Any], None]
 class ForkedCall:
     """`function(*args)` run in a forked process while this one goes on. Use it
     as a context manager and take `result()` inside: the return value (or a
-    BriefingError) comes back pickled; leaving the block early stops the process."""
+    BriefingError) comes back pickled; leaving the block early stops the process.
+
+    If no process can be forked, or the process ends without answering (killed,
+    out of memory, a bug), `result()` makes the call here instead: slower, but
+    the command goes on, and a bug shows its own traceback."""
 
     def __init__(self, function: Callable[..., Any], *args: Any):
+        self._call = lambda: function(*args)
+        self.pid, self._pipe = 0, None
         read, write = os.pipe()
-        self.pid = _fork(read)
+        try:
+            self.pid = _fork(read)
+        except OSError:  # no process to spare: result() makes the call
+            os.close(read)
+            os.close(write)
+            return
         if self.pid == 0:
-            _answer(write, lambda: function(*args))
+            _answer(write, self._call)
         os.close(write)
         self._pipe = os.fdopen(read, "rb")
 
     def result(self) -> Any:
-        return _read_answer(self._pipe, self._reap, "forked process")
+        if self._pipe is not None:
+            try:
+                return _read_answer(self._pipe, self._reap, "forked process")
+            except ChildEnded:
+                pass
+        return self._call()
 
     def __enter__(self) -> "ForkedCall":
         return self
@@ -155,7 +175,8 @@ class ForkedCall:
     def __exit__(self, *exc_info) -> None:
         _kill(self.pid)
         self._reap()
-        self._pipe.close()
+        if self._pipe is not None:
+            self._pipe.close()
 
     def _reap(self) -> str:
         how, self.pid = _reap(self.pid), 0
@@ -205,8 +226,9 @@ def _read_answer(pipe, reap: Callable[[], str], who: str) -> Any:
         error.job = job
         raise error
     if outcome[0] == "crash":
-        raise RuntimeError(f"in the {who}: {outcome[1]}")
+        raise ChildEnded(f"in the {who}: {outcome[1]}")
     return outcome[1]
+
 
 
 def _kill(pid: int) -> None:

@@ -103,7 +103,10 @@ def _parse(text: str):
 
 def read_text(path: Path) -> str:
     """Read a UTF-8 text file; a BOM is dropped, bad bytes are reported by offset."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:  # a folder, a broken link, no permission
+        raise BriefingError(f"cannot read this file: {(error.strerror or str(error)).lower()}", file=path) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

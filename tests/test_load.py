@@ -150,3 +150,20 @@ def test_a_loaded_dossier_is_left_to_reference_counting(dossier):
         assert loaded.facts and not any(id(fact) in collected for fact in loaded.facts)
     finally:
         gc.unfreeze()
+
+
+def test_a_fact_file_that_cannot_be_read_is_an_error_like_any_other(tmp_path, monkeypatch):
+    """A folder named like a fact file, or a link to nothing: one line each,
+    with the other errors, whether one process reads the files or two."""
+    from briefing import load as load_module
+
+    root = make_dossier(tmp_path)
+    facts = root / "sources" / "facts"
+    (facts / "folder.yaml").mkdir()
+    (facts / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    expected = [f"{facts}/folder.yaml: cannot read this file: is a directory",
+                f"{facts}/gone.yaml: cannot read this file: no such file or directory"]
+    assert errors_of(root) == expected
+    monkeypatch.setattr(load_module, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(load_module, "can_fork", lambda: True)
+    assert errors_of(root) == expected

@@ -143,3 +143,42 @@ def test_no_worker_is_forked_while_other_threads_run(monkeypatch):
     finally:
         release.set()
         thread.join()
+
+
+def _pid_unless_killed(parent: int) -> int:
+    """Killed in a forked process (as by the kernel when memory runs out); here, our pid."""
+    if os.getpid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return os.getpid()
+
+
+def test_a_forked_call_whose_process_dies_is_made_here():
+    from briefing.worker import ForkedCall
+
+    with ForkedCall(_pid_unless_killed, os.getpid()) as call:
+        assert call.result() == os.getpid()
+    assert child_processes() == []
+
+
+def test_a_forked_call_that_cannot_fork_is_made_here(monkeypatch):
+    from briefing import worker
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(worker.os, "fork", no_fork)
+    descriptors = len(os.listdir("/proc/self/fd"))
+    with worker.ForkedCall(os.getpid) as call:
+        assert call.result() == os.getpid()
+    assert len(os.listdir("/proc/self/fd")) == descriptors  # the pipe was closed
+
+
+def test_a_forked_call_still_raises_the_user_errors_of_its_process():
+    from briefing.worker import ForkedCall
+
+    def refuse():
+        raise BriefingError("a quote is wrong", file="facts.yaml", line=3)
+
+    with ForkedCall(refuse) as call, pytest.raises(BriefingError, match="a quote is wrong") as raised:
+        call.result()
+    assert (raised.value.file, raised.value.line) == ("facts.yaml", 3)
