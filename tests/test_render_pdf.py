@@ -201,7 +201,7 @@ def test_fast_text_encoding_matches_reportlabs_own():
     """The font encodes a drawn string in one step once its characters have
     codes, and the canvas escapes it in one step: both must give exactly the
     bytes reportlab's own code gives, through the first subset and beyond it."""
-    from reportlab.lib.rl_accel import _py_escapePDF
+    from reportlab.lib import rl_accel
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
@@ -221,7 +221,8 @@ def test_fast_text_encoding_matches_reportlabs_own():
     assert font.state[ours].known_count == len(font.state[ours].assignments) > 256  # a second subset was needed
 
     every_byte = bytes(range(256))
-    assert _Canvas._escape(None, every_byte) == _py_escapePDF(every_byte)
+    reportlab_escape = getattr(rl_accel, "_py_escapePDF", rl_accel.escapePDF)  # its C accelerator, if installed
+    assert _Canvas._escape(None, every_byte) == reportlab_escape(every_byte)
 
 
 def _analyst_document():
@@ -274,8 +275,14 @@ def test_copied_fragments_are_those_reportlab_parses():
     copied = 0
     for inlines in [*inlines_of(document.blocks), *odd]:
         assert attributes(builder.paragraph(inlines, body)) == attributes(_Paragraph(markup(inlines), body)), inlines
-        copied += _as_parsed(markup(inlines)) and builder._fragments(inlines, body) is not None
+        copied += _as_parsed(markup(inlines), body) and builder._fragments(inlines, body) is not None
     assert copied > 200
+
+    from reportlab.lib.styles import ParagraphStyle
+
+    shouting = ParagraphStyle("shouting", parent=body, textTransform="uppercase")  # the parser transforms the text
+    inlines = (Text("le sommet"), Citation(1))
+    assert attributes(builder.paragraph(inlines, shouting)) == attributes(_Paragraph(markup(inlines), shouting))
 
     for note in document.notes:
         claim, support = note.content.claim, note.content.support
@@ -287,7 +294,7 @@ def test_copied_fragments_are_those_reportlab_parses():
 def test_reportlab_shortcuts_agree_with_reportlab():
     """Paragraphs compare fragments and measure words through shortcuts
     installed by the renderer: each must answer as reportlab's own code does."""
-    from reportlab.lib.rl_accel import _py_sameFrag
+    from reportlab.lib import rl_accel
     from reportlab.pdfbase import pdfmetrics
     from reportlab.platypus import paragraph
 
@@ -304,7 +311,8 @@ def test_reportlab_shortcuts_agree_with_reportlab():
             fragments += [word for line in lines for word in getattr(line, "words", ())]
     pairs = list(zip(fragments, fragments[1:]))
     verdicts = [paragraph.sameFrag(f, g) for f, g in pairs]
-    assert verdicts == [bool(_py_sameFrag(f, g)) for f, g in pairs]
+    reportlab_same = getattr(rl_accel, "_py_sameFrag", rl_accel.sameFrag)  # its C accelerator, if installed
+    assert verdicts == [bool(reportlab_same(f, g)) for f, g in pairs]
     assert 100 < sum(verdicts) < len(pairs)
 
     words = [word for frag in fragments for word in getattr(frag, "text", "").split()][:2000]

@@ -160,7 +160,7 @@ class _Builder:
         build a large brief's story, so text, bold, italics and citations get
         copies of fragments parsed once (see `_as_parsed`)."""
         text = markup(inlines)
-        frags = self._fragments(inlines, style) if _as_parsed(text) else None
+        frags = self._fragments(inlines, style) if _as_parsed(text, style) else None
         return _Paragraph(text, style, bulletText=bullet, frags=frags)
 
     def _fragments(self, inlines, style: ParagraphStyle) -> list | None:
@@ -204,7 +204,7 @@ class _Builder:
         claim, support = _visible(claim), _visible(support)
         text = f'<a name="note-{number}"/>{escape(claim)}<br/><font size="8">{escape(support)}</font>'
         frags = None
-        if claim and support and _as_parsed(text):
+        if claim and support and _as_parsed(text, style):
             anchor, first, line_break, second = self._prototype('<a name="note-1"/>x<br/><font size="8">y</font>', style)
             frags = [_copy(anchor, cbDefn=anchor.cbDefn.clone(name=f"note-{number}")),
                      _copy(first, text=claim), _copy(line_break), _copy(second, text=support)]
@@ -342,11 +342,11 @@ class _Builder:
         self._keep_with_headings(heading_start, first_note)
 
 
-def _as_parsed(markup: str) -> bool:
+def _as_parsed(markup: str, style: ParagraphStyle) -> bool:
     """Whether the parser would take the texts of `markup` as they are: it
-    cleans spaces (one between words, none at either end), and it starts a new
-    fragment at each escaped character."""
-    return "&" not in markup and markup == cleanBlockQuotedText(markup)
+    cleans spaces (one between words, none at either end), starts a new
+    fragment at each escaped character, and applies a style's text transform."""
+    return "&" not in markup and not style.textTransform and markup == cleanBlockQuotedText(markup)
 
 
 def _copy(fragment, **changes):
@@ -533,10 +533,14 @@ def _lay_out(story: _Story, meta: Meta, path: Path) -> int:
 
 
 def _compare_fragments_in_one_step() -> None:
-    """reportlab compares neighbouring fragments of a paragraph (to draw them as
-    one run) attribute by attribute in a Python loop, unless its optional C
-    accelerator is installed; the same comparison as one tuple comparison."""
+    """Replace reportlab's comparison of neighbouring fragments (drawn as one run
+    when alike), attribute by attribute in a Python loop unless its optional C
+    accelerator is installed, by one tuple comparison."""
+    from reportlab.lib import rl_accel
     from reportlab.platypus import paragraph
+
+    if "sameFrag" not in rl_accel._py_funcs:  # the C accelerator does it
+        return
 
     names = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor", "nobr")
 
