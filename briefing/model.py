@@ -33,7 +33,8 @@ class Where:
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
     # Where the object was read, set by load. A slot rather than a pydantic
-    # private attribute, which would cost an initialisation per object.
+    # private attribute, which would cost an initialisation per object. Copies,
+    # pickles and == leave it out; nothing copies or pickles a model.
     __slots__ = ("_where",)
 
     @property

@@ -50,7 +50,7 @@ _LineLoader.yaml_implicit_resolvers = {
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
 
 
-def _build(loader, node):
+def _build_without_aliases(loader, node):
     """Plain data from a node of a text without aliases: text, lists and
     `LineDict`s built directly (most of a dossier), anything else (numbers,
     booleans, null) by PyYAML's constructor."""
@@ -58,13 +58,13 @@ def _build(loader, node):
     if kind is yaml.ScalarNode:
         return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
     if kind is yaml.SequenceNode and node.tag == _SEQ:
-        return [_build(loader, child) for child in node.value]
+        return [_build_without_aliases(loader, child) for child in node.value]
     if kind is yaml.MappingNode and node.tag == _MAP:
-        return _build_mapping(loader, node, _build)
+        return _build_mapping(loader, node, _build_without_aliases)
     return loader.construct_object(node, deep=True)
 
 
-def _construct(loader, node):
+def _construct_with_aliases(loader, node):
     """A child node by PyYAML's constructor, which builds a node repeated by an
     alias once and reports one that contains itself."""
     return loader.construct_object(node, deep=True)
@@ -85,18 +85,19 @@ def _build_mapping(loader, node, build_child):
     return mapping
 
 
-_LineLoader.add_constructor(_MAP, lambda loader, node: _build_mapping(loader, node, _construct))
+_LineLoader.add_constructor(_MAP, lambda loader, node: _build_mapping(loader, node, _construct_with_aliases))
 
 
 def _parse(text: str):
     """The document in `text` as plain data. Only a text with an anchor ('&name')
-    can have aliases, so only such a text needs PyYAML's constructor throughout."""
+    can have aliases, so only such a text needs PyYAML's constructor throughout
+    (any '&', as in "R&D", takes that way: slower, with the same result)."""
     if "&" in text:
         return yaml.load(text, Loader=_LineLoader)
     loader = _LineLoader(text)
     try:
         node = loader.get_single_node()
-        return None if node is None else _build(loader, node)
+        return None if node is None else _build_without_aliases(loader, node)
     finally:
         loader.dispose()
 

@@ -218,7 +218,7 @@ def test_fast_text_encoding_matches_reportlabs_own():
                "Ελληνικά и русский", *(chr(code) * 3 for code in range(0x400, 0x520)), "Le président encore"]
     for text in strings * 2:  # the second round: every character has its code
         assert font.splitString(text, ours) == TTFont.splitString(font, text, theirs), text
-    assert font.state[ours].known_count == len(font.state[ours].assignments) > 256  # a second subset was needed
+    assert font.state[ours].briefing_known_count == len(font.state[ours].assignments) > 256  # a second subset was needed
 
     every_byte = bytes(range(256))
     reportlab_escape = getattr(rl_accel, "_py_escapePDF", rl_accel.escapePDF)  # its C accelerator, if installed

@@ -59,10 +59,10 @@ class MeasuredFont(TTFont):
         (most strings, after the first pages), that is one `str.translate`."""
         state = self.state.get(doc)
         if state is not None and text and isinstance(text, str):
-            if len(state.assignments) != getattr(state, "known_count", -1):
+            if len(state.assignments) != getattr(state, "briefing_known_count", -1):
                 _learn_codes(state)
-            if state.known.issuperset(text):
-                return [(0, text.translate(state.codes).encode("latin-1"))]
+            if state.briefing_known.issuperset(text):
+                return [(0, text.translate(state.briefing_codes).encode("latin-1"))]
         return super().splitString(text, doc, encoding)
 
 
@@ -73,8 +73,9 @@ def _learn_codes(state) -> None:
     codes = {char: chr(code) for char, code in state.assignments.items() if code < 256}
     if 32 in codes:
         codes[0xA0] = codes[32]
-    state.codes, state.known = codes, {chr(char) for char in codes}
-    state.known_count = len(state.assignments)
+    # kept on reportlab's own state object, so they go with the document; named apart from its attributes
+    state.briefing_codes, state.briefing_known = codes, {chr(char) for char in codes}
+    state.briefing_known_count = len(state.assignments)
 
 
 @lru_cache(maxsize=1)

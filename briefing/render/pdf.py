@@ -386,9 +386,10 @@ TOTAL_PAGES_FORM = "total-pages"
 class _Story(deque):
     """The story as platypus consumes it: from the front, a flowable at a time,
     putting the pieces of a split flowable back in front. On a list each of
-    those steps moves every flowable behind it, so a long brief took time in
-    the square of its length; on a deque they take constant time. Platypus
-    slices only at the front: `story[:n]`, `del story[:n]`, `story[0:0] = pieces`."""
+    those steps moves every flowable behind it, so a long brief would take time
+    in the square of its length; on a deque they take constant time. Platypus
+    slices only at the front: `story[:n]`, `del story[:n]`, `story[0:0] = pieces`
+    (other slices work as well; a step does not)."""
 
     def __getitem__(self, index):
         if isinstance(index, slice):
