@@ -230,7 +230,6 @@ def _read_answer(pipe, reap: Callable[[], str], who: str) -> Any:
     return outcome[1]
 
 
-
 def _kill(pid: int) -> None:
     if pid:
         try:
