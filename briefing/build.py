@@ -1,29 +1,38 @@
 """The orchestrator: load → check → compose → parse → render, written atomically.
 
-Each output is rendered to a temporary file beside its destination, and all of
-them are moved into place only when every one has succeeded. A failed or
-interrupted build leaves earlier outputs byte-identical and no partial file.
+This is the one module that imports every stage. Each output is rendered to a
+temporary file beside its destination, and all of them are moved into place
+only when every one has succeeded: a failed or interrupted build leaves
+earlier outputs byte-identical and no partial file.
+
+Formats whose renderer says `in_worker` (the PDF, the longest to lay out) are
+rendered by a worker process, started first so that it imports its renderer
+while this process loads, checks and composes; this process renders the
+other formats meanwhile.
 """
 
 from __future__ import annotations
 
-import errno
 import os
-import signal
 import secrets
+import signal
 import threading
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BriefingError
-from .worker import Worker, can_fork
+from .errors import BriefingError, build_time, source_date_epoch, write_error
+from .render import DEFAULT_FORMATS, Brief, Format, get_format
+from .render.worker import RenderWorker
 
 if TYPE_CHECKING:
+    from .check import CheckedDossier
+    from .compose.templates import TemplateFile
     from .document import Document
-
-FORMATS = ("docx", "pdf", "md")
+    from .mail import MailRequest, MailResult
 
 
 @dataclass(frozen=True)
@@ -33,129 +42,102 @@ class Output:
     path: Path
 
 
-def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (), formats: tuple[str, ...] = ("docx", "pdf"),
-                 out_dir: str | Path | None = None, parallel: bool = True) -> list[Output]:
+@dataclass(frozen=True)
+class _Job:
+    template: TemplateFile
+    format: Format
+    path: Path  # the output, once every output succeeded
+    temporary: Path = field(init=False)  # what the renderer writes: a fresh name beside `path`
+
+    def __post_init__(self) -> None:
+        name = f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.part"
+        object.__setattr__(self, "temporary", self.path.with_name(name))
+
+
+def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
+                 formats: tuple[str, ...] = DEFAULT_FORMATS, out_dir: str | Path | None = None,
+                 parallel: bool = True) -> list[Output]:
     """Build each template in each format; return the outputs written.
 
-    With `parallel` (and two cores), a worker process lays out the PDFs while
-    this one composes the briefs and renders the other formats (see `worker`)."""
-    workers = _start_workers(formats) if parallel else {}  # first: they import while this process loads
-    staged: list[tuple[Path, Path]] = []
+    With `parallel`, a worker process renders the formats that ask for one
+    (see `render.worker`)."""
+    chosen_formats = [get_format(name) for name in dict.fromkeys(formats)]
+    source_date_epoch()  # a bad value is an error before any work
+    wanted = parallel and RenderWorker.worthwhile() and any(fmt.in_worker for fmt in chosen_formats)
+    worker = RenderWorker.start() if wanted else None  # first: it imports while this process loads
     try:
         from .check import check_dossier
+        from .compose.templates import find_template, list_templates
         from .load import load_dossier
-        from .templates import find_template, list_templates
 
-        dossier = load_dossier(dossier_dir)
-        checked = check_dossier(dossier)
-        chosen = [find_template(name, dossier.root) for name in templates] if templates else list_templates(dossier.root)
-        out = Path(out_dir) if out_dir is not None else dossier.root / "out"
-        jobs = [(template, fmt, out / f"{template.name}.{fmt}") for template in chosen for fmt in formats]
-        _prepare(out, [path for _, _, path in jobs])
-        sent: dict[str, list] = {fmt: [] for fmt in workers}  # format → the template of each job, by number
-        for template in chosen:
-            targets = []
-            for fmt in formats:
-                path = out / f"{template.name}.{fmt}"
-                temporary = _temporary_beside(path)
-                staged.append((temporary, path))  # named before it exists, so an interrupt never leaves it behind
-                targets.append((fmt, temporary, path))
-            try:
-                for fmt in render_template(checked, template, targets, workers):
-                    sent[fmt].append(template)
-            except BriefingError as error:
-                raise _locate_glyph_error(error, checked, template) from None
-        for fmt, worker in workers.items():
-            try:
-                worker.finish()
-            except BriefingError as error:  # `job`: which of the jobs sent to it (None: while getting ready)
-                raise _locate_glyph_error(error, checked, sent[fmt][error.job]) if error.job is not None else error from None
-        with _uninterrupted():
-            for temporary, path in staged:
-                _move(temporary, path)
+        checked = check_dossier(load_dossier(dossier_dir))
+        root = checked.dossier.root
+        chosen = [find_template(name, root) for name in templates] if templates else list_templates(root)
+        out = Path(out_dir) if out_dir is not None else root / "out"
+        return write_briefs(checked, chosen, chosen_formats, out, worker)
     finally:
-        for worker in workers.values():
+        if worker is not None:
+            worker.stop()
+
+
+def write_briefs(checked: CheckedDossier, templates: list[TemplateFile], formats: list[Format], out: Path,
+                 worker: RenderWorker | None = None, composed: dict[Path, Brief] | None = None) -> list[Output]:
+    """Render each template in each format into `out`, all or nothing.
+    `composed` holds briefs already composed, by template path."""
+    jobs = [_Job(template, fmt, out / f"{template.name}{fmt.suffix}") for template in templates for fmt in formats]
+    _prepare(out, [job.path for job in jobs])
+    try:
+        pending: list[tuple[_Job, Future]] = []
+        for template in templates:
+            brief = (composed or {}).get(template.path) or compose_and_parse(checked, template)
+            ours = [job for job in jobs if job.template is template]
+            for job in sorted(ours, key=lambda job: not (worker and job.format.in_worker)):  # the worker's first
+                if worker and job.format.in_worker:
+                    pending.append((job, worker.submit(job.format, brief, job.temporary)))
+                else:
+                    _render_here(job, brief, checked)
+        for job, future in pending:
+            try:
+                worker.result(future)  # type: ignore[union-attr]  (only a worker's jobs are pending)
+            except OSError as error:  # name the output, not its temporary file
+                raise write_error(error, job.path) from None
+            except BriefingError as error:
+                raise _located(error, checked, job) from None
+        with _uninterrupted():
+            for job in jobs:
+                _move(job.temporary, job.path)
+    except BaseException:
+        if worker is not None:
             worker.stop()  # before removing temporary files: it may be writing one
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-    return [Output(template.name, fmt, path) for template, fmt, path in jobs]
+        raise
+    finally:
+        for job in jobs:
+            job.temporary.unlink(missing_ok=True)
+    return [Output(job.template.name, job.format.name, job.path) for job in jobs]
 
 
-@dataclass(frozen=True)
-class RenderJob:
-    """One output to render: `temporary` is written, and stands for `path`."""
-    document: Document | None  # None for Markdown, which is written as composed
-    format: str
-    temporary: Path
-    path: Path
-    reference_docx: Path
-
-
-def render_template(checked, template, targets: list[tuple[str, Path, Path]],
-                    workers: dict[str, Worker] | None = None) -> list[str]:
-    """Compose and parse one template once, then render it in each format, by
-    the format's worker if there is one; return the formats sent to workers.
-    `targets` holds (format, file to write, output it stands for)."""
+def compose_and_parse(checked: CheckedDossier, template: TemplateFile) -> Brief:
+    """One template's brief, composed and parsed once for every format."""
     from .compose import compose_brief
     from .parse import parse_markdown
 
     composed = compose_brief(checked, template)
-    document = None
-    if any(fmt != "md" for fmt, _, _ in targets):
-        document = parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
-    reference = reference_docx(checked.dossier.root)
-    jobs = [RenderJob(document, fmt, temporary, path, reference) for fmt, temporary, path in targets]
-    workers = workers or {}
-    sent = []
-    for job in sorted(jobs, key=lambda job: job.format not in workers):  # workers first, so all work at once
-        if job.format in workers:
-            workers[job.format].submit(job)
-            sent.append(job.format)
-        elif job.format == "md":
-            _write_markdown(composed.markdown, job)
-        else:
-            render(job)
-    return sent
+    document: Document = parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
+    return Brief(document, composed.markdown, reference_docx(checked.dossier.root))
 
 
-def render(job: RenderJob) -> None:
-    """Render one document in one format (not "md": that is not rendered)."""
+def _render_here(job: _Job, brief: Brief, checked: CheckedDossier) -> None:
     try:
-        if job.format == "pdf":
-            from .render.pdf import render_pdf
-            render_pdf(job.document, job.temporary)
-        else:
-            from .render.docx import render_docx
-            render_docx(job.document, job.temporary, job.reference_docx)
+        job.format.render(brief, job.temporary)
     except OSError as error:  # name the output, not its temporary file
-        raise _write_error(error, job.path) from None
-
-
-def _write_markdown(markdown: str, job: RenderJob) -> None:
-    try:
-        job.temporary.write_text(markdown, encoding="utf-8")
-    except OSError as error:
-        raise _write_error(error, job.path) from None
-
-
-def _start_workers(formats: tuple[str, ...]) -> dict[str, Worker]:
-    """A worker for the PDFs, the longest to lay out; this process renders the
-    other formats meanwhile (a DOCX worker as well measured no faster)."""
-    if "pdf" not in formats or not can_fork():
-        return {}
-    return {"pdf": Worker("PDF", _ready_for_pdf, render)}
-
-
-def _ready_for_pdf() -> None:
-    from .render.fonts import register_fonts
-    from .render.pdf import render_pdf  # noqa: F401  (imported now, while the build loads)
-
-    register_fonts()
+        raise write_error(error, job.path) from None
+    except BriefingError as error:
+        raise _located(error, checked, job) from None
 
 
 def reference_docx(dossier_root: Path) -> Path:
     """The dossier's own reference.docx, or the one shipped with briefing."""
-    from .templates import builtin_templates_dir
+    from .compose.templates import builtin_templates_dir
 
     own = dossier_root / "templates" / "reference.docx"
     return own if own.is_file() else builtin_templates_dir() / "reference.docx"
@@ -167,7 +149,7 @@ def _prepare(out: Path, paths: list[Path]) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise _write_error(error, out, "cannot create the output folder") from None
+        raise write_error(error, out, "cannot create the output folder") from None
     if not os.access(out, os.W_OK):
         raise BriefingError("the output folder is not writable; choose another with --out", file=out)
     for path in paths:
@@ -175,35 +157,16 @@ def _prepare(out: Path, paths: list[Path]) -> None:
             raise BriefingError("the output path is a folder; move it away or choose another --out", file=path)
 
 
-def _temporary_beside(path: Path) -> Path:
-    """A fresh name beside `path`; the renderer creates the file."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
-
-
 def _move(temporary: Path, path: Path) -> None:
     try:
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except OSError as error:
-        raise _write_error(error, path) from None
-
-
-def _write_error(error: OSError, path: Path, what: str = "cannot write") -> BriefingError:
-    reasons = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is exhausted",
-        errno.EFBIG: "the file is larger than this system allows (file size limit)",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EROFS: "the file system is read-only",
-        errno.EISDIR: "it is a folder",
-    }
-    reason = reasons.get(error.errno, error.strerror or str(error))
-    return BriefingError(f"{what}: {reason}; earlier outputs are unchanged", file=path)
+        raise write_error(error, path) from None
 
 
 @contextmanager
-def _uninterrupted():
+def _uninterrupted() -> Iterator[None]:
     """Ctrl-C while outputs move into place would leave some new and some old:
     moving takes microseconds, so finish it and let the build complete."""
     if threading.current_thread() is not threading.main_thread():
@@ -216,10 +179,10 @@ def _uninterrupted():
         signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
 
 
-def _locate_glyph_error(error: BriefingError, checked, template) -> BriefingError:
-    """A character the PDF font lacks: point at the dossier line (or the
+def _located(error: BriefingError, checked: CheckedDossier, job: _Job) -> BriefingError:
+    """A character the renderer cannot draw: point at the dossier line (or the
     template) that holds it, so the user knows what to edit."""
-    char = getattr(error, "char", None)
+    char = error.char
     if char is None or error.file:
         return error
     dossier = checked.dossier
@@ -234,4 +197,60 @@ def _locate_glyph_error(error: BriefingError, checked, template) -> BriefingErro
     for source in dossier.sources:  # a quoted passage is printed as the article has it
         if char in source.text:
             return BriefingError(error.detail, file=source.path, line=source.text.count("\n", 0, source.text.index(char)) + 1)
-    return BriefingError(error.detail, file=template.path)
+    return BriefingError(error.detail, file=job.template.path)
+
+
+# Mail: a brief built (or reused) here, then handed to the mail stage ---------
+
+def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, str] | None = None) -> MailResult:
+    """Build (or reuse) the brief, write its `.eml`, and send it if asked.
+    The dossier is loaded, checked and composed once."""
+    from .check import check_dossier
+    from .compose.templates import find_template
+    from .load import load_dossier
+    from .mail import (
+        MailMessage, MailResult, attachment, check_size, compose_body, envelope, resolve_settings, send_message,
+        write_message,
+    )
+
+    env = os.environ if env is None else env
+    when = build_time(env)
+    dossier = load_dossier(dossier_dir)
+    settings = resolve_settings(request.options, env, dossier.config.mail, dossier.root)
+    sender, to, cc = envelope(settings.sender, request)
+    checked = check_dossier(dossier)
+    template = find_template(request.template, dossier.root)
+    brief = compose_and_parse(checked, template)
+    out = Path(request.out_dir) if request.out_dir is not None else dossier.root / "out"
+    formats = [get_format(name) for name in (("pdf", "docx") if request.attach_docx else ("pdf",))]
+    paths = [out / f"{template.name}{fmt.suffix}" for fmt in formats]
+    if not all(_is_up_to_date(path, _brief_inputs(dossier.root, template)) for path in paths):
+        write_briefs(checked, [template], formats, out, composed={template.path: brief})
+    attachments = tuple(attachment(path, dossier.config.title, template.name, fmt.media_type)
+                        for path, fmt in zip(paths, formats))
+    warnings = check_size(attachments, settings.max_attachment_mb, request.strict)
+    subject = " ".join((request.subject or dossier.config.title).split())
+    first = dossier.config.sections[0]  # the bottom line of a brief without headings
+    body = compose_body(brief.document, attachments,
+                        (first.title, [fact.fact.claim for fact in checked.facts if fact.fact.section == first.id]))
+    message = MailMessage(sender, to, cc, subject, body, attachments)
+    path = write_message(message, out / f"{template.name}.eml", when)
+    if not request.send:
+        return MailResult(path, warnings)
+    return MailResult(path, warnings, send_message(path, settings), settings.server)
+
+
+def _brief_inputs(root: Path, template: TemplateFile) -> list[Path]:
+    """Every file a brief depends on: the sources, the template folders, the template."""
+    from .compose.templates import search_path
+
+    folders = [root / "sources", *search_path(root)]
+    return [path for folder in folders for path in folder.rglob("*") if path.is_file()] + [template.path]
+
+
+def _is_up_to_date(path: Path, inputs: list[Path]) -> bool:
+    try:
+        built = path.stat().st_mtime_ns
+    except OSError:
+        return False
+    return all(source.stat().st_mtime_ns < built for source in inputs)

@@ -1,4 +1,5 @@
-"""The two exception types a user can meet.
+"""What every stage shares: the error a user can meet, one atomic write, and
+the build time `SOURCE_DATE_EPOCH` may fix.
 
 `BriefingError` is one mistake in the user's input (a dossier, a template, an
 option), located by file and line. `BriefingErrors` carries several of them so
@@ -8,20 +9,29 @@ raised is a bug and shows its traceback under `--debug`.
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Mapping
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
 
 class BriefingError(click.ClickException):
-    """A mistake in the user's input: exit code 1, one line `file:line: message`."""
+    """A mistake in the user's input: exit code 1, one line `file:line: message`.
+
+    `char` names the character a renderer cannot draw, when that is the
+    mistake: the build then points at the dossier line that holds it."""
 
     exit_code = 1
 
-    def __init__(self, message: str, file: str | Path | None = None, line: int | None = None):
+    def __init__(self, message: str, file: str | Path | None = None, line: int | None = None,
+                 char: str | None = None):
+        self.detail = message
         self.file = str(file) if file is not None else None
         self.line = line
-        self.detail = message
+        self.char = char
         super().__init__(self.format_line())
 
     def format_line(self) -> str:
@@ -33,20 +43,27 @@ class BriefingError(click.ClickException):
     def show(self, file=None) -> None:
         click.echo(f"error: {self.format_line()}", err=True)
 
+    def __reduce__(self):
+        """Pickled whole (a worker process sends it back), not as its formatted line."""
+        return (BriefingError, (self.detail, self.file, self.line, self.char))
+
 
 class BriefingErrors(BriefingError):
     """Several input mistakes found in one pass, shown one per line."""
 
     def __init__(self, errors: list[BriefingError]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} error(s)")
+        self.errors = list(errors)
+        super().__init__(f"{len(self.errors)} errors")
 
     def format_line(self) -> str:
-        return "\n".join(error.format_line() for error in getattr(self, "errors", []))
+        return "\n".join(error.format_line() for error in self.errors)
 
     def show(self, file=None) -> None:
         for error in self.errors:
             error.show(file)
+
+    def __reduce__(self):
+        return (BriefingErrors, (self.errors,))
 
 
 def raise_all(errors: list[BriefingError]) -> None:
@@ -55,3 +72,66 @@ def raise_all(errors: list[BriefingError]) -> None:
         raise errors[0]
     if errors:
         raise BriefingErrors(errors)
+
+
+def atomic_write(path: Path, data: bytes | str, what: str = "cannot write") -> Path:
+    """Write `path` whole or not at all: a temporary file beside it, then a
+    rename. Its mode follows the umask, as any new file's would."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as error:
+        raise write_error(error, path, what) from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+        os.chmod(name, 0o666 & ~current_umask())
+        os.replace(name, path)
+    except OSError as error:
+        raise write_error(error, path, what) from None
+    finally:
+        Path(name).unlink(missing_ok=True)
+    return path
+
+
+def current_umask() -> int:
+    """The process's umask (reading it means setting it; it is put back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_WRITE_REASONS = {
+    "ENOSPC": "the disk is full",
+    "EDQUOT": "the disk quota is exhausted",
+    "EFBIG": "the file is larger than this system allows (file size limit)",
+    "EACCES": "permission denied",
+    "EPERM": "permission denied",
+    "EROFS": "the file system is read-only",
+    "EISDIR": "it is a folder",
+}
+
+
+def write_error(error: OSError, path: Path, what: str = "cannot write") -> BriefingError:
+    """A failed write as one line that says what it means for the user's files."""
+    import errno
+
+    reason = _WRITE_REASONS.get(errno.errorcode.get(error.errno or 0, ""), error.strerror or str(error))
+    return BriefingError(f"{what}: {reason}; earlier outputs are unchanged", file=path)
+
+
+def source_date_epoch(env: Mapping[str, str] | None = None) -> datetime | None:
+    """The build time `SOURCE_DATE_EPOCH` fixes (reproducible outputs), or None when unset."""
+    text = (os.environ if env is None else env).get("SOURCE_DATE_EPOCH", "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 12:
+        raise BriefingError(f"$SOURCE_DATE_EPOCH: '{text[:40]}' is not a number of seconds since 1970 "
+                            "(unset it, or give e.g. 1750636800)")
+    return datetime.fromtimestamp(int(text), timezone.utc)
+
+
+def build_time(env: Mapping[str, str] | None = None) -> datetime:
+    """Now, or the time `SOURCE_DATE_EPOCH` fixes; whole seconds, in UTC."""
+    return source_date_epoch(env) or datetime.now(timezone.utc).replace(microsecond=0)

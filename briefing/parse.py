@@ -17,7 +17,6 @@ from .document import (
     Meta, Note, NoteContent, Paragraph, Rule, Strong, Table, Text,
 )
 from .errors import BriefingError
-from .gcpause import paused_gc
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -44,8 +43,7 @@ def make_parser() -> MarkdownIt:
 def parse_markdown(markdown: str, meta: Meta, notes: dict[str, NoteContent], source: str = "<template>") -> Document:
     """Turn Markdown into a `Document`; `notes` holds what each citation key leads to."""
     builder = _Builder(notes, source)
-    with paused_gc():  # a token per run of words, no cycles
-        blocks = builder.blocks(make_parser().parse(markdown), 0, None)[0]
+    blocks = builder.blocks(make_parser().parse(markdown), 0, None)[0]
     if meta.numbered:
         blocks = _number(blocks)
     ordered = sorted(builder.numbers.items(), key=lambda item: item[1])

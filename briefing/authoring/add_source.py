@@ -18,9 +18,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .errors import BriefingError
-from .model import UNKNOWN, SourceMeta
-from .yamlfile import load_yaml, read_text
+from ..errors import BriefingError
+from ..load.model import UNKNOWN, SourceMeta
+from ..load.yamlfile import load_yaml, read_text
 
 _BINARY_KINDS = ((b"%PDF", "a PDF file"), (b"PK\x03\x04", "a zip archive (a .docx or .odt?)"),
                  (b"{\\rtf", "an RTF file"), (b"\xd0\xcf\x11\xe0", "an old Word or Office file"))

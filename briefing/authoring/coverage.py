@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .check import CheckedDossier
+from ..check import CheckedDossier
 
 _LINE = re.compile(r"[^\r\n]+")
 _END = re.compile(r"[.!?]+(?=\s)")

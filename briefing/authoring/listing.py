@@ -6,8 +6,8 @@ aligned text table for people or as JSON for scripts.
 
 from __future__ import annotations
 
-from .errors import BriefingError
-from .load import Dossier
+from ..errors import BriefingError
+from ..load import Dossier
 
 CLAIM_WIDTH = 72
 

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .errors import BriefingError
+from ..errors import BriefingError
 
 
 @dataclass(frozen=True)

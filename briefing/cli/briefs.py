@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..render import DEFAULT_FORMATS, FORMATS
 from .options import count, dossier_option
 
 
@@ -11,8 +12,9 @@ from .options import count, dossier_option
 @dossier_option
 @click.option("--template", "-t", "templates", multiple=True, metavar="NAME|PATH",
               help="Template name (see 'briefing templates') or path to a .md.j2 file; repeatable. Default: all.")
-@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(["docx", "pdf", "md"], case_sensitive=False),
-              help="Output format; repeatable. Default: docx and pdf. 'md' writes the composed Markdown.")
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(list(FORMATS), case_sensitive=False),
+              help="Output format; repeatable. Default: " + " and ".join(DEFAULT_FORMATS) + ". "
+              + "; ".join(f"{fmt.name}: {fmt.description}" for fmt in FORMATS.values()) + ".")
 @click.option("--out", "-o", "out_dir", type=click.Path(), default=None,
               help="Output folder. Default: out/ inside the dossier.")
 def build(dossier: str, templates: tuple[str, ...], formats: tuple[str, ...], out_dir: str | None) -> None:
@@ -26,7 +28,7 @@ def build(dossier: str, templates: tuple[str, ...], formats: tuple[str, ...], ou
     """
     from ..build import build_briefs
 
-    for output in build_briefs(dossier, templates, formats or ("docx", "pdf"), out_dir):
+    for output in build_briefs(dossier, templates, formats or DEFAULT_FORMATS, out_dir):
         click.echo(str(output.path))
 
 
@@ -61,7 +63,7 @@ def templates(dossier: str) -> None:
     """List the templates: name, audience, description."""
     from pathlib import Path
 
-    from ..templates import list_templates
+    from ..compose.templates import list_templates
 
     found = list_templates(Path(dossier))
     width = max((len(t.name) for t in found), default=4)

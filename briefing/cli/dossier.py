@@ -59,7 +59,7 @@ def init(folder: str, title: str | None, subject: str, author: str, organisation
     """
     import shlex
 
-    from ..init import create_dossier
+    from ..authoring.init import create_dossier
 
     create_dossier(folder, title=title, subject=subject, author=author, organisation=organisation,
                    marking=marking, example=example)
@@ -101,7 +101,7 @@ def add_source(file: str, dossier: str, source_id: str | None, **metadata: str |
     """
     import shlex
 
-    from ..sources_admin import add_source as add
+    from ..authoring.add_source import add_source as add
 
     added = add(dossier, file, source_id=source_id, **metadata)
     click.echo(f"added source '{added.meta.id}': {added.text_path} ({added.lines} lines, {added.characters} characters)")
@@ -134,8 +134,8 @@ def quote(source: str, fragment: str, dossier: str, limit: int, as_json: bool) -
     from pathlib import Path
 
     from ..errors import BriefingError
-    from ..quote import CLOSE_ENOUGH, find_passages
-    from ..sources_admin import read_source
+    from ..authoring.quote import CLOSE_ENOUGH, find_passages
+    from ..authoring.add_source import read_source
 
     meta, text = read_source(dossier, source)
     passages = find_passages(text, fragment, limit)
@@ -171,7 +171,7 @@ def facts(dossier: str, section: str | None, source: str | None, key: str | None
       briefing facts --source apa --key accords.third
       briefing facts --json | jq '.[].claim'
     """
-    from ..listing import facts_table, fact_rows
+    from ..authoring.listing import facts_table, fact_rows
     from ..load import load_dossier
 
     loaded = load_dossier(dossier)
@@ -200,14 +200,14 @@ def sources(dossier: str, coverage: bool, as_json: bool) -> None:
       briefing sources --coverage
       briefing sources --coverage --json
     """
-    from ..listing import source_rows, sources_table, uncited_sentences
+    from ..authoring.listing import source_rows, sources_table, uncited_sentences
     from ..load import load_dossier
 
     loaded = load_dossier(dossier)
     covered = None
     if coverage:
         from ..check import check_dossier
-        from ..coverage import source_coverage
+        from ..authoring.coverage import source_coverage
 
         covered = source_coverage(check_dossier(loaded))
     rows = source_rows(loaded, covered)

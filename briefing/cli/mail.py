@@ -61,7 +61,8 @@ def mail(dossier: str, template: str, to: tuple[str, ...], cc: tuple[str, ...], 
       BRIEFING_SMTP_PASSWORD=... briefing mail -t executive --to desk@example.org \\
           --send --smtp-host smtp.example.org --smtp-user me
     """
-    from ..mail import MailRequest, mail_brief
+    from ..build import mail_brief
+    from ..mail import MailRequest
 
     options = {"host": smtp_host, "port": smtp_port, "security": security, "username": smtp_user,
                "sender": sender, "timeout": timeout, "max_attachment_mb": max_attachment_mb}

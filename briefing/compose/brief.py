@@ -16,12 +16,11 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from . import __version__
-from .check import CheckedDossier, CheckedFact
+from .. import __version__
+from ..check import CheckedDossier, CheckedFact
 from .context import FactView, SourceView, build_context, language_name, source_view
-from .document import Meta, NoteContent, NoteEntry, human_date
-from .errors import BriefingError
-from .gcpause import paused_gc
+from ..document import Meta, NoteContent, NoteEntry, human_date
+from ..errors import BriefingError
 from .templates import TemplateFile, search_path
 
 # Characters that can start markup anywhere, and those that only matter at the
@@ -103,11 +102,7 @@ def make_environment(folders: list[Path]) -> jinja2.Environment:
 
 
 def compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBrief:
-    with paused_gc():  # a string and a view per fact, few cycles: see gcpause
-        return _compose_brief(checked, template)
-
-
-def _compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBrief:
+    """The template's Markdown for the checked dossier, with what its citations lead to."""
     root = checked.dossier.root
     folders = [template.path.parent.resolve()] + [folder.resolve() for folder in search_path(root)]
     env = make_environment(list(dict.fromkeys(folders)))

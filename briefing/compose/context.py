@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .check import CREDIBILITY, CheckedDossier, CheckedFact
-from .document import human_date
-from .load import Source
-from .model import UNKNOWN
+from ..check import CREDIBILITY, CheckedDossier, CheckedFact
+from ..document import human_date
+from ..load import Source
+from ..load.model import UNKNOWN
 
 @dataclass(frozen=True)
 class SourceView:

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Optional
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from .errors import BriefingError
-from .model import check_printable
-from .yamlfile import read_text
+from ..errors import BriefingError, raise_all
+from ..load.model import check_printable
+from ..load.validate import schema_errors
+from ..load.yamlfile import parse_yaml, read_text
 
 SUFFIX = ".md.j2"
 _OPEN, _CLOSE = "{#---", "---#}"
@@ -55,7 +55,7 @@ class TemplateFile:
 
 def builtin_templates_dir() -> Path:
     """Templates shipped in the wheel, or the repository's own in a source checkout."""
-    package = Path(__file__).parent
+    package = Path(__file__).resolve().parent.parent
     shipped = package / "builtin" / "templates"
     return shipped if shipped.is_dir() else package.parent / "templates"
 
@@ -100,14 +100,13 @@ def read_template(path: Path) -> TemplateFile:
     text = read_text(path)
     if not text.startswith(_OPEN) or _CLOSE not in text:
         raise BriefingError(f"a template starts with front matter between '{_OPEN}' and '{_CLOSE}'", file=path, line=1)
+    data = parse_yaml(text[len(_OPEN): text.index(_CLOSE)], path)  # its line 1 is the file's line 1
+    if not isinstance(data, dict):
+        raise BriefingError("the front matter is a mapping of fields (name:, audience:, description:)", file=path, line=1)
     try:
-        data = yaml.safe_load(text[len(_OPEN): text.index(_CLOSE)])
         info = TemplateInfo.model_validate(data)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise BriefingError(f"front matter is not valid YAML: {getattr(error, 'problem', error)}", file=path, line=mark.line + 1 if mark else 1) from None
     except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "front matter"
-        raise BriefingError(f"front matter '{field}': {first['msg'].removeprefix('Value error, ')}", file=path, line=1) from None
+        raise_all([BriefingError(f"front matter: {e.detail}", file=e.file, line=e.line)
+                   for e in schema_errors(path, data, error, TemplateInfo)])
+        raise  # not reached: pydantic reports at least one error
     return TemplateFile(path, info)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import BriefingError
+from ..errors import BriefingError
 
 try:  # the C parser is several times faster on large dossiers
     from yaml import CSafeLoader as _BaseLoader
@@ -130,7 +130,12 @@ _HINTS = {  # what the parser says → what to fix
 
 def load_yaml(path: Path):
     """Parse one YAML file into plain data whose mappings are `LineDict`s."""
-    text = read_text(path)
+    return parse_yaml(read_text(path), path)
+
+
+def parse_yaml(text: str, path: Path):
+    """Parse YAML `text` read from `path` (named in errors) into plain data
+    whose mappings are `LineDict`s; lines count from the start of `text`."""
     try:
         return _parse(text)
     except BriefingError as error:

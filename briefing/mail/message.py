@@ -1,20 +1,18 @@
-"""Stage 6, mail: wrap a rendered brief into a standard email (RFC 5322), write
-it as `out/<template>.eml`, and deliver it through SMTP when asked.
+"""A rendered brief as a standard email (RFC 5322): the envelope, a plain-text
+body with the brief's bottom line, the attachments, and the `.eml` file.
 
-The `.eml` is always written first, atomically, so that whatever happens on the
-network the message is on disk and can be sent by hand. SMTP settings and
-delivery live in `smtp`.
+This module is given a brief already built (its `Document` and its files);
+it loads nothing. The orchestration (build or reuse, then write, then send)
+is `build.mail_brief`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import textwrap
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
@@ -22,8 +20,9 @@ from email.utils import format_datetime, getaddresses
 from pathlib import Path
 from typing import Mapping
 
-from .errors import BriefingError
-from .smtp import resolve_settings, send_message
+from ..document import Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Paragraph, Strong, Text
+from ..document import human_date, plain_text
+from ..errors import BriefingError, atomic_write
 
 MB = 1_000_000
 _UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -69,31 +68,6 @@ class MailResult:
     server: str | None = None
 
 
-def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, str] | None = None) -> MailResult:
-    """Build (or reuse) the brief, write its `.eml`, and send it if asked."""
-    from .check import check_dossier
-    from .load import load_dossier
-    from .templates import find_template
-
-    env = os.environ if env is None else env
-    dossier = load_dossier(dossier_dir)
-    settings = resolve_settings(request.options, env, dossier.config.mail, dossier.root)
-    sender, to, cc = _envelope(settings.sender, request)
-    checked = check_dossier(dossier)
-    template = find_template(request.template, dossier.root)
-    out = Path(request.out_dir) if request.out_dir is not None else dossier.root / "out"
-    files = ensure_outputs(dossier.root, template, ("pdf", "docx") if request.attach_docx else ("pdf",), out)
-    attachments = tuple(_attachment(path, dossier.config.title, template.name) for path in files)
-    warnings = check_size(attachments, settings.max_attachment_mb, request.strict)
-    subject = " ".join((request.subject or dossier.config.title).split())
-    body = compose_body(checked, template, attachments)
-    message = MailMessage(sender, to, cc, subject, body, attachments)
-    path = write_message(message, out / f"{template.name}.eml", message_date(env))
-    if not request.send:
-        return MailResult(path, warnings)
-    return MailResult(path, warnings, send_message(path, settings), settings.server)
-
-
 def parse_address(text: str) -> Address:
     """One address, `Name <user@example.org>` or `user@example.org`; ValueError says why not."""
     if any(ord(char) < 32 for char in text):
@@ -116,7 +90,7 @@ def parse_address(text: str) -> Address:
     return address
 
 
-def _envelope(sender: str | None, request: MailRequest) -> tuple[Address, tuple[Address, ...], tuple[Address, ...]]:
+def envelope(sender: str | None, request: MailRequest) -> tuple[Address, tuple[Address, ...], tuple[Address, ...]]:
     if not sender:
         raise BriefingError("no sender address: give --from, set $BRIEFING_MAIL_FROM, "
                             "or write 'from:' under 'mail:' in sources/dossier.yaml")
@@ -131,39 +105,9 @@ def _envelope(sender: str | None, request: MailRequest) -> tuple[Address, tuple[
 
 # The brief and its attachments ----------------------------------------------
 
-def ensure_outputs(root: Path, template, formats: tuple[str, ...], out: Path) -> list[Path]:
-    """The brief's files in `out/`, rebuilt unless each is newer than every input."""
-    paths = [out / f"{template.name}.{fmt}" for fmt in formats]
-    inputs = dossier_inputs(root, template)
-    if all(is_up_to_date(path, inputs) for path in paths):
-        return paths
-    from .build import build_briefs
-
-    outputs = build_briefs(root, (str(template.path),), formats, out)
-    return [output.path for output in outputs]
-
-
-def dossier_inputs(root: Path, template) -> list[Path]:
-    """Every file a brief depends on: the sources, the template folders, the template."""
-    from .templates import search_path
-
-    folders = [root / "sources", *search_path(root)]
-    return [path for folder in folders for path in folder.rglob("*") if path.is_file()] + [template.path]
-
-
-def is_up_to_date(path: Path, inputs: list[Path]) -> bool:
-    try:
-        built = path.stat().st_mtime_ns
-    except OSError:
-        return False
-    return all(source.stat().st_mtime_ns < built for source in inputs)
-
-
-def _attachment(path: Path, title: str, template: str) -> Attachment:
-    kind = path.suffix.lstrip(".")
-    mime = {"pdf": "application/pdf",
-            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}[kind]
-    return Attachment(path, attachment_name(title, template, kind), mime)
+def attachment(path: Path, title: str, template: str, media_type: str) -> Attachment:
+    """A brief's file as the recipient sees it: named for the brief, typed."""
+    return Attachment(path, attachment_name(title, template, path.suffix.lstrip(".")), media_type)
 
 
 def attachment_name(title: str, template: str, extension: str) -> str:
@@ -184,22 +128,18 @@ def check_size(attachments: tuple[Attachment, ...], limit_mb: float, strict: boo
     return (message,)
 
 
-def compose_body(checked, template, attachments: tuple[Attachment, ...]) -> str:
-    """Plain text: what the brief is, its bottom line with citation numbers, the attachments."""
-    from .compose import compose_brief
-    from .document import human_date
-    from .parse import parse_markdown
-
-    composed = compose_brief(checked, template)
-    document = parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
+def compose_body(document: Document, attachments: tuple[Attachment, ...],
+                 default_bottom_line: tuple[str, list[str]] = ("", [])) -> str:
+    """Plain text: what the brief is, its bottom line with citation numbers, the
+    attachments. A brief without headings has no bottom line of its own: the
+    caller's `default_bottom_line` (a heading and its paragraphs) stands for it."""
     meta = document.meta
     lines = [meta.title, f"{meta.doc_type} for: {meta.audience}"]
     lines += [f"{label}: {value}" for label, value in (
         ("Date", human_date(meta.date)), ("Reference", meta.reference), ("Marking", meta.marking)) if value != "unknown"]
     heading, paragraphs, cited = bottom_line(document)
-    if not paragraphs:  # no heading in the template: the facts of the dossier's first section
-        section = checked.dossier.config.sections[0]
-        heading, paragraphs = section.title, [f.fact.claim for f in checked.facts if f.fact.section == section.id]
+    if not paragraphs:
+        heading, paragraphs = default_bottom_line
     if paragraphs:
         lines += ["", heading.upper(), ""]
         lines += [line for text in paragraphs for line in (_wrap(text), "")][:-1]
@@ -211,10 +151,8 @@ def compose_body(checked, template, attachments: tuple[Attachment, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def bottom_line(document) -> tuple[str, list[str], set[int]]:
+def bottom_line(document: Document) -> tuple[str, list[str], set[int]]:
     """The first heading of the brief, the text under it, and the citation numbers used."""
-    from .document import Heading, ListBlock, Paragraph, plain_text
-
     heading: Heading | None = None
     paragraphs: list[str] = []
     cited: set[int] = set()
@@ -232,8 +170,6 @@ def bottom_line(document) -> tuple[str, list[str], set[int]]:
 
 
 def _inline_text(inlines, cited: set[int]) -> str:
-    from .document import Citation, Code, Emphasis, LineBreak, Link, Strong, Text
-
     parts = []
     for inline in inlines:
         if isinstance(inline, (Text, Code)):
@@ -295,31 +231,6 @@ def _file_part(attachment: Attachment) -> MIMEPart:
     return part
 
 
-def message_date(env: Mapping[str, str] | None = None) -> datetime:
-    """Now, or SOURCE_DATE_EPOCH when it is set (reproducible messages)."""
-    epoch = (os.environ if env is None else env).get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch:
-        return datetime.now(timezone.utc).replace(microsecond=0)
-    if not epoch.isdigit():
-        raise BriefingError(f"$SOURCE_DATE_EPOCH: '{epoch}' is not a number of seconds")
-    return datetime.fromtimestamp(int(epoch), timezone.utc)
-
-
-def write_message(message: MailMessage, path: Path, when: datetime | None = None) -> Path:
+def write_message(message: MailMessage, path: Path, when: datetime) -> Path:
     """Write the message as an `.eml` file, atomically: the whole file or none."""
-    data = build_email(message, when or message_date()).as_bytes()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    except OSError as error:
-        raise BriefingError(f"cannot write the message: {error.strerror or error}", file=path) from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(name, 0o644)
-        os.replace(name, path)
-    except OSError as error:
-        raise BriefingError(f"cannot write the message: {error.strerror or error}", file=path) from None
-    finally:
-        Path(name).unlink(missing_ok=True)
-    return path
+    return atomic_write(path, build_email(message, when).as_bytes(), "cannot write the message")

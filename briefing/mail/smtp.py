@@ -17,8 +17,8 @@ from email import policy
 from pathlib import Path
 from typing import Mapping
 
-from .errors import BriefingError
-from .model import MailConfig
+from ..errors import BriefingError
+from ..load.model import MailConfig
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 PASSWORD_ENV = "BRIEFING_SMTP_PASSWORD"

@@ -9,6 +9,9 @@ first reference, so the number repeats without a second footnote.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import XmlPart
@@ -26,13 +29,22 @@ _EMPTY_FOOTNOTES = (
 )
 
 
-def load_footnotes_as_xml() -> None:
-    """Have python-docx read an existing footnotes part as XML (by default it
-    keeps unknown parts as opaque bytes), so a reference document saved by Word,
-    which always has one, can be written to."""
+@contextmanager
+def footnotes_read_as_xml() -> Iterator[None]:
+    """While a document opens, python-docx reads its footnotes part as XML (by
+    default it keeps parts it has no class for as opaque bytes), so a reference
+    document saved by Word, which always has one, can be written to. Its
+    registry of part classes is put back as it was when the block ends."""
     from docx.opc.part import PartFactory
 
-    PartFactory.part_type_for.setdefault(CONTENT_TYPE.WML_FOOTNOTES, XmlPart)
+    registry = PartFactory.part_type_for
+    had = CONTENT_TYPE.WML_FOOTNOTES in registry
+    registry.setdefault(CONTENT_TYPE.WML_FOOTNOTES, XmlPart)
+    try:
+        yield
+    finally:
+        if not had:
+            registry.pop(CONTENT_TYPE.WML_FOOTNOTES, None)
 
 
 class Footnotes:

@@ -23,13 +23,13 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.ns import qn
 from lxml import etree
 
-from ..document import (
+from ...errors import build_time, source_date_epoch
+from ...document import (
     Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph,
     Rule, Strong, Table, Text, human_date, plain_text,
 )
-from ..gcpause import frozen_gc
-from .footnotes import Footnotes, load_footnotes_as_xml
-from .typography import bind_units
+from .footnotes import Footnotes, footnotes_read_as_xml
+from ..typography import bind_units
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _PRESERVE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -37,14 +37,13 @@ SHADE = "D9D9D9"
 
 
 def render_docx(document: Document, path: Path, reference: Path) -> None:
-    load_footnotes_as_xml()
-    with frozen_gc():
-        data = _docx_bytes(document, reference)
+    data = _docx_bytes(document, reference)
     path.write_bytes(_stable_zip(data))
 
 
 def _docx_bytes(document: Document, reference: Path) -> bytes:
-    word = docx.Document(str(reference))
+    with footnotes_read_as_xml():
+        word = docx.Document(str(reference))
     _Writer(word, document).write()
     buffer = io.BytesIO()
     word.save(buffer)
@@ -344,15 +343,13 @@ def _column_shares(block: Table, columns: int) -> list[float]:
 
 
 def _build_time() -> datetime:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
-    return moment.replace(microsecond=0, tzinfo=None)
+    return build_time().replace(tzinfo=None)
 
 
 def _stable_zip(data: bytes) -> bytes:
     """Rewrite the package with fixed entry times, so equal inputs give equal bytes."""
-    stamp = time.gmtime(int(os.environ.get("SOURCE_DATE_EPOCH", "").strip() or 315532800))[:6]
-    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
+    fixed = source_date_epoch()
+    stamp = max(fixed.timetuple()[:6] if fixed else (1980, 1, 1, 0, 0, 0), (1980, 1, 1, 0, 0, 0))
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

@@ -9,6 +9,7 @@ reportlab embeds only the glyphs a document uses (subsetting).
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,9 +17,9 @@ from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from ..errors import BriefingError
+from ...errors import BriefingError
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT_DIR = Path(__file__).resolve().parent / "dejavu"
 FAMILY = "BriefSans"
 FACES = {
     FAMILY: "DejaVuSans.ttf",
@@ -78,10 +79,15 @@ def _learn_codes(state) -> None:
     state.briefing_known_count = len(state.assignments)
 
 
+@dataclass(frozen=True)
+class Family:
+    faces: dict[str, MeasuredFont]  # by the name reportlab knows each face by
+    covered: frozenset[int]  # the code points all four faces draw
+
+
 @lru_cache(maxsize=1)
-def register_fonts() -> frozenset[int]:
-    """Register the family with reportlab; return the code points all four faces draw."""
-    _write_astral_characters_as_utf16()
+def register_fonts() -> Family:
+    """Register the family with reportlab (once: its registry is by name)."""
     covered: frozenset[int] | None = None
     registered: dict[str, MeasuredFont] = {}
     for name, filename in FACES.items():
@@ -96,48 +102,7 @@ def register_fonts() -> frozenset[int]:
     addMapping(FAMILY, 1, 0, f"{FAMILY}-Bold")
     addMapping(FAMILY, 0, 1, f"{FAMILY}-Italic")
     addMapping(FAMILY, 1, 1, f"{FAMILY}-BoldItalic")
-    _measure_words_directly(registered)
-    return covered or frozenset()
-
-
-def _measure_words_directly(faces: dict[str, MeasuredFont]) -> None:
-    """Paragraphs measure every word through `pdfmetrics.stringWidth`, which
-    looks the font up by name each time: go straight to the widths the face remembers."""
-    from reportlab.platypus import paragraph
-
-    original = pdfmetrics.stringWidth
-
-    def string_width(text, font_name, size, encoding="utf8"):
-        face = faces.get(font_name)
-        if face is None:
-            return original(text, font_name, size, encoding)
-        units = face._units.get(text)
-        return face.stringWidth(text, size) if units is None else 0.001 * size * units
-
-    paragraph.stringWidth = string_width
-
-
-def _write_astral_characters_as_utf16() -> None:
-    """reportlab maps glyphs back to text (the ToUnicode CMap, used to copy,
-    search and extract) with four hex digits, so U+1F600 comes out as <1F600>,
-    which readers take for U+1F60 or reject. The PDF standard wants UTF-16BE:
-    <D83DDE00>. Rewrite those entries; everything else is left as it is."""
-    import re
-
-    from reportlab.pdfbase import ttfonts
-
-    original = ttfonts.makeToUnicodeCMap
-    if getattr(original, "utf16", False):
-        return
-
-    def utf16(match: re.Match) -> str:
-        return f"{match[1]} <{chr(int(match[2], 16)).encode('utf-16-be').hex().upper()}>"
-
-    def make_cmap(fontname, subset):
-        return re.sub(r"^(<[0-9A-F]+>) <([0-9A-F]{5,6})>$", utf16, original(fontname, subset), flags=re.M)
-
-    make_cmap.utf16 = True
-    ttfonts.makeToUnicodeCMap = make_cmap
+    return Family(registered, covered or frozenset())
 
 
 def is_invisible(char: str) -> bool:
@@ -153,12 +118,11 @@ def check_glyphs(texts, covered: frozenset[int]) -> None:
         if missing:
             char = min(missing, key=text.index)  # the first one in the text
             name = unicodedata.name(char, "unnamed character")
-            error = BriefingError(
+            raise BriefingError(
                 f"the PDF font has no glyph for U+{ord(char):04X} {name} ({char!r}) in {where}: «{_around(text, char)}»;"
-                " remove or replace that character"
+                " remove or replace that character",
+                char=char,  # lets the build point at the dossier line that holds it
             )
-            error.char = char  # lets the build point at the dossier line that holds it
-            raise error
 
 
 def _around(text: str, char: str) -> str:

@@ -14,7 +14,7 @@ from itertools import islice
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
+from reportlab.lib import colors, rl_accel
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -26,14 +26,14 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
-from ..errors import BriefingError
-from ..gcpause import freeze_survivors, frozen_gc, paused_gc
-from ..document import (
+from ...errors import BriefingError, source_date_epoch
+from ...document import (
     Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph as Para,
     Rule, Strong, Table as TableBlock, Text, human_date, plain_text,
 )
 from .fonts import FAMILY, check_glyphs, is_invisible, register_fonts
-from .typography import bind_units
+from .patches import reportlab_patched
+from ..typography import bind_units
 
 MARGIN = 2.2 * cm
 RULE = colors.Color(0.55, 0.55, 0.55)
@@ -456,19 +456,15 @@ def _pdf_escape(code: int) -> str:
 _PDF_ESCAPES = {code: _pdf_escape(code) for code in range(256)}
 
 
-SURVIVORS_EVERY = 100  # pages: what they leave is frozen (see gcpause.freeze_survivors)
+def _escape_by_translation(self, text):
+    """reportlab's escapePDF, which loops in Python unless its optional C
+    accelerator is installed, as one `str.translate` of the drawn bytes."""
+    return (text.decode("latin-1") if isinstance(text, bytes) else text).translate(_PDF_ESCAPES)
 
 
 class _Canvas(Canvas):
-    def _escape(self, text):
-        """reportlab's escapePDF, which loops in Python unless its optional C
-        accelerator is installed, as one `str.translate` of the drawn bytes."""
-        return (text.decode("latin-1") if isinstance(text, bytes) else text).translate(_PDF_ESCAPES)
-
-    def showPage(self):
-        super().showPage()
-        if self.getPageNumber() % SURVIVORS_EVERY == 0:  # inside render_pdf's frozen_gc block
-            freeze_survivors()  # a drawn page is kept to the end, unchanged
+    if "escapePDF" in rl_accel._py_funcs:  # without the C accelerator
+        _escape = _escape_by_translation
 
     def save(self):
         self.beginForm(TOTAL_PAGES_FORM)
@@ -503,14 +499,11 @@ def document_texts(document: Document):
 
 
 def render_pdf(document: Document, path: Path) -> None:
-    covered = register_fonts()
-    _remember_number_formats()
-    _compare_fragments_in_one_step()
-    check_glyphs(document_texts(document), covered)
+    family = register_fonts()
+    check_glyphs(document_texts(document), family.covered)
     meta = document.meta
-    with paused_gc():  # a paragraph and its fragments per line of the brief, no cycles
-        story = _Story(_Builder(document).build())
-    with _binary_streams(), frozen_gc():
+    story = _Story(_Builder(document).build())
+    with reportlab_patched(family):
         pages = _lay_out(story, meta, path)
     if meta.page_budget and pages > meta.page_budget:
         raise BriefingError(
@@ -521,7 +514,7 @@ def render_pdf(document: Document, path: Path) -> None:
 
 def _lay_out(story: _Story, meta: Meta, path: Path) -> int:
     """Write the PDF of `story`; return its number of pages."""
-    reproducible = bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
+    reproducible = source_date_epoch() is not None
     pdf = SimpleDocTemplate(
         str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
         title=meta.title, author=meta.author, subject=meta.subject, keywords=", ".join(meta.keywords),
@@ -531,70 +524,3 @@ def _lay_out(story: _Story, meta: Meta, path: Path) -> int:
     decorate = _decorate_page(meta)
     pdf.build(story, onFirstPage=decorate, onLaterPages=decorate, canvasmaker=_Canvas)
     return pdf.page
-
-
-def _compare_fragments_in_one_step() -> None:
-    """Replace reportlab's comparison of neighbouring fragments (drawn as one run
-    when alike), attribute by attribute in a Python loop unless its optional C
-    accelerator is installed, by one tuple comparison."""
-    from reportlab.lib import rl_accel
-    from reportlab.platypus import paragraph
-
-    if "sameFrag" not in rl_accel._py_funcs:  # the C accelerator does it
-        return
-
-    names = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor", "nobr")
-
-    def same_fragment(f, g) -> bool:
-        f, g = f.__dict__, g.__dict__
-        if "cbDefn" in f or "lineBreak" in f or "cbDefn" in g or "lineBreak" in g:
-            return False
-        return tuple(map(f.get, names)) == tuple(map(g.get, names))
-
-    paragraph.sameFrag = same_fragment
-
-
-def _remember_number_formats() -> None:
-    """reportlab writes every coordinate, size and colour through `fp_str`, in
-    pure Python unless its optional C accelerator is installed: a tenth of a
-    large brief's time. A brief repeats a few thousand distinct values a hundred
-    thousand times, so each is formatted once and then looked up."""
-    from reportlab.lib import colors as rl_colors
-    from reportlab.pdfbase import pdfdoc
-    from reportlab.pdfgen import canvas, textobject
-    from reportlab.platypus import flowables, tables
-
-    modules = (textobject, canvas, pdfdoc, flowables, tables, rl_colors)
-    original = textobject.fp_str
-    if getattr(original, "remembers", False):
-        return
-    formatted: dict[tuple, str] = {}
-
-    def fp_str(*numbers):
-        try:
-            return formatted[numbers]
-        except KeyError:
-            if len(formatted) > 100_000:  # a long-running process: start afresh rather than grow
-                formatted.clear()
-            text = formatted[numbers] = original(*numbers)
-            return text
-        except TypeError:  # a list of numbers: not a key
-            return original(*numbers)
-
-    fp_str.remembers = True
-    for module in modules:
-        module.fp_str = fp_str
-
-
-@contextmanager
-def _binary_streams():
-    """Compressed streams without ASCII85 armour (a quarter smaller, for email).
-    reportlab only offers this as a global setting, so it is set for one build."""
-    from reportlab import rl_config
-
-    saved = rl_config.useA85
-    rl_config.useA85 = 0
-    try:
-        yield
-    finally:
-        rl_config.useA85 = saved

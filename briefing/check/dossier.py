@@ -1,0 +1,82 @@
+"""Stage 2, check: prove every quote is in its source, and compare the facts.
+
+Nothing renders from an unchecked dossier. `check_dossier` locates each quote in
+its source (after normalisation) and keeps its character span, resolves every
+reference, grades each fact's credibility from its independent evidence (see
+`credibility`), and lists the keys on which facts disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import BriefingError, raise_all
+from ..load import Dossier
+from ..load.model import Fact
+from .credibility import CheckedFact, Discrepancy, LocatedQuote, discrepancies, disputed_keys, grade
+from .normalise import normalise
+from .quotes import locate_quote
+
+
+@dataclass(frozen=True)
+class CheckedDossier:
+    dossier: Dossier
+    facts: tuple[CheckedFact, ...]
+    discrepancies: tuple[Discrepancy, ...]
+
+    @property
+    def quote_count(self) -> int:
+        return sum(len(fact.evidence) for fact in self.facts)
+
+
+def check_dossier(dossier: Dossier) -> CheckedDossier:
+    """Verify the dossier; raise every error found, all at once."""
+    errors: list[BriefingError] = []
+    sources = _index_unique(dossier.sources, lambda s: s.meta, "source", errors)
+    section_ids = list(_index_unique(dossier.config.sections, lambda s: s, "section", errors))
+    _index_unique(dossier.facts, lambda f: f, "fact", errors)
+    _index_unique(dossier.questions, lambda q: q, "question", errors)
+    texts = {source_id: normalise(source.text) for source_id, source in sources.items()}
+
+    located: list[tuple[Fact, tuple[LocatedQuote, ...]]] = []
+    for fact in dossier.facts:
+        if fact.section not in section_ids:
+            errors.append(_error(fact, f"fact '{fact.id}': unknown section '{fact.section}'; sections of this dossier: {', '.join(section_ids)}"))
+        quotes = []
+        for evidence in fact.evidence:
+            if evidence.source not in sources:
+                errors.append(_error(evidence, f"fact '{fact.id}': unknown source '{evidence.source}'; known sources: {', '.join(sources)}"))
+                continue
+            try:
+                quotes.append(locate_quote(evidence.quote, sources[evidence.source], texts[evidence.source], texts))
+            except BriefingError as error:
+                errors.append(_error(evidence, f"fact '{fact.id}': {error.detail}"))
+        located.append((fact, tuple(quotes)))
+    fact_ids = {fact.id for fact in dossier.facts}
+    for question in dossier.questions:
+        for fact_id in question.follows_from:
+            if fact_id not in fact_ids:
+                errors.append(_error(question, f"question '{question.id}': follows_from names unknown fact '{fact_id}'"))
+    raise_all(errors)
+
+    disputed = disputed_keys(dossier.facts)
+    facts = tuple(grade(fact, quotes, fact.key in disputed) for fact, quotes in located)
+    return CheckedDossier(dossier, facts, discrepancies(facts, dossier))
+
+
+def _error(item, message: str) -> BriefingError:
+    return BriefingError(message, file=item.where.file, line=item.where.line)
+
+
+def _index_unique(items, model_of, kind: str, errors: list) -> dict:
+    index = {}
+    for item in items:
+        model = model_of(item)
+        if model.id in index:
+            first = model_of(index[model.id]).where
+            errors.append(_error(model, f"duplicate {kind} id '{model.id}' (first defined at {first.file}:{first.line})"))
+        else:
+            index[model.id] = item
+    return index
+
+

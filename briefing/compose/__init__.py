@@ -1,0 +1,9 @@
+"""Stage 3, compose: a Jinja2 template of one audience turns the checked
+dossier into Markdown with citation markers (`brief`), from a read-only
+context (`context`); templates are found along a chain of folders (`templates`)."""
+
+from .brief import ComposedBrief, compose_brief, escape_markdown, make_environment
+from .templates import TemplateFile, builtin_templates_dir, find_template, list_templates
+
+__all__ = ["ComposedBrief", "TemplateFile", "builtin_templates_dir", "compose_brief", "escape_markdown",
+           "find_template", "list_templates", "make_environment"]

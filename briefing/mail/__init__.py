@@ -1,0 +1,11 @@
+"""Stage 6, mail: a brief already built, as an email written to an `.eml`
+file and delivered through SMTP when asked (`message`, `smtp`)."""
+
+from .message import (
+    Attachment, MailMessage, MailRequest, MailResult, attachment, check_size, compose_body, envelope,
+    parse_address, write_message,
+)
+from .smtp import MailSettings, resolve_settings, send_message
+
+__all__ = ["Attachment", "MailMessage", "MailRequest", "MailResult", "MailSettings", "attachment", "check_size",
+           "compose_body", "envelope", "parse_address", "resolve_settings", "send_message", "write_message"]

@@ -1,0 +1,97 @@
+"""What the PDF renderer changes in reportlab, only while a PDF renders.
+
+reportlab keeps some behaviour in module globals that it offers no parameter
+for. `reportlab_patched` replaces them for the length of one render and puts
+every one back when it ends, so a program that uses reportlab for its own
+PDFs meets reportlab as it was:
+
+- one fix: the ToUnicode map of characters beyond U+FFFF is written as
+  UTF-16, as the PDF standard asks (copy, search and text extraction of emoji
+  and other astral characters);
+- one setting: compressed streams without ASCII85 armour (a quarter smaller,
+  for email);
+- two speed-ups, each measured on large briefs (see benchmarks/README.md):
+  numbers formatted once and then looked up (only where reportlab formats
+  them in Python, without its optional C accelerator), and words measured
+  straight from the widths our faces remember.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from .fonts import Family
+
+
+@contextmanager
+def reportlab_patched(family: Family) -> Iterator[None]:
+    """reportlab as this renderer needs it, inside the block only."""
+    from reportlab import rl_config
+    from reportlab.lib import colors, rl_accel
+    from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+    from reportlab.pdfgen import canvas, textobject
+    from reportlab.platypus import flowables, paragraph, tables
+
+    with ExitStack() as patches:
+        patches.enter_context(_replaced(ttfonts, "makeToUnicodeCMap", _utf16_cmap(ttfonts.makeToUnicodeCMap)))
+        patches.enter_context(_replaced(rl_config, "useA85", 0))
+        if "fp_str" in rl_accel._py_funcs:  # reportlab formats numbers in Python
+            remembered = _remembering(textobject.fp_str)
+            for module in (textobject, canvas, pdfdoc, flowables, tables, colors):
+                patches.enter_context(_replaced(module, "fp_str", remembered))
+        patches.enter_context(_replaced(paragraph, "stringWidth", _measured_by(family, pdfmetrics.stringWidth)))
+        yield
+
+
+@contextmanager
+def _replaced(owner: Any, name: str, value: Any) -> Iterator[None]:
+    saved = getattr(owner, name)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        setattr(owner, name, saved)
+
+
+def _utf16_cmap(original: Callable[..., str]) -> Callable[..., str]:
+    """reportlab maps glyphs back to text with four hex digits, so U+1F600
+    comes out as <1F600>, which readers take for U+1F60 or reject; the
+    standard wants UTF-16BE: <D83DDE00>. Those entries are rewritten."""
+    def utf16(match: re.Match) -> str:
+        return f"{match[1]} <{chr(int(match[2], 16)).encode('utf-16-be').hex().upper()}>"
+
+    def make_cmap(fontname, subset):
+        return re.sub(r"^(<[0-9A-F]+>) <([0-9A-F]{5,6})>$", utf16, original(fontname, subset), flags=re.M)
+    return make_cmap
+
+
+def _remembering(original: Callable[..., str]) -> Callable[..., str]:
+    """reportlab writes every coordinate, size and colour through `fp_str`; a
+    brief repeats a few thousand distinct values a hundred thousand times, so
+    each is formatted once, for the length of the render."""
+    formatted: dict[tuple, str] = {}
+
+    def fp_str(*numbers):
+        try:
+            return formatted[numbers]
+        except KeyError:
+            text = formatted[numbers] = original(*numbers)
+            return text
+        except TypeError:  # a list of numbers: not a key
+            return original(*numbers)
+    return fp_str
+
+
+def _measured_by(family: Family, original: Callable[..., float]) -> Callable[..., float]:
+    """Paragraphs measure every word through `pdfmetrics.stringWidth`, which
+    looks the font up by name each time: our faces are measured directly, from
+    the widths they remember."""
+    faces = family.faces
+
+    def string_width(text, font_name, size, encoding="utf8"):
+        face = faces.get(font_name)
+        return original(text, font_name, size, encoding) if face is None else face.stringWidth(text, size)
+    return string_width
