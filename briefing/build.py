@@ -98,7 +98,8 @@ def write_briefs(checked: CheckedDossier, templates: list[TemplateFile], formats
                     _render_here(job, brief, checked)
         for job, future in pending:
             try:
-                worker.result(future)  # type: ignore[union-attr]  (only a worker's jobs are pending)
+                assert worker is not None  # only a worker's briefs are pending
+                worker.result(future)
             except OSError as error:  # name the output, not its temporary file
                 raise write_error(error, job.path) from None
             except BriefingError as error:
@@ -209,7 +210,14 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
     from .compose.templates import find_template
     from .load import load_dossier
     from .mail import (
-        MailMessage, MailResult, attachment, check_size, compose_body, envelope, resolve_settings, send_message,
+        MailMessage,
+        MailResult,
+        attachment,
+        check_size,
+        compose_body,
+        envelope,
+        resolve_settings,
+        send_message,
         write_message,
     )
 

@@ -7,7 +7,6 @@ maps it onto its format's native features.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December"]
@@ -33,12 +32,12 @@ class Text:
 
 @dataclass(frozen=True)
 class Strong:
-    children: tuple["Inline", ...]
+    children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True)
 class Emphasis:
-    children: tuple["Inline", ...]
+    children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ class Code:
 @dataclass(frozen=True)
 class Link:
     url: str
-    children: tuple["Inline", ...]
+    children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class LineBreak:
     pass
 
 
-Inline = Union[Text, Strong, Emphasis, Code, Link, Citation, LineBreak]
+Inline = Text | Strong | Emphasis | Code | Link | Citation | LineBreak
 
 
 # Blocks ----------------------------------------------------------------------
@@ -85,7 +84,7 @@ class Paragraph:
 @dataclass(frozen=True)
 class ListBlock:
     ordered: bool
-    items: tuple[tuple["Block", ...], ...]
+    items: tuple[tuple[Block, ...], ...]
     start: int = 1
 
 
@@ -100,7 +99,7 @@ class Rule:
     pass
 
 
-Block = Union[Heading, Paragraph, ListBlock, Table, Rule]
+Block = Heading | Paragraph | ListBlock | Table | Rule
 
 
 # Notes and metadata ----------------------------------------------------------

@@ -13,8 +13,24 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .document import (
-    Block, Citation, Code, Document, Emphasis, Heading, Inline, LineBreak, Link, ListBlock,
-    Meta, Note, NoteContent, Paragraph, Rule, Strong, Table, Text,
+    Block,
+    Citation,
+    Code,
+    Document,
+    Emphasis,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Meta,
+    Note,
+    NoteContent,
+    Paragraph,
+    Rule,
+    Strong,
+    Table,
+    Text,
 )
 from .errors import BriefingError
 
@@ -70,11 +86,11 @@ class _Builder:
                 blocks.append(Paragraph(self.inlines(tokens[index + 1])))
                 index += 3
             elif token.type in ("bullet_list_open", "ordered_list_open"):
-                block, index = self.list_block(tokens, index)
-                blocks.append(block)
+                listing, index = self.list_block(tokens, index)
+                blocks.append(listing)
             elif token.type == "table_open":
-                block, index = self.table(tokens, index)
-                blocks.append(block)
+                table, index = self.table(tokens, index)
+                blocks.append(table)
             elif token.type == "hr":
                 blocks.append(Rule())
                 index += 1

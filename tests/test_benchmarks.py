@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from briefing.cli import cli
-from briefing.context import source_view
+from briefing.compose.context import source_view
 from briefing.load import load_dossier
 from conftest import make_dossier as make_small_dossier
 

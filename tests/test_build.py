@@ -12,7 +12,7 @@ from briefing.cli import cli
 from briefing.compose import compose_brief
 from briefing.load import load_dossier
 from briefing.parse import parse_markdown
-from briefing.templates import find_template
+from briefing.compose.templates import find_template
 from readback import docx_footnote_references, docx_footnotes, docx_paragraphs, evidence_numbers, flat, pdf_body_text, pdf_text
 
 TEMPLATES = ("executive", "analyst", "defence")

@@ -7,7 +7,7 @@ from briefing.compose import compose_brief, escape_markdown
 from briefing.errors import BriefingError
 from briefing.load import load_dossier
 from briefing.parse import make_parser
-from briefing.templates import find_template, list_templates
+from briefing.compose.templates import find_template, list_templates
 from conftest import make_dossier
 
 HEAD = "{#---\nname: {name}\naudience: Testers\ndescription: A test template.\n---#}\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import REPO, make_dossier
 
 from briefing.check import check_dossier
-from briefing.coverage import source_coverage, split_sentences
+from briefing.authoring.coverage import source_coverage, split_sentences
 from briefing.load import load_dossier
 
 

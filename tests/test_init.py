@@ -11,9 +11,9 @@ from briefing.build import build_briefs
 from briefing.check import check_dossier
 from briefing.cli import cli
 from briefing.errors import BriefingError
-from briefing.init import EXAMPLE_ARTICLE, create_dossier
+from briefing.authoring.init import EXAMPLE_ARTICLE, create_dossier
 from briefing.load import load_dossier
-from briefing.templates import builtin_templates_dir
+from briefing.compose.templates import builtin_templates_dir
 
 
 def test_new_dossier_checks_with_its_example(tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
 """Stage 1: reading a dossier into typed objects, with errors that point home."""
 
+import pytest
+
 from briefing.load import load_dossier
 from conftest import default_facts, error_lines, make_dossier
 
@@ -79,13 +81,11 @@ def test_facts_without_any_source_say_so_once(tmp_path):
                        "add one with 'briefing add-source FILE'")
 
 
-def test_fact_files_read_by_two_processes_load_as_in_one(tmp_path, monkeypatch):
-    """Above PARALLEL_BYTES a forked process reads every other fact file: the
-    facts, their order and lines, and the errors must be those of one process."""
+def test_every_error_of_several_large_fact_files_is_reported_at_its_line(tmp_path):
+    """Errors of several fact files come in one run, in file order, each at its line."""
     import sys
     from pathlib import Path
 
-    from briefing import load as load_module
     from briefing.errors import BriefingError
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -94,30 +94,8 @@ def test_fact_files_read_by_two_processes_load_as_in_one(tmp_path, monkeypatch):
     root = make_large(tmp_path / "large", facts=2000, sources=20, seed=3)
     files = sorted((root / "sources" / "facts").glob("*.yaml"))
     assert len(files) == 4
-
-    forks = []
-
-    class SpiedCall(load_module.ForkedCall):
-        def __init__(self, function, paths):
-            forks.append([path.name for path in paths])
-            super().__init__(function, paths)
-
-    def outcome(parallel: bool):
-        monkeypatch.setattr(load_module, "PARALLEL_BYTES", 0 if parallel else 10**12)
-        try:
-            loaded = load_dossier(root)
-        except BriefingError as error:
-            return error.format_line()
-        return [(fact.id, fact.where.file, fact.where.line, [(e.source, e.quote, e.where.line) for e in fact.evidence])
-                for fact in loaded.facts]
-
-    monkeypatch.setattr(load_module, "ForkedCall", SpiedCall)
-    monkeypatch.setattr(load_module, "can_fork", lambda: True)
-    serial = outcome(parallel=False)
-    assert not forks
-    assert outcome(parallel=True) == serial
-    assert len(forks) == 1 and len(forks[0]) == 2  # every other file by size
-    assert len(serial) == 2000 and serial[-1][2] > 1
+    loaded = load_dossier(root)
+    assert len(loaded.facts) == 2000 and loaded.facts[-1].where.line > 1
 
     lines = [len(path.read_text(encoding="utf-8").splitlines()) for path in files]
     with files[0].open("a", encoding="utf-8") as file:
@@ -127,9 +105,9 @@ def test_fact_files_read_by_two_processes_load_as_in_one(tmp_path, monkeypatch):
         file.write('- id: "unclosed\n')
     with files[2].open("a", encoding="utf-8") as file:
         file.write("- id: no-claim\n  section: summary\n  evidence:\n  - source: src-0001\n    quote: x\n")
-    errors = outcome(parallel=True)
-    assert errors == outcome(parallel=False)
-    assert errors.splitlines() == [
+    with pytest.raises(BriefingError) as raised:
+        load_dossier(root)
+    assert raised.value.format_line().splitlines() == [
         f"{files[0]}:{lines[0] + 4}: unknown field 'colour'; allowed fields: "
         "id, section, claim, kind, confidence, key, value, headline, evidence",
         f"{files[1]}:{lines[1] + 1}: invalid YAML: a quote opened on this line is never closed",
@@ -137,33 +115,24 @@ def test_fact_files_read_by_two_processes_load_as_in_one(tmp_path, monkeypatch):
     ]
 
 
-def test_a_loaded_dossier_is_left_to_reference_counting(dossier):
-    """What a stage keeps is frozen (`gcpause.paused_gc`): the first collection
-    after it would otherwise walk every object of a large dossier at once."""
+def test_loading_leaves_the_collector_as_it_found_it(dossier):
+    """A library function changes no process-wide state: a program that loads a
+    dossier keeps its own collector settings and its own frozen objects."""
     import gc
 
-    gc.unfreeze()
-    try:
-        loaded = load_dossier(dossier)
-        assert gc.get_freeze_count() > 0
-        collected = {id(thing) for thing in gc.get_objects()}  # the objects in the collector's generations
-        assert loaded.facts and not any(id(fact) in collected for fact in loaded.facts)
-    finally:
-        gc.unfreeze()
+    thresholds, enabled, frozen = gc.get_threshold(), gc.isenabled(), gc.get_freeze_count()
+    loaded = load_dossier(dossier)
+    assert loaded.facts
+    assert (gc.get_threshold(), gc.isenabled(), gc.get_freeze_count()) == (thresholds, enabled, frozen)
 
 
 def test_a_fact_file_that_cannot_be_read_is_an_error_like_any_other(tmp_path, monkeypatch):
     """A folder named like a fact file, or a link to nothing: one line each,
-    with the other errors, whether one process reads the files or two."""
-    from briefing import load as load_module
-
+    with the other errors."""
     root = make_dossier(tmp_path)
     facts = root / "sources" / "facts"
     (facts / "folder.yaml").mkdir()
     (facts / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
     expected = [f"{facts}/folder.yaml: cannot read this file: is a directory",
                 f"{facts}/gone.yaml: cannot read this file: no such file or directory"]
-    assert errors_of(root) == expected
-    monkeypatch.setattr(load_module, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(load_module, "can_fork", lambda: True)
     assert errors_of(root) == expected

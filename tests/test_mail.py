@@ -22,8 +22,8 @@ from click.testing import CliRunner
 
 from briefing.cli import cli
 from briefing.errors import BriefingError
-from briefing.smtp import MailSettings, resolve_settings
-from briefing.model import MailConfig
+from briefing.mail.smtp import MailSettings, resolve_settings
+from briefing.load.model import MailConfig
 from conftest import CONFIG, make_dossier
 
 TITLE = "Mali–Russia: Goïta's visit"

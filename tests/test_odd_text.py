@@ -181,7 +181,7 @@ def test_the_docx_renderer_drops_control_characters_from_properties_and_header(t
     from briefing.load import load_dossier
     from briefing.parse import parse_markdown
     from briefing.render.docx import render_docx
-    from briefing.templates import find_template
+    from briefing.compose.templates import find_template
 
     root = make_dossier(tmp_path / "dossier")
     composed = compose_brief(check_dossier(load_dossier(root)), find_template("analyst", root))

@@ -15,9 +15,9 @@ from briefing.check import locate_quote
 from briefing.cli import cli
 from briefing.errors import BriefingError
 from briefing.load import Source
-from briefing.model import SourceMeta
-from briefing.normalise import normalise
-from briefing.quote import find_passages, fold
+from briefing.load.model import SourceMeta
+from briefing.check.normalise import normalise
+from briefing.authoring.quote import find_passages, fold
 
 from conftest import ARTICLE
 

@@ -142,9 +142,9 @@ def test_a_number_and_its_unit_are_bound_in_claims_and_quotes(tmp_path):
     from briefing.compose import compose_brief
     from briefing.load import load_dossier
     from briefing.parse import parse_markdown
-    from briefing.render.fonts import register_fonts
-    from briefing.render.pdf import _Builder
-    from briefing.templates import find_template
+    from briefing.render.pdf.fonts import register_fonts
+    from briefing.render.pdf.renderer import _Builder
+    from briefing.compose.templates import find_template
 
     article = "La part de l’État passe à 45 % du capital, soit 20 € par action.\n"
     facts = [{"id": "share", "section": "summary", "headline": True, "claim": "The state takes 45 % of the capital.",
@@ -205,8 +205,8 @@ def test_fast_text_encoding_matches_reportlabs_own():
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    from briefing.render.fonts import FAMILY, register_fonts
-    from briefing.render.pdf import _Canvas
+    from briefing.render.pdf.fonts import FAMILY, register_fonts
+    from briefing.render.pdf.renderer import _Canvas
 
     register_fonts()
     font = pdfmetrics.getFont(FAMILY)
@@ -230,7 +230,7 @@ def _analyst_document():
     from briefing.compose import compose_brief
     from briefing.load import load_dossier
     from briefing.parse import parse_markdown
-    from briefing.templates import find_template
+    from briefing.compose.templates import find_template
 
     checked = check_dossier(load_dossier(REPO))
     template = find_template("analyst", REPO)
@@ -243,8 +243,8 @@ def test_copied_fragments_are_those_reportlab_parses():
     get copies of fragments parsed once: they must equal what reportlab's
     parser makes of each paragraph's markup, attribute for attribute."""
     from briefing.document import Citation, Emphasis, Heading, ListBlock, Paragraph, Strong, Table, Text
-    from briefing.render.fonts import register_fonts
-    from briefing.render.pdf import _as_parsed, _Builder, _Paragraph, _text, markup
+    from briefing.render.pdf.fonts import register_fonts
+    from briefing.render.pdf.renderer import _as_parsed, _Builder, _Paragraph, _text, markup
 
     register_fonts()
     document = _analyst_document()
@@ -291,34 +291,62 @@ def test_copied_fragments_are_those_reportlab_parses():
         assert attributes(builder.note(note.number, claim, support, note_style)) == attributes(parsed)
 
 
-def test_reportlab_shortcuts_agree_with_reportlab():
-    """Paragraphs compare fragments and measure words through shortcuts
-    installed by the renderer: each must answer as reportlab's own code does."""
-    from reportlab.lib import rl_accel
-    from reportlab.pdfbase import pdfmetrics
+def test_reportlab_patched_answers_as_reportlab_and_is_undone_after():
+    """Inside the block, words are measured and numbers formatted through
+    shortcuts that must answer as reportlab's own code does; after it, every
+    module reportlab has is as it was (a program using reportlab for its own
+    PDFs must not meet our changes)."""
+    from reportlab import rl_config
+    from reportlab.lib import colors
+    from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
+    from reportlab.pdfgen import canvas, textobject
+    from reportlab.platypus import flowables, paragraph, tables
+
+    from briefing.render.pdf.fonts import register_fonts
+    from briefing.render.pdf.patches import reportlab_patched
+    from briefing.render.pdf.renderer import _Builder
+
+    def state():
+        fp = [module.fp_str for module in (textobject, canvas, pdfdoc, flowables, tables, colors)]
+        return fp, paragraph.stringWidth, ttfonts.makeToUnicodeCMap, rl_config.useA85
+
+    family = register_fonts()
+    story = _Builder(_analyst_document()).build()
+    words = [word for flowable in story for frag in getattr(flowable, "frags", None) or ()
+             for word in getattr(frag, "text", "").split()][:2000]
+    assert len(words) > 500
+    numbers = [(0.5,), (12.8, 3), (595.2755905511812, 841.8897637795277), (1e-7,), (-3.25, 0, 7)]
+    original_fp_str = textobject.fp_str
+    before = state()
+    with reportlab_patched(family):
+        assert state() != before and rl_config.useA85 == 0
+        for font in ("BriefSans", "BriefSans-Bold", "Helvetica"):
+            for word in words + words:  # measured, then remembered
+                assert paragraph.stringWidth(word, font, 9.5) == pdfmetrics.stringWidth(word, font, 9.5)
+        for values in numbers + numbers:
+            assert textobject.fp_str(*values) == original_fp_str(*values)
+        assert textobject.fp_str([1.5, 2]) == original_fp_str([1.5, 2])
+    assert state() == before
+
+
+def test_a_render_leaves_reportlab_and_the_collector_as_it_found_them(tmp_path):
+    import gc
+
+    from reportlab import rl_config
+    from reportlab.pdfbase import ttfonts
+    from reportlab.pdfgen import textobject
     from reportlab.platypus import paragraph
 
-    from briefing.render.fonts import register_fonts
-    from briefing.render.pdf import _Builder, _compare_fragments_in_one_step
+    from briefing.build import build_briefs
+    from briefing.render.pdf.fonts import register_fonts
 
     register_fonts()
-    _compare_fragments_in_one_step()
-    story = _Builder(_analyst_document()).build()
-    fragments = [frag for flowable in story for frag in getattr(flowable, "frags", None) or ()]
-    for flowable in story:  # and the words of broken lines, with their line breaks
-        if isinstance(flowable, paragraph.Paragraph):
-            lines = flowable.breakLines([400, 400]).lines
-            fragments += [word for line in lines for word in getattr(line, "words", ())]
-    pairs = list(zip(fragments, fragments[1:]))
-    verdicts = [paragraph.sameFrag(f, g) for f, g in pairs]
-    reportlab_same = getattr(rl_accel, "_py_sameFrag", rl_accel.sameFrag)  # its C accelerator, if installed
-    assert verdicts == [bool(reportlab_same(f, g)) for f, g in pairs]
-    assert 100 < sum(verdicts) < len(pairs)
-
-    words = [word for frag in fragments for word in getattr(frag, "text", "").split()][:2000]
-    for font in ("BriefSans", "BriefSans-Bold", "Helvetica"):
-        for word in words + words:  # measured, then remembered
-            assert paragraph.stringWidth(word, font, 9.5) == pdfmetrics.stringWidth(word, font, 9.5)
+    before = (textobject.fp_str, paragraph.stringWidth, ttfonts.makeToUnicodeCMap, rl_config.useA85,
+              gc.get_threshold(), gc.isenabled(), gc.get_freeze_count())
+    build_briefs(REPO, ("analyst",), ("pdf",), tmp_path / "out", parallel=False)
+    after = (textobject.fp_str, paragraph.stringWidth, ttfonts.makeToUnicodeCMap, rl_config.useA85,
+             gc.get_threshold(), gc.isenabled(), gc.get_freeze_count())
+    assert after == before
 
 
 def test_the_story_behaves_as_the_list_platypus_takes_it_for():
@@ -326,7 +354,7 @@ def test_the_story_behaves_as_the_list_platypus_takes_it_for():
     it gets must answer every such step as a list would."""
     import random
 
-    from briefing.render.pdf import _Story
+    from briefing.render.pdf.renderer import _Story
 
     rng = random.Random(7)
     for _ in range(500):

@@ -15,8 +15,8 @@ import json
 import shutil
 from pathlib import Path
 
-from ..errors import BriefingError
 from ..compose.templates import SUFFIX, builtin_templates_dir
+from ..errors import BriefingError
 
 EXAMPLE_ID = "example"
 

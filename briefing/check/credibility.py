@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..load import Dossier, Source
 from ..load.model import Fact
 
+
 @dataclass(frozen=True)
 class LocatedQuote:
     source: Source
@@ -95,7 +96,7 @@ def discrepancies(facts: tuple[CheckedFact, ...], dossier: Dossier) -> tuple[Dis
             by_key[fact.fact.key].setdefault(_comparable(fact.fact.value), []).append(fact)
     labels = dossier.config.key_labels
     return tuple(
-        Discrepancy(key, labels.get(key, key), tuple(Version(group[0].fact.value, tuple(group)) for group in versions.values()))
+        Discrepancy(key, labels.get(key, key), tuple(Version(group[0].fact.value or '', tuple(group)) for group in versions.values()))
         for key, versions in by_key.items()
         if len(versions) > 1
     )

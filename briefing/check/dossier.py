@@ -41,11 +41,13 @@ def check_dossier(dossier: Dossier) -> CheckedDossier:
     located: list[tuple[Fact, tuple[LocatedQuote, ...]]] = []
     for fact in dossier.facts:
         if fact.section not in section_ids:
-            errors.append(_error(fact, f"fact '{fact.id}': unknown section '{fact.section}'; sections of this dossier: {', '.join(section_ids)}"))
+            errors.append(_error(fact, f"fact '{fact.id}': unknown section '{fact.section}'; "
+                                       f"sections of this dossier: {', '.join(section_ids)}"))
         quotes = []
         for evidence in fact.evidence:
             if evidence.source not in sources:
-                errors.append(_error(evidence, f"fact '{fact.id}': unknown source '{evidence.source}'; known sources: {', '.join(sources)}"))
+                errors.append(_error(evidence, f"fact '{fact.id}': unknown source '{evidence.source}'; "
+                                               f"known sources: {', '.join(sources)}"))
                 continue
             try:
                 quotes.append(locate_quote(evidence.quote, sources[evidence.source], texts[evidence.source], texts))
@@ -69,7 +71,7 @@ def _error(item, message: str) -> BriefingError:
 
 
 def _index_unique(items, model_of, kind: str, errors: list) -> dict:
-    index = {}
+    index: dict = {}
     for item in items:
         model = model_of(item)
         if model.id in index:

@@ -101,7 +101,7 @@ def _replacement(text: str, start: int, end: int) -> str:
     between words, nothing at either end or next to a guillemet."""
     if text[start] == "\u2026":
         return "..."
-    if 0 < start and end < len(text) and text[start - 1] not in _OPENING_QUOTES and text[end] not in _CLOSING_QUOTES:
+    if start > 0 and end < len(text) and text[start - 1] not in _OPENING_QUOTES and text[end] not in _CLOSING_QUOTES:
         return " "
     return ""
 

@@ -133,9 +133,9 @@ def quote(source: str, fragment: str, dossier: str, limit: int, as_json: bool) -
     """
     from pathlib import Path
 
-    from ..errors import BriefingError
-    from ..authoring.quote import CLOSE_ENOUGH, find_passages
     from ..authoring.add_source import read_source
+    from ..authoring.quote import CLOSE_ENOUGH, find_passages
+    from ..errors import BriefingError
 
     meta, text = read_source(dossier, source)
     passages = find_passages(text, fragment, limit)
@@ -171,7 +171,7 @@ def facts(dossier: str, section: str | None, source: str | None, key: str | None
       briefing facts --source apa --key accords.third
       briefing facts --json | jq '.[].claim'
     """
-    from ..authoring.listing import facts_table, fact_rows
+    from ..authoring.listing import fact_rows, facts_table
     from ..load import load_dossier
 
     loaded = load_dossier(dossier)
@@ -206,8 +206,8 @@ def sources(dossier: str, coverage: bool, as_json: bool) -> None:
     loaded = load_dossier(dossier)
     covered = None
     if coverage:
-        from ..check import check_dossier
         from ..authoring.coverage import source_coverage
+        from ..check import check_dossier
 
         covered = source_coverage(check_dossier(loaded))
     rows = source_rows(loaded, covered)

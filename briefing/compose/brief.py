@@ -18,9 +18,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .. import __version__
 from ..check import CheckedDossier, CheckedFact
-from .context import FactView, SourceView, build_context, language_name, source_view
 from ..document import Meta, NoteContent, NoteEntry, human_date
 from ..errors import BriefingError
+from .context import FactView, SourceView, build_context, language_name, source_view
 from .templates import TemplateFile, search_path
 
 # Characters that can start markup anywhere, and those that only matter at the
@@ -175,6 +175,7 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView]) -> NoteConten
     else:
         support = f"Backed by {backing}; credibility {fact.credibility}."
     names = dict.fromkeys(
-        f"{v.name}, {human_date(v.date) if v.date != 'unknown' else 'date unknown'} ({v.reliability})" for v in (views[q.source.id] for q in fact.evidence)
+        f"{v.name}, {human_date(v.date) if v.date != 'unknown' else 'date unknown'} ({v.reliability})"
+        for v in (views[q.source.id] for q in fact.evidence)
     )
     return NoteContent(fact.fact.claim, support, tuple(entries), "; ".join(names))

@@ -13,6 +13,7 @@ from ..document import human_date
 from ..load import Source
 from ..load.model import UNKNOWN
 
+
 @dataclass(frozen=True)
 class SourceView:
     id: str
@@ -108,7 +109,7 @@ def _details(meta, name: str) -> str:
               ("date", meta.date), ("URL", meta.url)]
     known = []
     for field, value in fields:
-        if value == UNKNOWN or value == name:
+        if value in (UNKNOWN, name):
             continue
         known.append(f"“{value}”" if field == "title" else human_date(value) if field == "date" else value)
     unknown = [field for field, value in fields if value == UNKNOWN]

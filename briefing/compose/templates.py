@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -38,7 +38,7 @@ class TemplateInfo(BaseModel):
     evidence: Literal["full", "brief"] = "full"
     numbered: bool = False
     table_of_contents: bool = False
-    page_budget: Optional[int] = None
+    page_budget: int | None = None
 
     _p = field_validator("name", "audience", "description", "doc_type")(check_printable)
 

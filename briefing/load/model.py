@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -27,7 +27,7 @@ class Where:
     """Where an object was read: the file, and the line when there is one."""
 
     file: str
-    line: Optional[int] = None
+    line: int | None = None
 
 
 class Strict(BaseModel):
@@ -68,15 +68,15 @@ class MailConfig(Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, validate_by_name=True)
 
-    host: Optional[str] = None
-    port: Optional[int] = Field(default=None, ge=1, le=65535)
-    security: Optional[Literal["starttls", "tls", "none"]] = None
-    username: Optional[str] = None
-    sender: Optional[str] = Field(default=None, alias="from")  # `from:` in YAML
-    timeout: Optional[float] = Field(default=None, gt=0)
-    max_attachment_mb: Optional[float] = Field(default=None, gt=0)
-    password_env: Optional[str] = None
-    cafile: Optional[str] = None  # a CA bundle for a server signed by a private CA
+    host: str | None = None
+    port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] | None = None
+    username: str | None = None
+    sender: str | None = Field(default=None, alias="from")  # `from:` in YAML
+    timeout: float | None = Field(default=None, gt=0)
+    max_attachment_mb: float | None = Field(default=None, gt=0)
+    password_env: str | None = None
+    cafile: str | None = None  # a CA bundle for a server signed by a private CA
 
     @model_validator(mode="before")
     @classmethod
@@ -113,7 +113,7 @@ class DossierConfig(Strict):
     sections: list[Section] = Field(min_length=1)
     key_labels: dict[str, str] = Field(default_factory=dict)
     source_gaps: list[str] = Field(default_factory=list)  # what the sources do not include
-    mail: Optional[MailConfig] = None  # SMTP settings for `briefing mail`
+    mail: MailConfig | None = None  # SMTP settings for `briefing mail`
 
     @field_validator("date")
     @classmethod
@@ -134,7 +134,7 @@ class SourceMeta(Strict):
 
     id: str
     file: str
-    name: Optional[str] = None  # short name for citations; default: outlet, else author
+    name: str | None = None  # short name for citations; default: outlet, else author
     title: str = UNKNOWN
     outlet: str = UNKNOWN
     author: str = UNKNOWN
@@ -143,8 +143,8 @@ class SourceMeta(Strict):
     url: str = UNKNOWN
     reliability: Reliability = "F"
     reliability_reason: str = UNKNOWN
-    origin: Optional[str] = None  # sources sharing an origin count once as evidence
-    note: Optional[str] = None
+    origin: str | None = None  # sources sharing an origin count once as evidence
+    note: str | None = None
 
     _v = field_validator("id")(_check_id)
 
@@ -179,9 +179,9 @@ class Fact(Strict):
     section: str
     claim: str = Field(min_length=1)
     kind: Literal["fact", "judgment"] = "fact"
-    confidence: Optional[Confidence] = None
-    key: Optional[str] = None
-    value: Optional[str] = None
+    confidence: Confidence | None = None
+    key: str | None = None
+    value: str | None = None
     headline: bool = False
     evidence: list[Evidence] = Field(min_length=1)
 
@@ -194,7 +194,7 @@ class Fact(Strict):
         return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
     @model_validator(mode="after")
-    def _judgment_has_confidence(self) -> "Fact":
+    def _judgment_has_confidence(self) -> Fact:
         if self.kind == "judgment" and self.confidence is None:
             raise ValueError("a judgment needs a confidence: low, moderate or high")
         if (self.key is None) != (self.value is None):

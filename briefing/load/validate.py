@@ -8,7 +8,7 @@ understands, and all of them are reported, not only the first.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,9 +47,10 @@ def validate_models(path: Path, data: Any, model: type[M], errors: list[Briefing
     return models
 
 
-def _attach_where(model: BaseModel, raw, path: Path) -> None:
-    """Give a model, and the models nested in it, the file and line they came from."""
-    model.located(Where(file=str(path), line=getattr(raw, "line", None)))
+def _attach_where(model: BaseModel, raw: Any, path: Path) -> None:
+    """Give a model (a `model.Strict`), and the models nested in it, the file and line they came from."""
+    where = Where(file=str(path), line=getattr(raw, "line", None))
+    model.located(where)  # type: ignore[attr-defined]  # every dossier model is a `model.Strict`
     for name in _list_fields(type(model)):
         value = getattr(model, name)
         nested = raw.get(name) if isinstance(raw, dict) else None
@@ -59,7 +60,7 @@ def _attach_where(model: BaseModel, raw, path: Path) -> None:
                     _attach_where(item, raw_item, path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _list_fields(model: type[BaseModel]) -> tuple[str, ...]:
     """The fields of `model` that may hold a list (only those can nest models here)."""
     return tuple(name for name, info in model.model_fields.items() if "list" in str(info.annotation).lower())

@@ -2,8 +2,16 @@
 file and delivered through SMTP when asked (`message`, `smtp`)."""
 
 from .message import (
-    Attachment, MailMessage, MailRequest, MailResult, attachment, check_size, compose_body, envelope,
-    parse_address, write_message,
+    Attachment,
+    MailMessage,
+    MailRequest,
+    MailResult,
+    attachment,
+    check_size,
+    compose_body,
+    envelope,
+    parse_address,
+    write_message,
 )
 from .smtp import MailSettings, resolve_settings, send_message
 

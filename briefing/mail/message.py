@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -18,10 +19,22 @@ from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime, getaddresses
 from pathlib import Path
-from typing import Mapping
 
-from ..document import Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Paragraph, Strong, Text
-from ..document import human_date, plain_text
+from ..document import (
+    Citation,
+    Code,
+    Document,
+    Emphasis,
+    Heading,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Strong,
+    Text,
+    human_date,
+    plain_text,
+)
 from ..errors import BriefingError, atomic_write
 
 MB = 1_000_000
@@ -212,7 +225,7 @@ def build_email(message: MailMessage, when: datetime) -> EmailMessage:
     root["MIME-Version"] = "1.0"
     root.make_mixed()
     for part in parts:
-        root.attach(part)
+        root.attach(part)  # type: ignore[arg-type]  # typeshed wants an EmailMessage; any MIMEPart is attached
     root.set_boundary(f"briefing-{hexdigest[32:]}")
     return root
 

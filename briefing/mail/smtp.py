@@ -12,10 +12,10 @@ import email
 import smtplib
 import socket
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email import policy
 from pathlib import Path
-from typing import Mapping
 
 from ..errors import BriefingError
 from ..load.model import MailConfig
@@ -66,7 +66,7 @@ def resolve_settings(options: Mapping[str, object], env: Mapping[str, str], conf
                 values[name] = value
                 break
     password_env = (config.password_env if config is not None else None) or PASSWORD_ENV
-    return MailSettings(**values, password=env.get(password_env) or None)
+    return MailSettings(**values, password=env.get(password_env) or None)  # type: ignore[arg-type]  # each checked above
 
 
 def _from_env(env: Mapping[str, str], name: str, variable: str) -> object:
@@ -130,10 +130,11 @@ def _deliver(settings: MailSettings, sender: str, recipients: list[str], data: b
     try:
         context = _tls_context(settings)
         port = settings.port or DEFAULT_PORTS[settings.security]
+        host = settings.host or ""  # `_settings_problem` refused an empty one
         if settings.security == "tls":
-            smtp = smtplib.SMTP_SSL(settings.host, port, timeout=settings.timeout, context=context)
+            smtp = smtplib.SMTP_SSL(host, port, timeout=settings.timeout, context=context)
         else:
-            smtp = smtplib.SMTP(settings.host, port, timeout=settings.timeout)
+            smtp = smtplib.SMTP(host, port, timeout=settings.timeout)
         stage = "hello"
         smtp.ehlo()
         if settings.security == "starttls":

@@ -10,12 +10,10 @@ up by scanning all of them on every call, which dominates large briefs.
 from __future__ import annotations
 
 import io
-import os
 import re
-import time
 import zipfile
-from functools import lru_cache
-from datetime import datetime, timezone
+from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 import docx
@@ -23,13 +21,27 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.ns import qn
 from lxml import etree
 
-from ...errors import build_time, source_date_epoch
 from ...document import (
-    Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph,
-    Rule, Strong, Table, Text, human_date, plain_text,
+    Citation,
+    Code,
+    Document,
+    Emphasis,
+    Heading,
+    LineBreak,
+    Link,
+    ListBlock,
+    Meta,
+    Paragraph,
+    Rule,
+    Strong,
+    Table,
+    Text,
+    human_date,
+    plain_text,
 )
-from .footnotes import Footnotes, footnotes_read_as_xml
+from ...errors import build_time, source_date_epoch
 from ..typography import bind_units
+from .footnotes import Footnotes, footnotes_read_as_xml
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _PRESERVE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -54,7 +66,7 @@ def _xml_text(text: str) -> str:
     return _XML_INVALID.sub("", text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _name(prefixed: str) -> str:
     """'w:p' → '{namespace}p'; remembered, since a large brief asks for a few names a million times."""
     return qn(prefixed)
@@ -121,9 +133,7 @@ class _Writer:
             if isinstance(inline, Citation) and isinstance(previous, Citation):
                 self.run(parent, ",", style="Footnote Reference")  # 3,4 rather than 34
             previous = inline
-            if isinstance(inline, Text):
-                self.run(parent, inline.text, bold, italic)
-            elif isinstance(inline, Code):
+            if isinstance(inline, (Text, Code)):
                 self.run(parent, inline.text, bold, italic)
             elif isinstance(inline, Strong):
                 self.inlines(parent, inline.children, True, italic)

@@ -7,9 +7,7 @@ headings; citations that link to their evidence entry; document information.
 
 from __future__ import annotations
 
-import os
 from collections import deque
-from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -22,18 +20,43 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    CondPageBreak, Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
 )
 from reportlab.platypus.paragraph import cleanBlockQuotedText
 
-from ...errors import BriefingError, source_date_epoch
 from ...document import (
-    Citation, Code, Document, Emphasis, Heading, LineBreak, Link, ListBlock, Meta, Paragraph as Para,
-    Rule, Strong, Table as TableBlock, Text, human_date, plain_text,
+    Citation,
+    Code,
+    Document,
+    Emphasis,
+    Heading,
+    LineBreak,
+    Link,
+    ListBlock,
+    Meta,
+    Rule,
+    Strong,
+    Text,
+    human_date,
+    plain_text,
 )
+from ...document import (
+    Paragraph as Para,
+)
+from ...document import (
+    Table as TableBlock,
+)
+from ...errors import BriefingError, source_date_epoch
+from ..typography import bind_units
 from .fonts import FAMILY, check_glyphs, is_invisible, register_fonts
 from .patches import reportlab_patched
-from ..typography import bind_units
 
 MARGIN = 2.2 * cm
 RULE = colors.Color(0.55, 0.55, 0.55)
@@ -186,7 +209,7 @@ class _Builder:
                 words.append(_visible(inline.text))
             elif isinstance(inline, (Strong, Emphasis)) and all(isinstance(child, Text) for child in inline.children):
                 tag = "b" if isinstance(inline, Strong) else "i"
-                add(f"<{tag}>x</{tag}>", "".join(_visible(child.text) for child in inline.children))
+                add(f"<{tag}>x</{tag}>", "".join(_visible(child.text) for child in inline.children if isinstance(child, Text)))
             elif isinstance(inline, Citation):
                 if isinstance(previous, Citation):
                     add("<super>,</super>", ",")
@@ -298,7 +321,7 @@ class _Builder:
 
     def table(self, block: TableBlock):
         s = self.styles
-        rows = ([[self.paragraph(cell, s["head"]) for cell in block.header]] if block.header else [])
+        rows: list[list[Flowable | str]] = ([[self.paragraph(cell, s["head"]) for cell in block.header]] if block.header else [])
         rows += [[self.paragraph(cell, s["cell"]) for cell in row] for row in block.rows]
         columns = max(len(row) for row in rows)
         rows = [row + [""] * (columns - len(row)) for row in rows]

@@ -1,4 +1,4 @@
-"""The workers: forked processes that render while the build composes.
+"""The worker: a process that renders the PDFs while the build composes.
 
 Its outputs must be the serial build's, byte for byte; its errors must read as
 the serial build's; and however a build ends, no worker process and no
@@ -7,34 +7,47 @@ temporary file may outlive it.
 
 import os
 import signal
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
+import briefing.render.pdf
 from briefing import build
 from briefing.build import build_briefs
 from briefing.errors import BriefingError
-from briefing.worker import can_fork
+from briefing.render import worker
 from conftest import EPOCH, make_dossier
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self/task").is_dir(),
-                                reason="the worker needs fork() and /proc (Linux)")
+                                reason="these tests watch the worker through fork() and /proc (Linux)")
 
 
 @pytest.fixture(autouse=True)
-def always_fork(monkeypatch):
-    """Use the worker even on a one-core machine, where the build would not."""
-    monkeypatch.setattr(build, "can_fork", lambda: True)
+def always_a_worker(monkeypatch):
+    """Use the worker even on a one-core machine, where the build would not,
+    and fork it, so that what a test replaces here is replaced there too."""
+    monkeypatch.setattr(worker.RenderWorker, "worthwhile", staticmethod(lambda: True))
+    monkeypatch.setattr(worker, "_fork_is_safe", lambda: True)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
 def child_processes() -> list[str]:
-    """Processes this one started and has not reaped (zombies included)."""
+    """Processes this one started and has not reaped (zombies included), but
+    multiprocessing's resource tracker, which a spawned worker starts once and
+    which ends with this process."""
     children = []
     for task in Path("/proc/self/task").iterdir():
         children += (task / "children").read_text().split()
-    return children
+    return [pid for pid in children if b"resource_tracker" not in _command_line(pid)]
+
+
+def _command_line(pid: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -85,33 +98,45 @@ def test_an_error_in_a_later_job_names_that_job_template(tmp_path):
     assert child_processes() == []
 
 
-def test_a_worker_that_dies_is_reported_and_leaves_nothing(dossier, tmp_path, monkeypatch):
-    render = build.render
+def test_a_worker_that_dies_is_one_line_and_leaves_nothing(dossier, tmp_path, monkeypatch):
+    parent = os.getpid()
+    render = briefing.render.pdf.render
 
-    def die_on_pdf(job):
-        if job.format == "pdf":
+    def die_in_the_worker(brief, path):
+        if os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
-        render(job)
+        render(brief, path)
 
-    monkeypatch.setattr(build, "render", die_on_pdf)
+    monkeypatch.setattr(briefing.render.pdf, "render", die_in_the_worker)
     out = tmp_path / "out"
-    with pytest.raises(RuntimeError, match=r"the PDF worker ended unexpectedly \(signal 9\)"):
+    with pytest.raises(worker.WorkerDied, match=r"^the worker process that renders the PDF ended unexpectedly"):
         build_briefs(dossier, ("executive",), ("docx", "pdf"), out)
     assert not out.exists() or list(out.iterdir()) == []
     assert child_processes() == []
 
 
-def test_an_interrupt_stops_the_workers_before_temporary_files_go(dossier, tmp_path, monkeypatch):
-    render_template = build.render_template
+def test_a_bug_in_the_worker_comes_back_as_its_own_exception(dossier, tmp_path, monkeypatch):
+    """The CLI shows it as one 'internal error' line, its traceback under --debug."""
+    def broken(brief, path):
+        raise ZeroDivisionError("a bug in the renderer")
+
+    monkeypatch.setattr(briefing.render.pdf, "render", broken)
+    with pytest.raises(ZeroDivisionError, match="a bug in the renderer"):
+        build_briefs(dossier, ("executive",), ("pdf",), tmp_path / "out")
+    assert child_processes() == []
+
+
+def test_an_interrupt_stops_the_worker_before_temporary_files_go(dossier, tmp_path, monkeypatch):
+    compose_and_parse = build.compose_and_parse
     composed = []
 
-    def interrupted_at_the_second_template(*args):
-        if composed:  # the first template's jobs went to the workers
+    def interrupted_at_the_second_template(checked, template):
+        if composed:  # the first template's PDF went to the worker
             raise KeyboardInterrupt
-        composed.append(args[1])
-        return render_template(*args)
+        composed.append(template)
+        return compose_and_parse(checked, template)
 
-    monkeypatch.setattr(build, "render_template", interrupted_at_the_second_template)
+    monkeypatch.setattr(build, "compose_and_parse", interrupted_at_the_second_template)
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
         build_briefs(dossier, ("analyst", "executive"), ("docx", "pdf"), out)
@@ -120,65 +145,44 @@ def test_an_interrupt_stops_the_workers_before_temporary_files_go(dossier, tmp_p
 
 
 def test_the_worker_renders_the_pdf_and_this_process_the_rest(dossier, tmp_path, monkeypatch):
-    render = build.render
-    rendered_by = []
+    import briefing.render.docx
+    import briefing.render.markdown
 
-    def note_the_process(job):
-        rendered_by.append((job.format, os.getpid()))
-        render(job)
+    pids = tmp_path / "pids"
+    pids.mkdir()
 
-    monkeypatch.setattr(build, "render", note_the_process)
+    def noting_the_process(name, render):
+        def render_and_note(brief, path):
+            (pids / f"{name}-{os.getpid()}").touch()  # a file: the worker's memory is its own
+            render(brief, path)
+        return render_and_note
+
+    for module in (briefing.render.pdf, briefing.render.docx, briefing.render.markdown):
+        name = module.__name__.rsplit(".", 1)[-1]
+        monkeypatch.setattr(module, "render", noting_the_process(name, module.render))
     build_briefs(dossier, ("executive",), ("docx", "pdf", "md"), tmp_path / "out")
-    assert rendered_by == [("docx", os.getpid())]  # the PDF was rendered in the worker
+    noted = {name.split("-")[0]: int(name.split("-")[1]) for name in os.listdir(pids)}
+    assert noted["docx"] == noted["markdown"] == os.getpid()
+    assert noted["pdf"] != os.getpid()  # the PDF was rendered in the worker
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["executive.docx", "executive.md", "executive.pdf"]
 
 
 def test_no_worker_is_forked_while_other_threads_run(monkeypatch):
     monkeypatch.undo()  # the real policy
+    assert worker._fork_is_safe() == sys.platform.startswith("linux")
     release = threading.Event()
     thread = threading.Thread(target=release.wait)
     thread.start()
     try:
-        assert not can_fork()
+        assert not worker._fork_is_safe()
     finally:
         release.set()
         thread.join()
 
 
-def _pid_unless_killed(parent: int) -> int:
-    """Killed in a forked process (as by the kernel when memory runs out); here, our pid."""
-    if os.getpid() != parent:
-        os.kill(os.getpid(), signal.SIGKILL)
-    return os.getpid()
-
-
-def test_a_forked_call_whose_process_dies_is_made_here():
-    from briefing.worker import ForkedCall
-
-    with ForkedCall(_pid_unless_killed, os.getpid()) as call:
-        assert call.result() == os.getpid()
+def test_a_spawned_worker_writes_what_a_forked_one_writes(dossier, tmp_path, monkeypatch):
+    forked = build_briefs(dossier, ("executive",), ("pdf",), tmp_path / "forked")
+    monkeypatch.setattr(worker, "_fork_is_safe", lambda: False)
+    spawned = build_briefs(dossier, ("executive",), ("pdf",), tmp_path / "spawned")
+    assert spawned[0].path.read_bytes() == forked[0].path.read_bytes()
     assert child_processes() == []
-
-
-def test_a_forked_call_that_cannot_fork_is_made_here(monkeypatch):
-    from briefing import worker
-
-    def no_fork():
-        raise BlockingIOError(11, "Resource temporarily unavailable")
-
-    monkeypatch.setattr(worker.os, "fork", no_fork)
-    descriptors = len(os.listdir("/proc/self/fd"))
-    with worker.ForkedCall(os.getpid) as call:
-        assert call.result() == os.getpid()
-    assert len(os.listdir("/proc/self/fd")) == descriptors  # the pipe was closed
-
-
-def test_a_forked_call_still_raises_the_user_errors_of_its_process():
-    from briefing.worker import ForkedCall
-
-    def refuse():
-        raise BriefingError("a quote is wrong", file="facts.yaml", line=3)
-
-    with ForkedCall(refuse) as call, pytest.raises(BriefingError, match="a quote is wrong") as raised:
-        call.result()
-    assert (raised.value.file, raised.value.line) == ("facts.yaml", 3)
