@@ -12,6 +12,18 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/ from the default build instead of comparing with it")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request) -> bool:
+    """True when run with --update-golden: golden files are rewritten, not compared."""
+    return request.config.getoption("--update-golden")
+
+
 ARTICLE = (
     "Le président a reçu son homologue à Moscou le 23 juin 2025. "
     "« Nous obtenons de bons résultats », a-t-il déclaré.\n"
