@@ -28,7 +28,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from briefing.build import build_briefs
-from briefing.templates import list_templates
+from briefing.compose.templates import list_templates
 
 from conftest import REPO
 from readback import W
