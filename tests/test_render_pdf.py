@@ -297,7 +297,7 @@ def test_reportlab_patched_answers_as_reportlab_and_is_undone_after():
     module reportlab has is as it was (a program using reportlab for its own
     PDFs must not meet our changes)."""
     from reportlab import rl_config
-    from reportlab.lib import colors
+    from reportlab.lib import colors, rl_accel
     from reportlab.pdfbase import pdfdoc, pdfmetrics, ttfonts
     from reportlab.pdfgen import canvas, textobject
     from reportlab.platypus import flowables, paragraph, tables
@@ -308,7 +308,7 @@ def test_reportlab_patched_answers_as_reportlab_and_is_undone_after():
 
     def state():
         fp = [module.fp_str for module in (textobject, canvas, pdfdoc, flowables, tables, colors)]
-        return fp, paragraph.stringWidth, ttfonts.makeToUnicodeCMap, rl_config.useA85
+        return fp, paragraph.stringWidth, paragraph.sameFrag, ttfonts.makeToUnicodeCMap, rl_config.useA85
 
     family = register_fonts()
     story = _Builder(_analyst_document()).build()
@@ -326,6 +326,17 @@ def test_reportlab_patched_answers_as_reportlab_and_is_undone_after():
         for values in numbers + numbers:
             assert textobject.fp_str(*values) == original_fp_str(*values)
         assert textobject.fp_str([1.5, 2]) == original_fp_str([1.5, 2])
+        fragments = [frag for flowable in story for frag in getattr(flowable, "frags", None) or ()]
+        for flowable in story:  # and the words of broken lines, with their line breaks
+            if isinstance(flowable, paragraph.Paragraph):
+                lines = flowable.breakLines([400, 400]).lines
+                fragments += [word for line in lines for word in getattr(line, "words", ())]
+        pairs = list(zip(fragments, fragments[1:]))
+        verdicts = [paragraph.sameFrag(f, g) for f, g in pairs]
+        python_same = rl_accel._py_funcs.get("sameFrag") or getattr(rl_accel, "_py_sameFrag", None)
+        for reportlab_same in {same for same in (python_same, rl_accel.sameFrag) if same is not None}:
+            assert verdicts == [bool(reportlab_same(f, g)) for f, g in pairs]  # Python's, and C's where installed
+        assert 100 < sum(verdicts) < len(pairs)
     assert state() == before
 
 
