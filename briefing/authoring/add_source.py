@@ -9,17 +9,16 @@ left untouched and reported.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..errors import BriefingError
+from ..errors import BriefingError, atomic_write, raise_all
 from ..load.model import UNKNOWN, SourceMeta
+from ..load.validate import schema_errors
 from ..load.yamlfile import load_yaml, read_text
 
 _BINARY_KINDS = ((b"%PDF", "a PDF file"), (b"PK\x03\x04", "a zip archive (a .docx or .odt?)"),
@@ -74,9 +73,9 @@ def read_source(root: str | Path, source_id: str) -> tuple[SourceMeta, str]:
             try:
                 meta = SourceMeta.model_validate(entry)
             except ValidationError as error:
-                detail = error.errors()[0]
-                field = ".".join(str(part) for part in detail["loc"])
-                raise BriefingError(f"source '{source_id}': '{field}': {detail['msg']}", file=path, line=entry.line) from None
+                raise_all([BriefingError(f"source '{source_id}': {e.detail}", file=e.file, line=e.line)
+                           for e in schema_errors(path, entry, error, SourceMeta)])
+                raise
             text_path = path.parent / meta.file
             if not text_path.is_file():
                 raise BriefingError(f"source '{source_id}': text file '{meta.file}' not found", file=path, line=entry.line)
@@ -136,10 +135,10 @@ def add_source(root: str | Path, article: str | Path, *, source_id: str | None =
     fields.update({name: values.get(name, SourceMeta.model_fields[name].default) for name in FIELDS})
     try:
         meta = SourceMeta.model_validate(fields)
-    except ValidationError as error:
-        detail = error.errors()[0]
-        field = ".".join(str(part) for part in detail["loc"])
-        raise BriefingError(f"--{field.replace('_', '-')}: {detail['msg'].removeprefix('Value error, ')}") from None
+    except ValidationError as error:  # a value given on the command line: name its option
+        raise_all([BriefingError(f"--{'.'.join(map(str, detail['loc'])).replace('_', '-')}: "
+                                 f"{detail['msg'].removeprefix('Value error, ')}") for detail in error.errors()])
+        raise
 
     old = read_text(path) if path.is_file() else ""
     if old and not old.endswith("\n"):
@@ -150,8 +149,8 @@ def add_source(root: str | Path, article: str | Path, *, source_id: str | None =
     texts.mkdir(exist_ok=True)
     text_path.write_text(text, encoding="utf-8")
     try:
-        _write_atomically(path, new)
-    except OSError:
+        atomic_write(path, new)
+    except BriefingError:
         text_path.unlink(missing_ok=True)
         raise
     return AddedSource(meta, text_path, path, line, len(text), text.count("\n"))
@@ -187,14 +186,3 @@ def _check_appended(path: Path, text: str, expected: int) -> None:
             "cannot append a new entry: write the file as a list of entries, each starting with '- ' at the start of a line",
             file=path,
         )
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
