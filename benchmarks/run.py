@@ -163,7 +163,7 @@ def measure(row: Row, argv: list[str], runs: int, cwd: Path) -> Row:
 def pandoc_markdown(dossier: Path, composed: Path, target: Path) -> None:
     """The composed Markdown plus a footnote definition for every citation."""
     from briefing.check import check_dossier
-    from briefing.compose import note_contents
+    from briefing.compose.brief import note_contents
     from briefing.load import load_dossier
 
     notes = note_contents(check_dossier(load_dossier(dossier)))
