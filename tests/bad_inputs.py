@@ -2,10 +2,11 @@
 what the user must see for it.
 
 Each case changes a fresh, valid dossier (`conftest.make_dossier`) that has
-already been built once into out/, then runs one command through the real
-console script. `tests/test_bad_inputs.py` checks, for every case: the exit
-code, one line of message holding `message`, the file (and line) in `where`,
-no traceback, and out/ exactly as it was: earlier outputs byte-identical, no
+already been built once into out/, then runs one command as the console
+script does (`briefing.cli.run`; as a child process where the case needs
+one). `tests/test_bad_inputs.py` checks, for every case: the exit code, one
+line of message holding `message`, the file (and line) in `where`, no
+traceback, and out/ exactly as it was: earlier outputs byte-identical, no
 partial or temporary file.
 
 `where` is a regular expression for what comes between "error: " and the
@@ -45,6 +46,7 @@ class Case:
     several: bool = False  # aggregated dossier errors: one `file:line: message` line each
     out: str = "out"  # "out" (in the dossier), "readonly", "full", "fsize": how the output folder fails
     interrupt: bool = False  # SIGINT once a temporary output file appears
+    process: bool = False  # run as a child process even so (test_bad_inputs.needs_process): say why at the case
 
     def __str__(self) -> str:
         return self.id
@@ -270,10 +272,14 @@ CASES = [
          "template refused by the sandbox: access to attribute '__code__'", T + ":6", BUILD_T),
     Case("sandbox-mutation", template("{% set x = section.update({'summary': 1}) %}\n"),
          "template refused by the sandbox: access to attribute 'update' of 'dict' object is unsafe", T + ":6", BUILD_T),
+    # A process: should the sandbox let these through, the command would compute for
+    # minutes or take gigabytes; a child process is stopped by the timeout instead.
     Case("sandbox-huge-power", template("{{ 9 ** 999999999 }}\n"),
-         "template refused by the sandbox: the power 9**999999999 is too large", T + ":6", BUILD_T),
+         "template refused by the sandbox: the power 9**999999999 is too large", T + ":6", BUILD_T, process=True),
     Case("sandbox-huge-repeat", template("{{ 'ab' * 10**9 }}\n"),
-         "template refused by the sandbox: repeating a text or list 1000000000 times is too large", T + ":6", BUILD_T),
+         "template refused by the sandbox: repeating a text or list 1000000000 times is too large", T + ":6", BUILD_T,
+         process=True),
+    # In this process too: the recursion limit stops the macro at once, however deep the test's stack.
     Case("template-recursion", template("{% macro again() %}{{ again() }}{% endmacro %}\n{{ again() }}\n"),
          "template error: a macro or include calls itself without end", T + r":\d+", BUILD_T),
     Case("include-outside-folders", template("{% include '../sources/dossier.yaml' %}\n"),
@@ -316,8 +322,11 @@ CASES = [
          "the output path is a folder; move it away or choose another --out", r"{root}/out/executive\.pdf"),
     Case("out-not-writable", None, "the output folder is not writable; choose another with --out", r"\S+/readonly",
          ("build", "-d", "{root}", "--out", "{out}"), out="readonly"),
+    # A process: which output meets the full disk first is a race between the PDF worker
+    # and the DOCX files written meanwhile. A fresh process, still importing, names
+    # defence.docx; this one, with everything imported, names executive.docx instead.
     Case("disk-full", None, "cannot write: the disk is full; earlier outputs are unchanged", r"\S+/full/\w+\.(pdf|docx)",
-         ("build", "-d", "{root}", "--out", "{out}"), out="full"),
+         ("build", "-d", "{root}", "--out", "{out}"), out="full", process=True),
     Case("file-size-limit", None, "cannot write: the file is larger than this system allows", r"{root}/out/\w+\.(pdf|docx)",
          out="fsize"),
     Case("interrupted", many_facts(400), "interrupted; earlier outputs are unchanged", None, code=130, interrupt=True),

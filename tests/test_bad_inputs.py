@@ -3,10 +3,18 @@
 For each case: the documented exit code, one line of message naming the file
 (and line), no traceback, and the output folder exactly as before: earlier
 outputs byte-identical, no partial or temporary file.
+
+A case runs the command in this process (`briefing.cli.run`, as `main` does,
+with stdout and stderr captured at the file descriptors, so that a forked
+worker's output is caught too) unless it needs a process of its own: see
+`needs_process`. Each in-process run checks that it left this process as it
+found it (see `process_state`).
 """
 
 from __future__ import annotations
 
+import gc
+import logging
 import os
 import re
 import resource
@@ -14,7 +22,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -106,8 +116,64 @@ def run_interrupted(command: list[str], out: Path, cwd: Path) -> subprocess.Comp
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
+def needs_process(case: Case) -> str | None:
+    """Why `case` must run as `python -m briefing` in a child process; None: it
+    runs in this one."""
+    if case.interrupt:
+        return "SIGINT is sent to the command, which ends by os._exit(130)"
+    if case.out == "fsize":
+        return "the file size limit is set in the child (setrlimit), not on the test session"
+    if case.process:
+        return "marked in the corpus: see the case"
+    if threading.active_count() > 1:
+        # A build forks its PDF worker only from a single-threaded process: with a
+        # thread left by another test, this process would take the unforked path.
+        return "another thread runs in this process"
+    return None
+
+
+def children() -> str:
+    """Whether this process has a child: 'none', 'running', or the pid of one that ended (left unreaped)."""
+    try:
+        ended = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+    except ChildProcessError:
+        return "none"
+    return "running" if ended is None else f"ended: {ended.si_pid}"
+
+
+def process_state() -> dict:
+    """What a command run in this process must leave as it found it."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return {
+        "cwd": os.getcwd(), "environ": dict(os.environ), "umask": mask,
+        "signals": {number: signal.getsignal(number) for number in
+                    (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGCHLD, signal.SIGXFSZ, signal.SIGALRM)},
+        "threads": threading.enumerate(), "children": children(),
+        "streams": (sys.stdin, sys.stdout, sys.stderr), "argv": list(sys.argv),
+        "logging": (logging.root.level, list(logging.root.handlers), logging.root.manager.disable),
+        "warnings": list(warnings.filters), "gc": gc.isenabled(), "recursion": sys.getrecursionlimit(),
+        "resource": resource.getrlimit(resource.RLIMIT_FSIZE),
+    }
+
+
+def run_in_process(args: list[str], cwd: Path, capfd, monkeypatch) -> subprocess.CompletedProcess:
+    """`python -m briefing *args` in `cwd`, but in this process: exit status and captured output."""
+    from briefing.cli import run
+
+    monkeypatch.chdir(cwd)
+    capfd.readouterr()  # drop anything written before the command
+    before = process_state()
+    code = run(args)
+    stdout, stderr = capfd.readouterr()
+    after = process_state()
+    leaked = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
+    assert not leaked, f"the command changed the test process: {leaked}"
+    return subprocess.CompletedProcess(args, code, stdout, stderr)
+
+
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_bad_input(case: Case, tmp_path: Path, earlier_outputs: dict[str, bytes]) -> None:
+def test_bad_input(case: Case, tmp_path: Path, earlier_outputs: dict[str, bytes], capfd, monkeypatch) -> None:
     root = make_dossier(tmp_path / "dossier")
     cleanups: list = []
     try:
@@ -115,12 +181,15 @@ def test_bad_input(case: Case, tmp_path: Path, earlier_outputs: dict[str, bytes]
         if case.change is not None:
             case.change(root)
         before = snapshot(out)
-        command = [sys.executable, "-m", "briefing", *(a.format(root=root, out=out) for a in case.args)]
+        args = [a.format(root=root, out=out) for a in case.args]
+        command = [sys.executable, "-m", "briefing", *args]
         if case.interrupt:
             done = run_interrupted(command, out, tmp_path)
-        else:
+        elif needs_process(case):
             done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60,
                                   preexec_fn=limit_file_size if case.out == "fsize" else None)
+        else:
+            done = run_in_process(args, tmp_path, capfd, monkeypatch)
         after = snapshot(out)
     finally:
         for cleanup in reversed(cleanups):
@@ -136,7 +205,7 @@ def test_bad_input(case: Case, tmp_path: Path, earlier_outputs: dict[str, bytes]
         return
     assert after == before, "the output folder changed"
     lines = [line for line in done.stderr.splitlines() if line.strip()]
-    if case.code == 2:  # Click's usage error: usage, hint, then "Error: ..."
+    if case.code == 2:  # Click's usage error: usage, hint, then "Error: ..." (in-process, the usage names pytest)
         assert lines[-1].startswith("Error: ") and case.message in lines[-1]
         return
     if case.several:

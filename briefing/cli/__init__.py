@@ -53,30 +53,44 @@ def set_collector_policy() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-def main() -> None:
-    """Entry point: expected errors are one line; bugs show a traceback under --debug."""
-    set_collector_policy()
+INTERRUPTED = 130  # the exit status after Ctrl-C
+
+
+def run(args: list[str]) -> int:
+    """Run the command `args` (without the program name) and return its exit
+    status: expected errors are one line on stderr; a bug is one line too, or
+    its traceback under --debug. Never exits, so tests can call it in-process."""
     try:
-        cli.main(standalone_mode=False)
+        cli.main(list(args), standalone_mode=False)
     except click.ClickException as error:  # BriefingError is one
         error.show()
-        sys.exit(error.exit_code)
+        return error.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C (Click makes most, not all, of them Abort)
         click.echo("interrupted; earlier outputs are unchanged", err=True)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        # Not sys.exit: when the interrupt left code run by exec() (dataclasses do that while
-        # importing), CPython would end the process by SIGINT instead of status 130.
-        os._exit(130)
+        return INTERRUPTED
     except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
+        return done.exit_code
     except Exception as error:  # a bug: say so plainly
-        if "--debug" in sys.argv[1:]:
+        if "--debug" in args:
             raise
         click.echo(f"internal error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)
-        sys.exit(1)
+        return 1
+    return 0
+
+
+def main() -> None:
+    """Entry point: `run` the command line, then end the process with its status."""
+    set_collector_policy()
+    try:
+        code = run(sys.argv[1:])
     finally:
         # The process ends next. Left as they are, the objects of a build would be
         # walked once more by the collector at exit: a tenth of a second.
         gc.freeze()
-
+    if code == INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Not sys.exit: when the interrupt left code run by exec() (dataclasses do that while
+        # importing), CPython would end the process by SIGINT instead of status 130.
+        os._exit(code)
+    sys.exit(code)
