@@ -17,14 +17,14 @@ import os
 import secrets
 import signal
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BriefingError, build_time, source_date_epoch, write_error
+from .errors import BriefingError, BriefingWarning, build_time, source_date_epoch, write_error
 from .render import DEFAULT_FORMATS, Brief, Format, get_format
 from .render.worker import RenderWorker
 
@@ -56,8 +56,11 @@ class _Job:
 
 def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
                  formats: tuple[str, ...] = DEFAULT_FORMATS, out_dir: str | Path | None = None,
-                 parallel: bool = True) -> list[Output]:
+                 parallel: bool = True, strict: bool = False,
+                 report: Callable[[BriefingWarning], None] | None = None) -> list[Output]:
     """Build each template in each format; return the outputs written.
+    `report` is given each warning of the check; with `strict`, a warning
+    stops the build as an error does.
 
     With `parallel`, a worker process renders the formats that ask for one
     (see `render.worker`)."""
@@ -70,7 +73,10 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
         from .compose.templates import find_template, list_templates
         from .load import load_dossier
 
-        checked = check_dossier(load_dossier(dossier_dir))
+        checked = check_dossier(load_dossier(dossier_dir), strict=strict)
+        if report is not None:
+            for warning in checked.warnings:
+                report(warning)
         root = checked.dossier.root
         chosen = [find_template(name, root) for name in templates] if templates else list_templates(root)
         out = Path(out_dir) if out_dir is not None else root / "out"

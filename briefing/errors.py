@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -64,6 +65,24 @@ class BriefingErrors(BriefingError):
 
     def __reduce__(self):
         return (BriefingErrors, (self.errors,))
+
+
+@dataclass(frozen=True)
+class BriefingWarning:
+    """Something a user should look at that does not stop a build (a claim
+    that says more than its quotes, two sources with the same text); with
+    `--strict`, every warning is an error."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def format_line(self) -> str:
+        where = f"{self.file}:{self.line}: " if self.file and self.line else f"{self.file}: " if self.file else ""
+        return f"{where}warning: {self.message}"
+
+    def as_error(self) -> BriefingError:
+        return BriefingError(self.message, file=self.file, line=self.line)
 
 
 def raise_all(errors: list[BriefingError]) -> None:

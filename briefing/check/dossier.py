@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import BriefingError, raise_all
+from ..errors import BriefingError, BriefingWarning, raise_all
 from ..load import Dossier
 from ..load.model import Fact
 from .credibility import CheckedFact, Discrepancy, LocatedQuote, discrepancies, disputed_keys, grade
@@ -23,14 +23,17 @@ class CheckedDossier:
     dossier: Dossier
     facts: tuple[CheckedFact, ...]
     discrepancies: tuple[Discrepancy, ...]
+    warnings: tuple[BriefingWarning, ...] = ()
 
     @property
     def quote_count(self) -> int:
         return sum(len(fact.evidence) for fact in self.facts)
 
 
-def check_dossier(dossier: Dossier) -> CheckedDossier:
-    """Verify the dossier; raise every error found, all at once."""
+def check_dossier(dossier: Dossier, strict: bool = False) -> CheckedDossier:
+    """Verify the dossier; raise every error found, all at once. What deserves
+    a look but does not stop a build is in `warnings`; with `strict`, warnings
+    are errors too."""
     errors: list[BriefingError] = []
     sources = _index_unique(dossier.sources, lambda s: s.meta, "source", errors)
     section_ids = list(_index_unique(dossier.config.sections, lambda s: s, "section", errors))
@@ -63,7 +66,10 @@ def check_dossier(dossier: Dossier) -> CheckedDossier:
 
     disputed = disputed_keys(dossier.facts)
     facts = tuple(grade(fact, quotes, fact.key in disputed) for fact, quotes in located)
-    return CheckedDossier(dossier, facts, discrepancies(facts, dossier))
+    warnings: list[BriefingWarning] = []
+    if strict:
+        raise_all([warning.as_error() for warning in warnings])
+    return CheckedDossier(dossier, facts, discrepancies(facts, dossier), tuple(warnings))
 
 
 def _error(item, message: str) -> BriefingError:

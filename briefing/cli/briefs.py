@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..render import DEFAULT_FORMATS, FORMATS
-from .options import count, dossier_option
+from .options import count, dossier_option, show_warning, strict_option
 
 
 @click.command()
@@ -17,7 +17,8 @@ from .options import count, dossier_option
               + "; ".join(f"{fmt.name}: {fmt.description}" for fmt in FORMATS.values()) + ".")
 @click.option("--out", "-o", "out_dir", type=click.Path(), default=None,
               help="Output folder. Default: out/ inside the dossier.")
-def build(dossier: str, templates: tuple[str, ...], formats: tuple[str, ...], out_dir: str | None) -> None:
+@strict_option
+def build(dossier: str, templates: tuple[str, ...], formats: tuple[str, ...], out_dir: str | None, strict: bool) -> None:
     """Build briefs: check the dossier, then render each template in each format.
 
     \b
@@ -28,26 +29,31 @@ def build(dossier: str, templates: tuple[str, ...], formats: tuple[str, ...], ou
     """
     from ..build import build_briefs
 
-    for output in build_briefs(dossier, templates, formats or DEFAULT_FORMATS, out_dir):
+    for output in build_briefs(dossier, templates, formats or DEFAULT_FORMATS, out_dir, strict=strict, report=show_warning):
         click.echo(str(output.path))
 
 
 @click.command()
 @dossier_option
-def check(dossier: str) -> None:
-    """Verify the dossier: every quote in its source, every reference resolved.
+@strict_option
+def check(dossier: str, strict: bool) -> None:
+    """Verify the dossier: every quote in its source, every claim against its
+    quotes, every reference resolved.
 
-    Prints a summary and the discrepancies between sources; exits 1 listing
-    every error found.
+    Prints a summary, the warnings and the discrepancies between sources;
+    exits 1 listing every error found (with --strict, every warning too).
     """
     from ..check import check_dossier
     from ..load import load_dossier
 
-    checked = check_dossier(load_dossier(dossier))
+    checked = check_dossier(load_dossier(dossier), strict=strict)
+    for warning in checked.warnings:
+        show_warning(warning)
     facts = checked.facts
     click.echo(
         f"ok: {count(len(checked.dossier.sources), 'source')}, {count(len(facts), 'fact')}, "
-        f"{count(checked.quote_count, 'quote')} verified, {count(len(checked.discrepancies), 'discrepancy', 'discrepancies')}"
+        f"{count(checked.quote_count, 'quote')} verified, {count(len(checked.discrepancies), 'discrepancy', 'discrepancies')}, "
+        f"{count(len(checked.warnings), 'warning')}"
     )
     for discrepancy in checked.discrepancies:
         versions = " | ".join(

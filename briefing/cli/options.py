@@ -26,3 +26,12 @@ def print_json(data) -> None:
     import json
 
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def strict_option(command):
+    return click.option("--strict", is_flag=True,
+                        help="Treat every warning as an error (exit 1), e.g. a claim that says more than its quotes.")(command)
+
+
+def show_warning(warning) -> None:
+    click.echo(warning.format_line(), err=True)
