@@ -67,7 +67,7 @@ def test_facts_with_the_same_key_and_different_values_are_a_discrepancy(tmp_path
     other = {"id": "accords-two", "section": "accords", "claim": "Two accords.", "key": "accords.count", "value": "2",
              "evidence": [{"source": "one", "quote": "Trois accords ont été signés"}]}
     same = {"id": "accords-again", "section": "accords", "claim": "Three.", "key": "accords.count", "value": " 3 ",
-            "evidence": [{"source": "one", "quote": "Trois accords"}]}
+            "evidence": [{"source": "one", "quote": "Trois accords ont été signés"}]}
     checked = check(make_dossier(tmp_path, facts=facts + [other, same]))
     (discrepancy,) = checked.discrepancies
     assert discrepancy.key == "accords.count"
@@ -83,9 +83,9 @@ def test_credibility_one_needs_two_independent_sources(tmp_path):
     ]
     facts = [
         {"id": "two-independent", "section": "summary", "claim": "c",
-         "evidence": [{"source": "one", "quote": "Trois accords"}, {"source": "two", "quote": "Trois accords"}]},
+         "evidence": [{"source": "one", "quote": "Trois accords ont été signés"}, {"source": "two", "quote": "Trois accords ont été signés"}]},
         {"id": "same-origin", "section": "summary", "claim": "c",
-         "evidence": [{"source": "two", "quote": "Trois accords"}, {"source": "three", "quote": "Trois accords"}]},
+         "evidence": [{"source": "two", "quote": "Trois accords ont été signés"}, {"source": "three", "quote": "Trois accords ont été signés"}]},
     ]
     checked = check(make_dossier(tmp_path, texts=texts, sources=sources, facts=facts))
     assert [(f.independent_sources, f.credibility) for f in checked.facts] == [(2, 1), (1, 2)]

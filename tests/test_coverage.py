@@ -62,7 +62,7 @@ def fact(fact_id, source, quote):
 def test_a_sentence_is_cited_when_a_quote_overlaps_it(tmp_path):
     root = make_dossier(tmp_path, texts={"one": ARTICLE, "two": OTHER}, facts=[
         fact("arrival", "one", "Le président est arrivé lundi."),
-        fact("weather", "one", "temps était"),
+        fact("weather", "one", "Le temps était"),
     ])
     found = coverage_of(root)
     one = found["one"]
@@ -92,15 +92,15 @@ def test_a_quote_across_sentences_and_lines_cites_each_of_them(tmp_path):
 
 def test_a_quote_touching_a_sentence_only_at_its_edge_does_not_cite_it(tmp_path):
     # The quote ends at the full stop; the next sentence starts after the space.
-    root = make_dossier(tmp_path, texts={"one": "Premier point. Second point."}, facts=[
-        fact("first", "one", "Premier point."),
+    root = make_dossier(tmp_path, texts={"one": "Un premier point. Un second point."}, facts=[
+        fact("first", "one", "Un premier point."),
     ])
     assert [s.cited for s in coverage_of(root)["one"].sentences] == [True, False]
 
 
 def test_a_source_without_sentences_has_share_zero(tmp_path):
-    root = make_dossier(tmp_path, texts={"one": "Une phrase.", "dashes": "-\n--\n"}, facts=[
-        fact("only", "one", "Une phrase."),
+    root = make_dossier(tmp_path, texts={"one": "Une seule phrase.", "dashes": "-\n--\n"}, facts=[
+        fact("only", "one", "Une seule phrase."),
     ])
     dashes = coverage_of(root)["dashes"]
     assert (dashes.sentences, dashes.cited_count, dashes.total, dashes.share) == ([], 0, 0, 0.0)

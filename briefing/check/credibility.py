@@ -13,18 +13,26 @@ from dataclasses import dataclass
 from ..load import Dossier, Source
 from ..load.model import Fact
 
+ELISION_MARK = "[…]"
+
 
 @dataclass(frozen=True)
 class LocatedQuote:
     source: Source
     quote: str
-    start: int  # character span of the quote in the source text
-    end: int
+    start: int  # character span of the quote in the source text: from its first passage
+    end: int  # to the end of its last
+    spans: tuple[tuple[int, int], ...] = ()  # each passage's span, when an elision joins several
+
+    @property
+    def passages(self) -> tuple[str, ...]:
+        """The quote's passages exactly as the source prints them."""
+        return tuple(self.source.text[start:end] for start, end in self.spans or ((self.start, self.end),))
 
     @property
     def passage(self) -> str:
-        """The quote exactly as the source prints it."""
-        return self.source.text[self.start:self.end]
+        """The quote exactly as the source prints it, an elision marked as such."""
+        return f" {ELISION_MARK} ".join(self.passages)
 
 
 @dataclass(frozen=True)

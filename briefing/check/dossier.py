@@ -15,7 +15,7 @@ from ..load import Dossier
 from ..load.model import Fact
 from .credibility import CheckedFact, Discrepancy, LocatedQuote, discrepancies, disputed_keys, grade
 from .normalise import normalise
-from .quotes import locate_quote
+from .quotes import invisible_characters, locate_quote
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,9 @@ def check_dossier(dossier: Dossier, strict: bool = False) -> CheckedDossier:
 
     located: list[tuple[Fact, tuple[LocatedQuote, ...]]] = []
     for fact in dossier.facts:
+        invisible = invisible_characters(fact.claim)
+        if invisible:
+            errors.append(_error(fact, f"fact '{fact.id}': the claim holds {invisible}: retype it without them"))
         if fact.section not in section_ids:
             errors.append(_error(fact, f"fact '{fact.id}': unknown section '{fact.section}'; "
                                        f"sections of this dossier: {', '.join(section_ids)}"))
