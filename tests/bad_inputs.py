@@ -120,7 +120,7 @@ def many_facts(count: int) -> Change:
     quote = "Le président a reçu son homologue à Moscou le 23 juin 2025."
     return edit_yaml(FACTS, lambda facts: facts.extend(
         {"id": f"bulk-{n}", "section": "accords", "headline": True,
-         "claim": f"Bulk claim number {n}, long enough to wrap over a line or two of the evidence list of the brief.",
+         "claim": f"Bulk claim {'x' * (n % 7 + 1)}, long enough to wrap over a line or more of the evidence list of the brief.",
          "evidence": [{"source": "one", "quote": quote}]} for n in range(count)))
 
 

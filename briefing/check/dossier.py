@@ -8,11 +8,13 @@ reference, grades each fact's credibility from its independent evidence (see
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..errors import BriefingError, BriefingWarning, raise_all
 from ..load import Dossier
 from ..load.model import Fact
+from .claims import Evidence, fold, missing_terms
 from .credibility import CheckedFact, Discrepancy, LocatedQuote, discrepancies, disputed_keys, grade
 from .normalise import normalise
 from .quotes import invisible_characters, locate_quote
@@ -69,10 +71,31 @@ def check_dossier(dossier: Dossier, strict: bool = False) -> CheckedDossier:
 
     disputed = disputed_keys(dossier.facts)
     facts = tuple(grade(fact, quotes, fact.key in disputed) for fact, quotes in located)
-    warnings: list[BriefingWarning] = []
+    warnings = [warning for fact in facts for warning in claim_warnings(fact, dossier.config.glossary)]
     if strict:
         raise_all([warning.as_error() for warning in warnings])
     return CheckedDossier(dossier, facts, discrepancies(facts, dossier), tuple(warnings))
+
+
+def claim_warnings(fact: CheckedFact, glossary: dict[str, list[str]]) -> list[BriefingWarning]:
+    """A warning for each number, date or name of the claim that none of its
+    quotes gives (see `claims`); a derivation the fact declares may give it,
+    if the quotes give the derivation's own figures."""
+    model = fact.fact
+    evidence = Evidence(tuple((passage, quote.source.meta.language) for quote in fact.evidence for passage in quote.passages))
+    own = [value for quote in fact.evidence for value in (quote.source.meta.id, quote.source.meta.name or "",
+                                                        quote.source.meta.outlet, quote.source.meta.author)]
+    where = model.where
+    gaps = missing_terms(model.claim, evidence, glossary, own)
+    messages = []
+    if model.derivation:
+        derived = {fold(word) for word in re.findall(r"[^\W_]+", model.derivation)}
+        claimed = {fold(term.text) for term in gaps}
+        gaps = [term for term in gaps if fold(term.text) not in derived]
+        messages += [f"fact '{model.id}': \"{term.text}\" is in the derivation but in none of its quotes"
+                     for term in missing_terms(model.derivation, evidence, glossary, own) if fold(term.text) not in claimed]
+    messages = [f"fact '{model.id}': \"{term.text}\" is in the claim but in none of its quotes" for term in gaps] + messages
+    return [BriefingWarning(message, where.file, where.line) for message in messages]
 
 
 def _error(item, message: str) -> BriefingError:

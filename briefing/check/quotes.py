@@ -94,6 +94,8 @@ def quote_problem(quote: str) -> str | None:
 def invisible_characters(text: str) -> str | None:
     """The invisible characters of `text` (zero-width, soft hyphen, direction
     marks and other format characters), named by code point, or None."""
+    if text.isprintable():  # no format character is printable: the common case, at once
+        return None
     found = dict.fromkeys(c for c in text if unicodedata.category(c) == "Cf")
     if not found:
         return None

@@ -113,6 +113,7 @@ class DossierConfig(Strict):
     sections: list[Section] = Field(min_length=1)
     key_labels: dict[str, str] = Field(default_factory=dict)
     source_gaps: list[str] = Field(default_factory=list)  # what the sources do not include
+    glossary: dict[str, list[str]] = Field(default_factory=dict)  # a name in the claims → how the sources write it
     mail: MailConfig | None = None  # SMTP settings for `briefing mail`
 
     @field_validator("date")
@@ -183,6 +184,7 @@ class Fact(Strict):
     key: str | None = None
     value: str | None = None
     headline: bool = False
+    derivation: str | None = None  # how the claim derives a figure its quotes do not give ("200 t / 50 t = four times")
     evidence: list[Evidence] = Field(min_length=1)
 
     _v = field_validator("id")(_check_id)

@@ -1,0 +1,268 @@
+"""Claim against evidence: a claim says no more than its quotes.
+
+Every number (years, percentages, amounts, counts), date and proper name of a
+claim must appear in at least one of the fact's quotes. Claims are written in
+English and quotes in their source's language, so each kind of term is
+compared through a locale library rather than a hand-made table:
+
+- numbers through Babel's CLDR number symbols ("10,000" ↔ « 10 000 »,
+  "38%" ↔ « 38 % »), number words through num2words ("three" ↔ « trois »,
+  "third" ↔ « troisième »);
+- months and weekdays through Babel's CLDR names ("23 June" ↔ « 23 juin »);
+- names of countries and cities through CLDR ("Moscow" ↔ « Moscou »), any
+  other name through the dossier's glossary (`glossary:` in dossier.yaml,
+  "Putin: [Poutine]"); a name also matches the start of a word, accents and
+  case aside ("Mali" ↔ « malienne », "General" ↔ « général »).
+
+The names of the fact's own sources do not count ("APA reports that…").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+CLAIM_LANGUAGE = "en"
+
+_TOKEN = re.compile(r"(?P<number>\d+(?:[,.]\d+)*)(?P<percent>\s?%|\s?per\s?cent)?|(?P<word>[^\W\d_]+(?:['’-][^\W\d_]+)*)")
+_QUOTE_NUMBER = re.compile(r"\d+(?:[\s\u00a0\u202f.,]\d+)*")
+_QUOTE_WORD = re.compile(r"[^\W\d_]+")
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]*$|^[\"“‘(]+$")  # what stands before the first word of a sentence
+
+
+@dataclass(frozen=True)
+class Term:
+    """A number, date or name of a claim: as written, and what it compares as."""
+
+    text: str
+    kind: str  # "number", "month", "weekday", "name"
+    value: object
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a claim is compared with: the quotes' text and the language of each."""
+
+    texts: tuple[tuple[str, str], ...]  # (quote as the source prints it, its language)
+
+
+def missing_terms(claim: str, evidence: Evidence, glossary: Mapping[str, Iterable[str]],
+                  own_names: Iterable[str] = ()) -> list[Term]:
+    """The terms of `claim` that none of the quotes in `evidence` gives, in the claim's order."""
+    skip = {fold(word) for name in own_names for word in _QUOTE_WORD.findall(name)}
+    terms = claim_terms(claim, {fold(name) for name in glossary})
+    if not terms:
+        return []
+    quotes = [_Quote.of(text, language) for text, language in evidence.texts]
+    missing: dict[str, Term] = {}
+    for term in terms:
+        if term.kind == "name" and term.value in skip:
+            continue
+        if not any(quote.gives(term, glossary) for quote in quotes):
+            missing.setdefault(term.text, term)
+    return list(missing.values())
+
+
+def claim_terms(claim: str, known_names: frozenset[str] | set[str] = frozenset()) -> list[Term]:
+    """The numbers, dates and names of an English claim. A capitalised word
+    within a sentence is a name; the first word of a sentence is one only when
+    it is known as one: an acronym, a country or city CLDR names, or a name of
+    the glossary (`known_names`, folded)."""
+    words = _number_words(CLAIM_LANGUAGE)
+    months = _month_numbers(CLAIM_LANGUAGE)
+    weekdays = _weekday_numbers(CLAIM_LANGUAGE)
+    terms = []
+    for match in _TOKEN.finditer(claim):
+        if match["number"]:
+            value = _claim_number(match["number"])
+            if value is not None:
+                terms.append(Term(match[0].strip(), "number", value))
+            continue
+        word = match["word"]
+        folded = fold(word)
+        if folded in months and word[0].isupper():  # "May", not "may"
+            terms.append(Term(word, "month", months[folded]))
+        elif folded in weekdays and word[0].isupper():
+            terms.append(Term(word, "weekday", weekdays[folded]))
+        elif folded in words:
+            terms.append(Term(word, "number", words[folded]))
+        elif word[0].isupper() and (not _starts_sentence(claim, match.start()) or _is_known_name(word, known_names)):
+            for part in re.split(r"[-’']", _without_possessive(word)):
+                if part and part[0].isupper():
+                    terms.append(Term(part, "name", fold(part)))
+    return terms
+
+
+def fold(text: str) -> str:
+    """Accents and case aside: 'Goïta' → 'goita'."""
+    if text.isascii():
+        return text.lower()
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
+
+
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # combining marks
+
+
+def _starts_sentence(claim: str, start: int) -> bool:
+    before = claim[:start].rstrip()
+    return not before or bool(_SENTENCE_END.search(before))
+
+
+def _is_known_name(word: str, known_names: frozenset[str] | set[str]) -> bool:
+    folded = fold(_without_possessive(word))
+    return (len(word) > 1 and word.isupper()) or folded in known_names or folded in _english_place_names()
+
+
+def _without_possessive(word: str) -> str:
+    return re.sub(r"['’]s$", "", word)
+
+
+def _claim_number(text: str) -> Decimal | None:
+    """An English number: ',' groups thousands, '.' marks decimals."""
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
+        text = text.replace(",", "")
+    try:
+        return Decimal(text) if re.fullmatch(r"\d+(\.\d+)?", text) else None
+    except InvalidOperation:
+        return None
+
+
+class _Quote:
+    """A quote folded for comparison: its words, word starts and numbers."""
+
+    def __init__(self, text: str, language: str):
+        self.language = language
+        self.folded = fold(text)
+        self.words = _QUOTE_WORD.findall(self.folded)
+        self.joined = " " + " ".join(self.words) + " "
+        self.numbers = _quote_numbers(text, language) | {_number_words(language)[w] for w in self.words
+                                                          if w in _number_words(language)}
+        self.months = {_month_numbers(language)[w] for w in self.words if w in _month_numbers(language)}
+        self.weekdays = {_weekday_numbers(language)[w] for w in self.words if w in _weekday_numbers(language)}
+
+    @classmethod
+    def of(cls, text: str, language: str) -> _Quote:
+        return cls(text, language if _locale(language) is not None else CLAIM_LANGUAGE)
+
+    def gives(self, term: Term, glossary: Mapping[str, Iterable[str]]) -> bool:
+        if term.kind == "number":
+            return term.value in self.numbers
+        if term.kind == "month":
+            return term.value in self.months
+        if term.kind == "weekday":
+            return term.value in self.weekdays
+        names = {str(term.value)} | _translations(str(term.value), self.language) | _glossary_names(term.text, glossary)
+        return any(self._has_word_start(name) for name in names)
+
+    def _has_word_start(self, name: str) -> bool:
+        """Whether the words of `name` start a run of words of the quote."""
+        words = _QUOTE_WORD.findall(name)
+        return bool(words) and (" " + " ".join(words)) in self.joined
+
+
+def _glossary_names(term: str, glossary: Mapping[str, Iterable[str]]) -> set[str]:
+    wanted = fold(term)
+    return {fold(other) for name, others in glossary.items() if fold(name) == wanted for other in others}
+
+
+def _quote_numbers(text: str, language: str) -> set[Decimal]:
+    """The numbers a quote writes in its language's digits and separators (CLDR)."""
+    from babel.numbers import get_decimal_symbol
+
+    decimal = get_decimal_symbol(_locale(language) or CLAIM_LANGUAGE)
+    found: set[Decimal] = set()
+    for match in _QUOTE_NUMBER.finditer(text):
+        token = match[0]
+        groups = re.split(r"[\s\u00a0\u202f.,]", token)
+        found.update(Decimal(group) for group in groups)  # "23 juin 2025, 38" : each on its own
+        whole, _, fraction = token.partition(decimal)
+        integer = re.split(r"[\s\u00a0\u202f.,]", whole)
+        if all(len(group) == 3 for group in integer[1:]):  # groups of thousands
+            digits = "".join(integer) + (f".{fraction}" if fraction.isdigit() else "")
+            found.add(Decimal(digits))
+    return found
+
+
+@cache
+def _locale(language: str):
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+@cache
+def _number_words(language: str) -> dict[str, Decimal]:
+    """'trois' → 3, 'troisième' → 3 …: cardinal and ordinal words up to a hundred."""
+    from num2words import num2words
+
+    words: dict[str, Decimal] = {}
+    for number in range(101):
+        for to in ("cardinal", "ordinal"):
+            if to == "ordinal" and number == 0:
+                continue
+            try:
+                spelled = num2words(number, to=to, lang=language)
+            except (NotImplementedError, KeyError, OverflowError, TypeError, ValueError):
+                continue
+            if " " not in spelled.strip():  # one word: "trois", not "vingt et un"
+                words.setdefault(fold(spelled.strip()), Decimal(number))
+    for word in [word for word, value in words.items() if value == 1]:
+        del words[word]  # "one", "un", "first", "premier": a pronoun, an article or an order as often as a number
+    return words
+
+
+@cache
+def _month_numbers(language: str) -> dict[str, int]:
+    from babel.dates import get_month_names
+
+    locale = _locale(language) or CLAIM_LANGUAGE
+    return {fold(name): number for number, name in get_month_names("wide", locale=locale).items()}
+
+
+@cache
+def _weekday_numbers(language: str) -> dict[str, int]:
+    from babel.dates import get_day_names
+
+    locale = _locale(language) or CLAIM_LANGUAGE
+    return {fold(name): number for number, name in get_day_names("wide", locale=locale).items()}
+
+
+@cache
+def _translations(folded_name: str, language: str) -> frozenset[str]:
+    """What CLDR calls the country or city `folded_name` (in English) in `language`."""
+    return frozenset(_place_names(language).get(folded_name, ()))
+
+
+@cache
+def _english_place_names() -> frozenset[str]:
+    """The countries and cities CLDR names in English, folded."""
+    english = _locale(CLAIM_LANGUAGE)
+    if english is None:
+        return frozenset()
+    cities = {data.get("city") or zone.rsplit("/", 1)[1].replace("_", " ") for zone, data in english.time_zones.items() if "/" in zone}
+    return frozenset(fold(name) for name in cities | set(english.territories.values()))
+
+
+@cache
+def _place_names(language: str) -> dict[str, set[str]]:
+    """English name of each country and city CLDR knows → its names in `language`."""
+    english, other = _locale(CLAIM_LANGUAGE), _locale(language)
+    names: dict[str, set[str]] = {}
+    if other is None or english is None:
+        return names
+    for code, name in english.territories.items():
+        if code in other.territories:
+            names.setdefault(fold(name), set()).add(fold(other.territories[code]))
+    for zone, data in other.time_zones.items():
+        city = data.get("city")
+        if city and "/" in zone:
+            english_city = english.time_zones.get(zone, {}).get("city") or zone.rsplit("/", 1)[1].replace("_", " ")
+            names.setdefault(fold(english_city), set()).add(fold(city))
+    return names
