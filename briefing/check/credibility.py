@@ -7,11 +7,13 @@ discrepancy, listed with the sources of each version.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
 from ..load import Dossier, Source
-from ..load.model import Fact
+from ..load.model import UNKNOWN, Fact
 
 ELISION_MARK = "[…]"
 
@@ -39,8 +41,12 @@ class LocatedQuote:
 class CheckedFact:
     fact: Fact
     evidence: tuple[LocatedQuote, ...]
-    independent_sources: int
+    independent_sources: int  # origins among the sources quoted
     credibility: int  # Admiralty 1 (confirmed) .. 6 (cannot be judged)
+    reason: str = ""  # why this credibility, in words a reader uses
+    confirming_sources: int = 0  # independent sources that can be judged (graded A–E)
+    disputed: bool = False  # another fact gives another value for its key
+    attributed_to: tuple[str, ...] = ()  # the sources the claim itself names ("APA reports that…")
 
     @property
     def id(self) -> str:
@@ -61,7 +67,7 @@ class Discrepancy:
 
 
 CREDIBILITY = {
-    1: "confirmed by other sources",
+    1: "confirmed by another independent source",
     2: "probably true",
     3: "possibly true",
     4: "doubtful",
@@ -84,17 +90,59 @@ def _comparable(value: str | None) -> str:
 
 def grade(fact: Fact, quotes: tuple[LocatedQuote, ...], disputed: bool) -> CheckedFact:
     """Credibility on the Admiralty scale, computed, never typed by hand:
-    1 when two or more independent sources back the fact and none disputes it;
-    otherwise from the best source's reliability (A/B → 2, C → 3, D/E → 4, F → 6);
-    a disputed fact is at best 3."""
-    origins = {quote.source.meta.origin or quote.source.id for quote in quotes}
-    best = min(quote.source.meta.reliability for quote in quotes)
+
+    - 1 (confirmed) when two or more independent sources that can be judged
+      back the fact: sources sharing an `origin` count once, and a source
+      graded F (cannot be judged) confirms nothing;
+    - otherwise from the best source's reliability: A/B → 2, C → 3, D/E → 4, F → 6;
+    - a fact whose key another fact gives another value for is at best 3, and
+      says so;
+    - a claim that names its source ("APA reports that…") states what that
+      source reports: the grade is the report's, and the reason says it is
+      attributed.
+    """
+    sources = [quote.source for quote in quotes]
+    origins = {source.meta.origin or source.id for source in sources}
+    judged = {source.meta.origin or source.id for source in sources if source.meta.reliability != "F"}
+    best = min(source.meta.reliability for source in sources)
     credibility = {"A": 2, "B": 2, "C": 3, "D": 4, "E": 4, "F": 6}[best]
-    if len(origins) >= 2:
+    if len(judged) >= 2:
         credibility = 1
-    if disputed:
-        credibility = max(credibility, 3) if credibility != 6 else 6
-    return CheckedFact(fact, quotes, len(origins), credibility)
+        reason = f"confirmed by {len(judged)} independent sources"
+    elif len(origins) >= 2:
+        reason = f"{len(origins)} independent sources, but only {len(judged) or 'none'} that can be judged; best grade {best}"
+    else:
+        reason = f"one {'origin' if len(sources) > 1 else 'source'} only, graded {best}"
+    if disputed and credibility < 3:
+        credibility = 3
+        reason += "; at most 3 because the sources disagree on this point (see the discrepancies)"
+    elif disputed:
+        reason += "; the sources disagree on this point (see the discrepancies)"
+    attributed = _attributed_to(fact.claim, sources)
+    if attributed:
+        reason = f"attributed to {', '.join(attributed)} in the claim; {reason}"
+    return CheckedFact(fact, quotes, len(origins), credibility, reason, len(judged), disputed, attributed)
+
+
+_GENERIC = frozenset(["report", "reports", "from", "the", "on", "of", "by", "and", "an", "a", "unsigned", "based"])
+
+
+def _attributed_to(claim: str, sources: list[Source]) -> tuple[str, ...]:
+    """The fact's sources that its claim names: by id, outlet, author's name, or
+    every distinctive word of the source's short name."""
+    words = set(re.findall(r"[^\W_]+", _fold(claim)))
+    named = []
+    for source in sources:
+        meta = source.meta
+        names = [meta.id, meta.outlet, meta.author.split()[-1] if meta.author != UNKNOWN else UNKNOWN]
+        distinctive = [w for w in re.findall(r"[^\W_]+", _fold(meta.name or "")) if w not in _GENERIC]
+        if any(name != UNKNOWN and _fold(name) in words for name in names) or (distinctive and set(distinctive) <= words):
+            named.append(meta.name or next((v for v in (meta.outlet, meta.author) if v != UNKNOWN), meta.id))
+    return tuple(dict.fromkeys(named))
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
 def discrepancies(facts: tuple[CheckedFact, ...], dossier: Dossier) -> tuple[Discrepancy, ...]:

@@ -17,10 +17,10 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .. import __version__
-from ..check import CheckedDossier, CheckedFact
+from ..check import CREDIBILITY, CheckedDossier, CheckedFact
 from ..document import Meta, NoteContent, NoteEntry, human_date
 from ..errors import BriefingError
-from .context import FactView, SourceView, build_context, language_name, source_view
+from .context import FactView, SourceView, attribution_of, build_context, language_name, source_view, with_attribution
 from .templates import TemplateFile, search_path
 
 # Characters that can start markup anywhere, and those that only matter at the
@@ -171,11 +171,15 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView]) -> NoteConten
     count = fact.independent_sources
     backing = f"{count} independent source{'s' if count != 1 else ''}"
     if fact.fact.kind == "judgment":
-        support = f"Judgment, {fact.fact.confidence} confidence; rests on {backing}."
+        support = f"Judgment, {fact.fact.confidence} confidence; rests on {backing}: {fact.reason}."
     else:
-        support = f"Backed by {backing}; credibility {fact.credibility}."
+        support = f"Credibility {fact.credibility} ({CREDIBILITY[fact.credibility]}): {fact.reason}."
+    if fact.fact.derivation:
+        support += f" Analyst's derivation: {fact.fact.derivation}"
     names = dict.fromkeys(
         f"{v.name}, {human_date(v.date) if v.date != 'unknown' else 'date unknown'} ({v.reliability})"
         for v in (views[q.source.id] for q in fact.evidence)
     )
-    return NoteContent(fact.fact.claim, support, tuple(entries), "; ".join(names))
+    cited = tuple(dict.fromkeys(views[quote.source.id] for quote in fact.evidence))
+    claim = with_attribution(fact.fact.claim, attribution_of(fact, cited))
+    return NoteContent(claim, support, tuple(entries), "; ".join(names))

@@ -35,7 +35,7 @@ class SourceView:
 class FactView:
     id: str
     section: str
-    claim: str
+    claim: str  # the statement, and who alone says it when one source (or one origin) does
     kind: str
     is_judgment: bool
     confidence: str
@@ -47,6 +47,10 @@ class FactView:
     independent_sources: int
     credibility: int
     credibility_text: str
+    statement: str = ""  # the claim as the analyst wrote it
+    attribution: str = ""  # "APA alone", when one source (or one origin) backs a fact its claim does not attribute
+    credibility_reason: str = ""
+    derivation: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,11 +125,34 @@ def fact_view(fact: CheckedFact, sources: dict[str, SourceView], labels: dict[st
     model = fact.fact
     cited = tuple(dict.fromkeys(sources[quote.source.id] for quote in fact.evidence))
     key = model.key or ""
+    attribution = attribution_of(fact, cited)
     return FactView(
-        model.id, model.section, model.claim, model.kind, model.kind == "judgment",
+        model.id, model.section, with_attribution(model.claim, attribution), model.kind, model.kind == "judgment",
         model.confidence or "", key, labels.get(key, key), model.value or "", model.headline, cited,
         fact.independent_sources, fact.credibility, CREDIBILITY[fact.credibility],
+        model.claim, attribution, fact.reason, model.derivation or "",
     )
+
+
+def attribution_of(fact: CheckedFact, cited: tuple[SourceView, ...]) -> str:
+    """Who alone says a fact that one source, or sources of one origin, back:
+    such a fact is never printed as established. A judgment is the analyst's,
+    and a claim that names its source ("APA reports that…") says it already."""
+    if fact.fact.kind == "judgment" or fact.attributed_to or fact.independent_sources != 1:
+        return ""
+    names = [source.name for source in cited]
+    if len(names) == 1:
+        return f"{names[0]} alone"
+    return f"{', '.join(names[:-1])} and {names[-1]}, of one origin, alone"
+
+
+def with_attribution(claim: str, attribution: str) -> str:
+    """'The refinery will be built at Sénou (APA alone).'"""
+    if not attribution:
+        return claim
+    body = claim.rstrip()
+    end = body[-1] if body and body[-1] in ".!?" else ""
+    return f"{body[:len(body) - len(end)]} ({attribution}){end or '.'}"
 
 
 def build_context(checked: CheckedDossier) -> dict:
@@ -155,8 +182,15 @@ def build_context(checked: CheckedDossier) -> dict:
         "discrepancies": discrepancies,
         "questions": questions,
         "coverage": _coverage(checked, tuple(sources.values())),
+        "credibility_legend": credibility_legend(checked),
         "gaps": tuple(dossier.config.source_gaps),
     }
+
+
+def credibility_legend(checked: CheckedDossier) -> tuple[tuple[int, str], ...]:
+    """Each credibility grade the dossier's facts have, with its meaning."""
+    used = sorted({fact.credibility for fact in checked.facts})
+    return tuple((grade, CREDIBILITY[grade]) for grade in used)
 
 
 def _spread_across_sections(facts) -> tuple[FactView, ...]:
