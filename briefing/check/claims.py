@@ -23,14 +23,17 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, cached_property, lru_cache
 
 CLAIM_LANGUAGE = "en"
 
 _TOKEN = re.compile(r"(?P<number>\d+(?:[,.]\d+)*)(?P<percent>\s?%|\s?per\s?cent)?|(?P<word>[^\W\d_]+(?:['’-][^\W\d_]+)*)")
 _QUOTE_NUMBER = re.compile(r"\d+(?:[\s\u00a0\u202f.,]\d+)*")
 _QUOTE_WORD = re.compile(r"[^\W\d_]+")
+_NAME_PARTS = re.compile(r"[-’']")
+_POSSESSIVE = re.compile(r"['’]s$")
+_GROUPED = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")  # 10,000.5
+_PLAIN = re.compile(r"\d+(\.\d+)?")
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*$|^[\"“‘(]+$")  # what stands before the first word of a sentence
 
 
@@ -50,13 +53,29 @@ class Evidence:
     texts: tuple[tuple[str, str], ...]  # (quote as the source prints it, its language)
 
 
-def missing_terms(claim: str, evidence: Evidence, glossary: Mapping[str, Iterable[str]],
+@dataclass(frozen=True)
+class Glossary:
+    """The dossier's glossary, folded: a name of the claims → how the sources write it."""
+
+    names: Mapping[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, glossary: Mapping[str, Iterable[str]]) -> Glossary:
+        folded: dict[str, set[str]] = {}
+        for name, others in glossary.items():
+            folded.setdefault(fold(name), set()).update(fold(other) for other in others)
+        return cls({name: frozenset(others) for name, others in folded.items()})
+
+
+def missing_terms(claim: str, evidence: Evidence, glossary: Glossary | Mapping[str, Iterable[str]],
                   own_names: Iterable[str] = ()) -> list[Term]:
     """The terms of `claim` that none of the quotes in `evidence` gives, in the claim's order."""
-    skip = {fold(word) for name in own_names for word in _QUOTE_WORD.findall(name)}
-    terms = claim_terms(claim, {fold(name) for name in glossary})
+    if not isinstance(glossary, Glossary):
+        glossary = Glossary.of(glossary)
+    terms = claim_terms(claim, glossary.names.keys())
     if not terms:
         return []
+    skip = _own_words(tuple(own_names))
     quotes = [_Quote.of(text, language) for text, language in evidence.texts]
     missing: dict[str, Term] = {}
     for term in terms:
@@ -67,7 +86,12 @@ def missing_terms(claim: str, evidence: Evidence, glossary: Mapping[str, Iterabl
     return list(missing.values())
 
 
-def claim_terms(claim: str, known_names: frozenset[str] | set[str] = frozenset()) -> list[Term]:
+@lru_cache(maxsize=4096)
+def _own_words(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fold(word) for name in names for word in _QUOTE_WORD.findall(name))
+
+
+def claim_terms(claim: str, known_names: Iterable[str] = frozenset()) -> list[Term]:
     """The numbers, dates and names of an English claim. A capitalised word
     within a sentence is a name; the first word of a sentence is one only when
     it is known as one: an acronym, a country or city CLDR names, or a name of
@@ -83,7 +107,7 @@ def claim_terms(claim: str, known_names: frozenset[str] | set[str] = frozenset()
                 terms.append(Term(match[0].strip(), "number", value))
             continue
         word = match["word"]
-        folded = fold(word)
+        folded = _fold_word(word)
         if folded in months and word[0].isupper():  # "May", not "may"
             terms.append(Term(word, "month", months[folded]))
         elif folded in weekdays and word[0].isupper():
@@ -91,7 +115,7 @@ def claim_terms(claim: str, known_names: frozenset[str] | set[str] = frozenset()
         elif folded in words:
             terms.append(Term(word, "number", words[folded]))
         elif word[0].isupper() and (not _starts_sentence(claim, match.start()) or _is_known_name(word, known_names)):
-            for part in re.split(r"[-’']", _without_possessive(word)):
+            for part in _NAME_PARTS.split(_without_possessive(word)):
                 if part and part[0].isupper():
                     terms.append(Term(part, "name", fold(part)))
     return terms
@@ -107,56 +131,84 @@ def fold(text: str) -> str:
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # combining marks
 
 
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
 def _starts_sentence(claim: str, start: int) -> bool:
     before = claim[:start].rstrip()
     return not before or bool(_SENTENCE_END.search(before))
 
 
-def _is_known_name(word: str, known_names: frozenset[str] | set[str]) -> bool:
+def _is_known_name(word: str, known_names: Iterable[str]) -> bool:
     folded = fold(_without_possessive(word))
     return (len(word) > 1 and word.isupper()) or folded in known_names or folded in _english_place_names()
 
 
 def _without_possessive(word: str) -> str:
-    return re.sub(r"['’]s$", "", word)
+    return _POSSESSIVE.sub("", word)
 
 
-def _claim_number(text: str) -> Decimal | None:
-    """An English number: ',' groups thousands, '.' marks decimals."""
-    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
+def _claim_number(text: str) -> str | None:
+    """An English number ("10,000", "2.5"), as `_canonical` writes it."""
+    if _GROUPED.fullmatch(text):
         text = text.replace(",", "")
-    try:
-        return Decimal(text) if re.fullmatch(r"\d+(\.\d+)?", text) else None
-    except InvalidOperation:
-        return None
+    return _canonical(text) if _PLAIN.fullmatch(text) else None
+
+
+def _canonical(digits: str) -> str:
+    """A number written as digits and at most one '.', as one text per value: '010.50' → '10.5'."""
+    whole, _, fraction = digits.partition(".")
+    whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
 
 
 class _Quote:
-    """A quote folded for comparison: its words, word starts and numbers."""
+    """A quote folded for comparison; each view of it made when first asked for."""
 
     def __init__(self, text: str, language: str):
+        self.text = text
         self.language = language
-        self.folded = fold(text)
-        self.words = _QUOTE_WORD.findall(self.folded)
-        self.joined = " " + " ".join(self.words) + " "
-        self.numbers = _quote_numbers(text, language) | {_number_words(language)[w] for w in self.words
-                                                          if w in _number_words(language)}
-        self.months = {_month_numbers(language)[w] for w in self.words if w in _month_numbers(language)}
-        self.weekdays = {_weekday_numbers(language)[w] for w in self.words if w in _weekday_numbers(language)}
+
+    @cached_property
+    def words(self) -> list[str]:
+        return _QUOTE_WORD.findall(fold(self.text))
+
+    @cached_property
+    def joined(self) -> str:
+        return " " + " ".join(self.words) + " "
+
+    @cached_property
+    def numbers(self) -> set[str]:
+        spelled = _number_words(self.language)
+        return _quote_numbers(self.text, self.language) | {spelled[w] for w in self.words if w in spelled}
+
+    @cached_property
+    def months(self) -> set[int]:
+        names = _month_numbers(self.language)
+        return {names[w] for w in self.words if w in names}
+
+    @cached_property
+    def weekdays(self) -> set[int]:
+        names = _weekday_numbers(self.language)
+        return {names[w] for w in self.words if w in names}
 
     @classmethod
     def of(cls, text: str, language: str) -> _Quote:
         return cls(text, language if _locale(language) is not None else CLAIM_LANGUAGE)
 
-    def gives(self, term: Term, glossary: Mapping[str, Iterable[str]]) -> bool:
+    def gives(self, term: Term, glossary: Glossary) -> bool:
         if term.kind == "number":
             return term.value in self.numbers
         if term.kind == "month":
             return term.value in self.months
         if term.kind == "weekday":
             return term.value in self.weekdays
-        names = {str(term.value)} | _translations(str(term.value), self.language) | _glossary_names(term.text, glossary)
-        return any(self._has_word_start(name) for name in names)
+        if self._has_word_start(str(term.value)):
+            return True
+        others = _translations(str(term.value), self.language) | glossary.names.get(fold(term.text), frozenset())
+        return any(self._has_word_start(name) for name in others)
 
     def _has_word_start(self, name: str) -> bool:
         """Whether the words of `name` start a run of words of the quote."""
@@ -164,27 +216,29 @@ class _Quote:
         return bool(words) and (" " + " ".join(words)) in self.joined
 
 
-def _glossary_names(term: str, glossary: Mapping[str, Iterable[str]]) -> set[str]:
-    wanted = fold(term)
-    return {fold(other) for name, others in glossary.items() if fold(name) == wanted for other in others}
-
-
-def _quote_numbers(text: str, language: str) -> set[Decimal]:
+def _quote_numbers(text: str, language: str) -> set[str]:
     """The numbers a quote writes in its language's digits and separators (CLDR)."""
-    from babel.numbers import get_decimal_symbol
-
-    decimal = get_decimal_symbol(_locale(language) or CLAIM_LANGUAGE)
-    found: set[Decimal] = set()
+    found: set[str] = set()
     for match in _QUOTE_NUMBER.finditer(text):
         token = match[0]
-        groups = re.split(r"[\s\u00a0\u202f.,]", token)
-        found.update(Decimal(group) for group in groups)  # "23 juin 2025, 38" : each on its own
-        whole, _, fraction = token.partition(decimal)
-        integer = re.split(r"[\s\u00a0\u202f.,]", whole)
-        if all(len(group) == 3 for group in integer[1:]):  # groups of thousands
-            digits = "".join(integer) + (f".{fraction}" if fraction.isdigit() else "")
-            found.add(Decimal(digits))
+        groups = _SEPARATORS.split(token)
+        found.update(_canonical(group) for group in groups)  # "23 juin 2025, 38" : each on its own
+        if len(groups) > 1:
+            whole, _, fraction = token.partition(_decimal_symbol(language))
+            integer = _SEPARATORS.split(whole)
+            if all(len(group) == 3 for group in integer[1:]):  # groups of thousands
+                found.add(_canonical("".join(integer) + (f".{fraction}" if fraction.isdigit() else "")))
     return found
+
+
+_SEPARATORS = re.compile(r"[\s\u00a0\u202f.,]")
+
+
+@cache
+def _decimal_symbol(language: str) -> str:
+    from babel.numbers import get_decimal_symbol
+
+    return get_decimal_symbol(_locale(language) or CLAIM_LANGUAGE)
 
 
 @cache
@@ -198,11 +252,11 @@ def _locale(language: str):
 
 
 @cache
-def _number_words(language: str) -> dict[str, Decimal]:
+def _number_words(language: str) -> dict[str, str]:
     """'trois' → 3, 'troisième' → 3 …: cardinal and ordinal words up to a hundred."""
     from num2words import num2words
 
-    words: dict[str, Decimal] = {}
+    words: dict[str, str] = {}
     for number in range(101):
         for to in ("cardinal", "ordinal"):
             if to == "ordinal" and number == 0:
@@ -212,8 +266,8 @@ def _number_words(language: str) -> dict[str, Decimal]:
             except (NotImplementedError, KeyError, OverflowError, TypeError, ValueError):
                 continue
             if " " not in spelled.strip():  # one word: "trois", not "vingt et un"
-                words.setdefault(fold(spelled.strip()), Decimal(number))
-    for word in [word for word, value in words.items() if value == 1]:
+                words.setdefault(fold(spelled.strip()), str(number))
+    for word in [word for word, value in words.items() if value == "1"]:
         del words[word]  # "one", "un", "first", "premier": a pronoun, an article or an order as often as a number
     return words
 

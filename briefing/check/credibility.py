@@ -8,12 +8,13 @@ discrepancy, listed with the sources of each version.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..load import Dossier, Source
 from ..load.model import UNKNOWN, Fact
+from .claims import fold
 
 ELISION_MARK = "[…]"
 
@@ -130,19 +131,22 @@ _GENERIC = frozenset(["report", "reports", "from", "the", "on", "of", "by", "and
 def _attributed_to(claim: str, sources: list[Source]) -> tuple[str, ...]:
     """The fact's sources that its claim names: by id, outlet, author's name, or
     every distinctive word of the source's short name."""
-    words = set(re.findall(r"[^\W_]+", _fold(claim)))
+    words = set(re.findall(r"[^\W_]+", fold(claim)))
     named = []
     for source in sources:
         meta = source.meta
-        names = [meta.id, meta.outlet, meta.author.split()[-1] if meta.author != UNKNOWN else UNKNOWN]
-        distinctive = [w for w in re.findall(r"[^\W_]+", _fold(meta.name or "")) if w not in _GENERIC]
-        if any(name != UNKNOWN and _fold(name) in words for name in names) or (distinctive and set(distinctive) <= words):
+        names, distinctive = _names_of(meta.id, meta.name, meta.outlet, meta.author)
+        if not names.isdisjoint(words) or (distinctive and distinctive <= words):
             named.append(meta.name or next((v for v in (meta.outlet, meta.author) if v != UNKNOWN), meta.id))
     return tuple(dict.fromkeys(named))
 
 
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+@lru_cache(maxsize=4096)
+def _names_of(source_id: str, name: str | None, outlet: str, author: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A source's one-word names (id, outlet, author's last name), and the distinctive words of its short name."""
+    names = {fold(value) for value in (source_id, outlet, author.split()[-1] if author.strip() else UNKNOWN) if value != UNKNOWN}
+    distinctive = {word for word in re.findall(r"[^\W_]+", fold(name or "")) if word not in _GENERIC}
+    return frozenset(names), frozenset(distinctive)
 
 
 def discrepancies(facts: tuple[CheckedFact, ...], dossier: Dossier) -> tuple[Discrepancy, ...]:

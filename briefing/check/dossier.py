@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..errors import BriefingError, BriefingWarning, raise_all
 from ..load import Dossier
 from ..load.model import Fact
-from .claims import Evidence, fold, missing_terms
+from .claims import Evidence, Glossary, fold, missing_terms
 from .credibility import CheckedFact, Discrepancy, LocatedQuote, discrepancies, disputed_keys, grade
 from .normalise import normalise
 from .quotes import invisible_characters, locate_quote
@@ -71,13 +71,14 @@ def check_dossier(dossier: Dossier, strict: bool = False) -> CheckedDossier:
 
     disputed = disputed_keys(dossier.facts)
     facts = tuple(grade(fact, quotes, fact.key in disputed) for fact, quotes in located)
-    warnings = [warning for fact in facts for warning in claim_warnings(fact, dossier.config.glossary)]
+    glossary = Glossary.of(dossier.config.glossary)
+    warnings = [warning for fact in facts for warning in claim_warnings(fact, glossary)]
     if strict:
         raise_all([warning.as_error() for warning in warnings])
     return CheckedDossier(dossier, facts, discrepancies(facts, dossier), tuple(warnings))
 
 
-def claim_warnings(fact: CheckedFact, glossary: dict[str, list[str]]) -> list[BriefingWarning]:
+def claim_warnings(fact: CheckedFact, glossary: Glossary) -> list[BriefingWarning]:
     """A warning for each number, date or name of the claim that none of its
     quotes gives (see `claims`); a derivation the fact declares may give it,
     if the quotes give the derivation's own figures."""
