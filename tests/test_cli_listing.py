@@ -36,12 +36,12 @@ def test_add_source_copies_the_text_and_records_the_metadata(dossier: Path, arti
     text_path = dossier / "sources" / "texts" / "le-monde-24-juin.txt"
     assert result.output.splitlines() == [
         f"added source 'le-monde-24-juin': {text_path} (2 lines, 40 characters)",
-        f"recorded in {dossier}/sources/sources.yaml:10",
+        f"recorded in {dossier}/sources/sources.yaml:11",
         "unknown: title, author, url, reliability_reason (edit the entry when you learn more)",
         f'next: briefing quote le-monde-24-juin "a few words of a passage" --dossier {dossier}',
     ]
     assert text_path.read_text(encoding="utf-8") == article.read_text(encoding="utf-8")
-    assert (dossier / "sources" / "sources.yaml").read_text(encoding="utf-8").splitlines()[9] == "- id: le-monde-24-juin"
+    assert (dossier / "sources" / "sources.yaml").read_text(encoding="utf-8").splitlines()[10] == "- id: le-monde-24-juin"
     meta = load_dossier(dossier).sources[-1].meta
     assert (meta.id, meta.file, meta.outlet, meta.date, meta.language, meta.reliability) == (
         "le-monde-24-juin", "texts/le-monde-24-juin.txt", "Le Monde", "2025-06-24", "fr", "B")
@@ -81,6 +81,7 @@ def test_ids_are_made_unique(dossier: Path, tmp_path: Path) -> None:
     path.write_text("Another text.\n", encoding="utf-8")
     result = run("add-source", str(path), "-d", str(dossier))
     assert result.output.startswith("added source 'one-2': ")
+    path.write_text("Yet another text.\n", encoding="utf-8")
     result = run("add-source", str(path), "-d", str(dossier))
     assert result.output.startswith("added source 'one-3': ")
 
@@ -172,6 +173,10 @@ def test_facts_json(dossier: Path) -> None:
         "key": "accords.count", "value": "3", "sources": ["one"],
         "claim": "Three accords were signed, one of them on nuclear energy.",
         "file": str(dossier / "sources" / "facts" / "facts.yaml"), "line": 8,
+        "credibility": 2, "credibility_label": "probably true", "independent_sources": 1,
+        "evidence": [{"source": "one", "quote": "Trois accords ont été signés, dont un sur l'énergie nucléaire.",
+                      "passage": "Trois accords ont été signés, dont un sur l’énergie nucléaire.",
+                      "start": 113, "end": 175}],
     }
 
 
