@@ -180,6 +180,19 @@ def test_facts_json(dossier: Path) -> None:
     }
 
 
+def test_facts_json_spans_round_trip_on_the_default_dossier(default_dossier: Path) -> None:
+    result = run("facts", "--json", "-d", str(default_dossier))
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    texts = {source.id: source.text for source in load_dossier(default_dossier).sources}
+    evidence = [item for row in rows for item in row["evidence"]]
+    assert len(rows) == 87 and len(evidence) == 152
+    assert all(texts[item["source"]][item["start"]:item["end"]] == item["passage"] for item in evidence)
+    assert any(item["passage"] != item["quote"] for item in evidence)  # typed otherwise, printed as the source has it
+    assert {row["credibility"] for row in rows} <= set(range(1, 7))
+    assert any(row["independent_sources"] >= 2 and row["credibility"] == 1 for row in rows)
+
+
 @pytest.mark.parametrize("args, message", [
     (["--section", "nope"], "{root}/sources/dossier.yaml: no section 'nope'; sections of this dossier: summary, accords"),
     (["--source", "two"], "{root}/sources/sources.yaml: no source 'two'; sources of this dossier: one"),
