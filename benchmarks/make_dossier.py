@@ -17,6 +17,7 @@ discrepancies) fill up. Same arguments, same seed ⇒ same files.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import sys
 from pathlib import Path
@@ -194,6 +195,7 @@ def make_dossier(out: Path, facts: int, sources: int, seed: int = 1) -> Path:
         }
         if rng.random() < 0.1:
             meta["origin"] = f"wire-{rng.randint(1, 5)}"
+        meta["sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()  # the fingerprint of an LF text
         metas.append(meta)
     source_ids = [meta["id"] for meta in metas]
 

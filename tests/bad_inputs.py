@@ -109,6 +109,15 @@ def setitem(path: tuple, value) -> Callable:
     return edit
 
 
+def accept(source_id: str) -> Change:
+    """Record the fingerprint of a text changed on purpose (briefing sources --accept)."""
+    def change(root: Path) -> None:
+        from briefing.authoring.accept import accept_fingerprints
+
+        accept_fingerprints(root, [source_id])
+    return change
+
+
 def add_fact(**fields) -> Change:
     fact = {"id": "extra", "section": "summary", "claim": "An extra claim.",
             "evidence": [{"source": "one", "quote": "Trois accords ont été signés"}]} | fields
@@ -217,9 +226,19 @@ CASES = [
     Case("empty-article", write(ARTICLE, " \n\n"), "source 'one': the article text is empty", r"{root}/sources/texts/one\.txt", CHECK),
     Case("article-not-utf8", write(ARTICLE, "Le président a reçu".encode("latin-1")),
          "not UTF-8 text: byte 5 is 0xe9; save the file as UTF-8", r"{root}/sources/texts/one\.txt"),
-    Case("article-bom-crlf-works", write(ARTICLE, "\ufeff".encode() + "Le président a reçu son homologue à Moscou\r\nle 23 juin 2025. "
-                                         "Trois accords ont été signés, dont un sur l’énergie nucléaire.\r\n".encode()),
+    Case("article-bom-crlf-works", both(write(ARTICLE, "\ufeff".encode() + "Le président a reçu son homologue à Moscou\r\nle 23 juin 2025. "
+                                              "Trois accords ont été signés, dont un sur l’énergie nucléaire.\r\n".encode()),
+                                        accept("one")),
          "", code=0),
+    Case("article-resaved-bom-crlf-same-fingerprint", lambda root: (root / ARTICLE).write_bytes(
+        b"\xef\xbb\xbf" + (root / ARTICLE).read_bytes().replace(b"\n", b"\r\n")), "", code=0),
+    Case("article-changed-since-added", replace(ARTICLE, "de bons résultats", "d’excellents résultats"),
+         "the text changed since it was added (sha256 ", r"{root}/sources/texts/one\.txt", CHECK),
+    Case("article-changed-names-the-accept-command", replace(ARTICLE, "a-t-il déclaré", "a-t-il dit"),
+         "; if the change is intended, run: briefing sources --accept one --dossier ", r"{root}/sources/texts/one\.txt"),
+    Case("bad-sha256", edit_yaml(SOURCES, setitem((0, "sha256"), "ABC123")),
+         "'sha256': a fingerprint is 64 lowercase hexadecimal digits; to record the right one, run: "
+         "briefing sources --accept one", S + ":9", CHECK),
     Case("yaml-bom-crlf-works", lambda root: [
         (root / name).write_bytes(b"\xef\xbb\xbf" + (root / name).read_bytes().replace(b"\n", b"\r\n"))
         for name in (FACTS, SOURCES, CONFIG)], "", code=0),
@@ -234,7 +253,7 @@ CASES = [
     Case("duplicate-fact-id", edit_yaml(FACTS, setitem((1, "id"), "meeting")),
          "duplicate fact id 'meeting' (first defined at ", F + ":8"),
     Case("duplicate-source-id", both(second_source, edit_yaml(SOURCES, setitem((1, "id"), "one"))),
-         "duplicate source id 'one'", S + ":9", CHECK),
+         "duplicate source id 'one'", S + ":10", CHECK),
     Case("duplicate-section-id", edit_yaml(CONFIG, setitem(("sections", 1, "id"), "summary")),
          "duplicate section id 'summary'", D + ":11", CHECK, several=True),
     Case("quote-not-in-source", edit_yaml(FACTS, setitem((0, "evidence", 0, "quote"), "Le président a reçu son ami à Moscou")),

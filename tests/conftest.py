@@ -67,17 +67,21 @@ def make_dossier(root: Path, *, config: dict | None = None, sources: list[dict] 
 
     A `facts` list is written as sources/facts/facts.yaml; `texts` maps a
     source id to its article (str or raw bytes); `templates` maps file names
-    to template text under templates/.
+    to template text under templates/. Sources made from `texts` carry the
+    fingerprint of their text (`sha256`).
     """
     folder = root / "sources"
     (folder / "texts").mkdir(parents=True, exist_ok=True)
     (folder / "facts").mkdir(exist_ok=True)
     texts = texts if texts is not None else {"one": ARTICLE}
-    if sources is None:
+    if sources is None:  # fingerprinted, as add-source writes them
+        from briefing.check.fingerprints import fingerprint
+
         sources = [
             {"id": source_id, "file": f"texts/{source_id}.txt", "outlet": f"Outlet {source_id}", "author": "unknown",
-             "date": "2025-06-23", "language": "fr", "reliability": "B", "reliability_reason": "test source"}
-            for source_id in texts
+             "date": "2025-06-23", "language": "fr", "reliability": "B", "reliability_reason": "test source",
+             "sha256": fingerprint(text.decode("utf-8", "replace") if isinstance(text, bytes) else text)}
+            for source_id, text in texts.items()
         ]
     for source_id, text in texts.items():
         path = folder / "texts" / f"{source_id}.txt"

@@ -36,12 +36,12 @@ def test_add_source_copies_the_text_and_records_the_metadata(dossier: Path, arti
     text_path = dossier / "sources" / "texts" / "le-monde-24-juin.txt"
     assert result.output.splitlines() == [
         f"added source 'le-monde-24-juin': {text_path} (2 lines, 40 characters)",
-        f"recorded in {dossier}/sources/sources.yaml:10",
+        f"recorded in {dossier}/sources/sources.yaml:11",
         "unknown: title, author, url, reliability_reason (edit the entry when you learn more)",
         f'next: briefing quote le-monde-24-juin "a few words of a passage" --dossier {dossier}',
     ]
     assert text_path.read_text(encoding="utf-8") == article.read_text(encoding="utf-8")
-    assert (dossier / "sources" / "sources.yaml").read_text(encoding="utf-8").splitlines()[9] == "- id: le-monde-24-juin"
+    assert (dossier / "sources" / "sources.yaml").read_text(encoding="utf-8").splitlines()[10] == "- id: le-monde-24-juin"
     meta = load_dossier(dossier).sources[-1].meta
     assert (meta.id, meta.file, meta.outlet, meta.date, meta.language, meta.reliability) == (
         "le-monde-24-juin", "texts/le-monde-24-juin.txt", "Le Monde", "2025-06-24", "fr", "B")
@@ -81,6 +81,7 @@ def test_ids_are_made_unique(dossier: Path, tmp_path: Path) -> None:
     path.write_text("Another text.\n", encoding="utf-8")
     result = run("add-source", str(path), "-d", str(dossier))
     assert result.output.startswith("added source 'one-2': ")
+    path.write_text("Yet another text.\n", encoding="utf-8")
     result = run("add-source", str(path), "-d", str(dossier))
     assert result.output.startswith("added source 'one-3': ")
 
@@ -159,10 +160,10 @@ def test_facts_filters_combine(dossier: Path) -> None:
 def test_facts_long_claims_are_shortened_in_the_table_but_not_in_json(tmp_path: Path) -> None:
     claim = "The president received his counterpart in Moscow on 23 June 2025, " * 3
     root = make_dossier(tmp_path / "d", facts=[{"id": "long", "section": "summary", "claim": claim,
-                                                "evidence": [{"source": "one", "quote": "Moscou"}]}])
+                                                "evidence": [{"source": "one", "quote": "homologue à Moscou le 23 juin 2025"}]}])
     line = run("facts", "-d", str(root)).output.splitlines()[1]
     assert line.endswith("…") and len(line.split("  ")[-1]) == 72
-    assert json.loads(run("facts", "-d", str(root), "--json").output)[0]["claim"] == claim.strip()
+    assert json.loads(run("facts", "-d", str(root), "--json").stdout)[0]["claim"] == claim.strip()
 
 
 def test_facts_json(dossier: Path) -> None:
@@ -172,7 +173,24 @@ def test_facts_json(dossier: Path) -> None:
         "key": "accords.count", "value": "3", "sources": ["one"],
         "claim": "Three accords were signed, one of them on nuclear energy.",
         "file": str(dossier / "sources" / "facts" / "facts.yaml"), "line": 8,
+        "credibility": 2, "credibility_label": "probably true", "independent_sources": 1,
+        "evidence": [{"source": "one", "quote": "Trois accords ont été signés, dont un sur l'énergie nucléaire.",
+                      "passage": "Trois accords ont été signés, dont un sur l’énergie nucléaire.",
+                      "start": 113, "end": 175}],
     }
+
+
+def test_facts_json_spans_round_trip_on_the_default_dossier(default_dossier: Path) -> None:
+    result = run("facts", "--json", "-d", str(default_dossier))
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    texts = {source.id: source.text for source in load_dossier(default_dossier).sources}
+    evidence = [item for row in rows for item in row["evidence"]]
+    assert len(rows) == 87 and len(evidence) == 152
+    assert all(texts[item["source"]][item["start"]:item["end"]] == item["passage"] for item in evidence)
+    assert any(item["passage"] != item["quote"] for item in evidence)  # typed otherwise, printed as the source has it
+    assert {row["credibility"] for row in rows} <= set(range(1, 7))
+    assert any(row["independent_sources"] >= 2 and row["credibility"] == 1 for row in rows)
 
 
 @pytest.mark.parametrize("args, message", [

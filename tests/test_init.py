@@ -108,3 +108,12 @@ def test_cli_init_refusal_is_one_line_exit_1(tmp_path: Path, monkeypatch) -> Non
     result = CliRunner().invoke(cli, ["init", "full"])
     assert result.exit_code == 1
     assert result.stderr == "error: full: the folder is not empty; choose a new folder (briefing init creates it)\n"
+
+
+def test_the_example_source_carries_its_fingerprint(tmp_path: Path) -> None:
+    from briefing.check.fingerprints import fingerprint
+
+    create_dossier(tmp_path / "d")
+    checked = check_dossier(load_dossier(tmp_path / "d"), strict=True)
+    assert checked.warnings == ()
+    assert checked.dossier.sources[0].meta.sha256 == fingerprint(EXAMPLE_ARTICLE)

@@ -90,9 +90,11 @@ def odd_dossier(root: Path, title: str, claim: str, quote: str) -> Path:
     quote = f"Le texte cite : {quote} , fin de la citation"
     facts = default_facts()
     facts[0]["claim"] = claim
+    facts[0]["evidence"].append({"source": "two", "quote": "Un second article le dit aussi"})  # two sources: no "(… alone)"
     facts[0]["evidence"][0]["quote"] = quote
     return make_dossier(root, config=CONFIG | {"title": title}, facts=facts,
-                        texts={"one": ARTICLE + "\n" + quote + "\n"}, templates={"odd.md.j2": TEMPLATE})
+                        texts={"one": ARTICLE + "\n" + quote + "\n", "two": "Un second article le dit aussi.\n"},
+                        templates={"odd.md.j2": TEMPLATE})
 
 
 def read_pdf(path: Path) -> str:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..errors import BriefingError, atomic_write, raise_all
+from ..check.fingerprints import fingerprint
+from ..errors import BriefingError, BriefingWarning, atomic_write, raise_all
 from ..load.model import UNKNOWN, SourceMeta
 from ..load.validate import schema_errors
 from ..load.yamlfile import load_yaml, read_text
@@ -34,6 +35,7 @@ class AddedSource:
     line: int  # where the entry starts in sources.yaml
     characters: int
     lines: int
+    warnings: tuple[BriefingWarning, ...] = ()  # texts of the dossier that this one shares most of
 
     @property
     def unknown(self) -> list[str]:
@@ -140,12 +142,15 @@ def add_source(root: str | Path, article: str | Path, *, source_id: str | None =
                                  f"{detail['msg'].removeprefix('Value error, ')}") for detail in error.errors()])
         raise
 
+    sha256 = fingerprint(text)
+    others = _existing_texts(path, entries, article, sha256)
     old = read_text(path) if path.is_file() else ""
     if old and not old.endswith("\n"):
         old += "\n"
-    new = old + "\n" + _entry_text(meta)
+    new = old + "\n" + _entry_text(meta, sha256)
     _check_appended(path, new, len(entries) + 1)
     line = old.count("\n") + 2
+    warnings = _shared_text_warnings(meta.id, text, others, path, line)
     texts.mkdir(exist_ok=True)
     text_path.write_text(text, encoding="utf-8")
     try:
@@ -153,7 +158,36 @@ def add_source(root: str | Path, article: str | Path, *, source_id: str | None =
     except BriefingError:
         text_path.unlink(missing_ok=True)
         raise
-    return AddedSource(meta, text_path, path, line, len(text), text.count("\n"))
+    return AddedSource(meta, text_path, path, line, len(text), text.count("\n"), tuple(warnings))
+
+
+def _existing_texts(path: Path, entries: list, article: str | Path, sha256: str) -> list[tuple[SourceMeta, str]]:
+    """The sources of the dossier with their texts; an error if one holds this very text."""
+    others = []
+    for entry in entries:
+        try:
+            meta = SourceMeta.model_validate(entry)
+            text = read_text(path.parent / meta.file)
+        except (ValidationError, BriefingError):  # 'check' reports it; it cannot be compared
+            continue
+        if fingerprint(text) == sha256:
+            raise BriefingError(f"this text is in the dossier already, as source '{meta.id}' ({meta.file}, the same "
+                                "sha256); nothing added", file=article)
+        others.append((meta, text))
+    return others
+
+
+def _shared_text_warnings(source_id: str, text: str, others: list[tuple[SourceMeta, str]], path: Path,
+                          line: int) -> list[BriefingWarning]:
+    """A warning for each source whose text the new one shares most of (the rule of `check`)."""
+    from ..check.normalise import normalise_quote
+    from ..check.syndication import find_shared_texts, percent
+
+    shared = find_shared_texts([normalise_quote(other) for _, other in others] + [normalise_quote(text)])
+    return [BriefingWarning(f"sources '{others[pair.first][0].id}' and '{source_id}' share {percent(pair.share)} of "
+                            "their text but no 'origin'; if one copies the other, give both the same origin: so they "
+                            "count once", str(path), line)
+            for pair in shared if pair.second == len(others)]
 
 
 def _unique(base: str, taken: set[str], texts: Path) -> str:
@@ -164,12 +198,13 @@ def _unique(base: str, taken: set[str], texts: Path) -> str:
     return candidate
 
 
-def _entry_text(meta: SourceMeta) -> str:
+def _entry_text(meta: SourceMeta, sha256: str) -> str:
     lines = [f"- id: {meta.id}", f"  file: {meta.file}"]
     for name in FIELDS:
         value = getattr(meta, name)
         shown = value if value == UNKNOWN or name == "reliability" else json.dumps(value, ensure_ascii=False)
         lines.append(f"  {name}: {shown}")
+    lines.append(f"  sha256: {sha256}")
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,7 @@ import json
 import shutil
 from pathlib import Path
 
+from ..check.fingerprints import fingerprint
 from ..compose.templates import SUFFIX, builtin_templates_dir
 from ..errors import BriefingError
 
@@ -69,10 +70,11 @@ _SOURCES_HEADER = """\
 #   briefing add-source ARTICLE.txt --outlet ... --date YYYY-MM-DD --reliability A-F
 # Metadata that is not known says "unknown": never guess it.
 # reliability: Admiralty scale A (completely reliable) to F (cannot be judged);
-# reliability_reason says in one line why.
+# reliability_reason says in one line why. sha256 is the fingerprint of the
+# text: after changing a text on purpose, run  briefing sources --accept ID
 """
 
-_EXAMPLE_SOURCE = """
+_EXAMPLE_SOURCE = f"""
 - id: example
   file: texts/example.txt
   title: "Northbridge opens a new public library"
@@ -83,6 +85,7 @@ _EXAMPLE_SOURCE = """
   url: unknown
   reliability: F
   reliability_reason: "A made-up example article: its reliability cannot be judged."
+  sha256: {fingerprint(EXAMPLE_ARTICLE)}
 """
 
 _FACTS_HEADER = """\

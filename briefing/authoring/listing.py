@@ -6,6 +6,7 @@ aligned text table for people or as JSON for scripts.
 
 from __future__ import annotations
 
+from ..check import CREDIBILITY, CheckedDossier
 from ..errors import BriefingError
 from ..load import Dossier
 
@@ -37,6 +38,22 @@ def fact_rows(dossier: Dossier, section: str | None = None, source: str | None =
                 "claim": fact.claim, "file": fact.where.file, "line": fact.where.line,
             })
     return rows
+
+
+def with_evidence(rows: list[dict], checked: CheckedDossier) -> list[dict]:
+    """The fact rows with what the check found: credibility, independent
+    sources, and each quote with its passage and character span in the
+    source text (`text[start:end]` is the passage, exactly as the source
+    prints it; `quote` is as typed)."""
+    by_id = {fact.id: fact for fact in checked.facts}
+    out = []
+    for row in rows:
+        fact = by_id[row["id"]]
+        out.append({**row, "credibility": fact.credibility, "credibility_label": CREDIBILITY[fact.credibility],
+                    "independent_sources": fact.independent_sources,
+                    "evidence": [{"source": quote.source.id, "quote": quote.quote, "passage": quote.passage,
+                                  "start": quote.start, "end": quote.end} for quote in fact.evidence]})
+    return out
 
 
 def source_rows(dossier: Dossier, coverage: list | None = None) -> list[dict]:

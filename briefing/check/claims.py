@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 
 CLAIM_LANGUAGE = "en"
+UNKNOWN_LANGUAGES = ("en", "fr", "es", "de", "pt", "it")  # how a quote of no recorded language is read
 
 _TOKEN = re.compile(r"(?P<number>\d+(?:[,.]\d+)*)(?P<percent>\s?%|\s?per\s?cent)?|(?P<word>[^\W\d_]+(?:['’-][^\W\d_]+)*)")
 _QUOTE_NUMBER = re.compile(r"\d+(?:[\s\u00a0\u202f.,]\d+)*")
@@ -165,11 +166,16 @@ def _canonical(digits: str) -> str:
 
 
 class _Quote:
-    """A quote folded for comparison; each view of it made when first asked for."""
+    """A quote folded for comparison; each view of it made when first asked for.
+    A quote of a language nobody recorded is read in each of a few common ones."""
 
-    def __init__(self, text: str, language: str):
+    def __init__(self, text: str, languages: tuple[str, ...]):
         self.text = text
-        self.language = language
+        self.languages = languages
+
+    @classmethod
+    def of(cls, text: str, language: str) -> _Quote:
+        return cls(text, (language,) if _locale(language) is not None else UNKNOWN_LANGUAGES)
 
     @cached_property
     def words(self) -> list[str]:
@@ -181,22 +187,21 @@ class _Quote:
 
     @cached_property
     def numbers(self) -> set[str]:
-        spelled = _number_words(self.language)
-        return _quote_numbers(self.text, self.language) | {spelled[w] for w in self.words if w in spelled}
+        found: set[str] = set()
+        for language in self.languages:
+            spelled = _number_words(language)
+            found |= _quote_numbers(self.text, language) | {spelled[w] for w in self.words if w in spelled}
+        return found
 
     @cached_property
     def months(self) -> set[int]:
-        names = _month_numbers(self.language)
-        return {names[w] for w in self.words if w in names}
+        return {number for language in self.languages for w in self.words
+                if (number := _month_numbers(language).get(w)) is not None}
 
     @cached_property
     def weekdays(self) -> set[int]:
-        names = _weekday_numbers(self.language)
-        return {names[w] for w in self.words if w in names}
-
-    @classmethod
-    def of(cls, text: str, language: str) -> _Quote:
-        return cls(text, language if _locale(language) is not None else CLAIM_LANGUAGE)
+        return {number for language in self.languages for w in self.words
+                if (number := _weekday_numbers(language).get(w)) is not None}
 
     def gives(self, term: Term, glossary: Glossary) -> bool:
         if term.kind == "number":
@@ -207,7 +212,8 @@ class _Quote:
             return term.value in self.weekdays
         if self._has_word_start(str(term.value)):
             return True
-        others = _translations(str(term.value), self.language) | glossary.names.get(fold(term.text), frozenset())
+        others = glossary.names.get(fold(term.text), frozenset()).union(
+            *(_translations(str(term.value), language) for language in self.languages))
         return any(self._has_word_start(name) for name in others)
 
     def _has_word_start(self, name: str) -> bool:

@@ -16,8 +16,10 @@ from ..load import Dossier
 from ..load.model import Fact
 from .claims import Evidence, Glossary, fold, missing_terms
 from .credibility import CheckedFact, Discrepancy, LocatedQuote, discrepancies, disputed_keys, grade
+from .fingerprints import check_fingerprints
 from .normalise import normalise
 from .quotes import invisible_characters, locate_quote
+from .syndication import check_syndication
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ def check_dossier(dossier: Dossier, strict: bool = False) -> CheckedDossier:
     _index_unique(dossier.facts, lambda f: f, "fact", errors)
     _index_unique(dossier.questions, lambda q: q, "question", errors)
     texts = {source_id: normalise(source.text) for source_id, source in sources.items()}
+    changed, unfingerprinted = check_fingerprints(dossier)
+    errors += changed
 
     located: list[tuple[Fact, tuple[LocatedQuote, ...]]] = []
     for fact in dossier.facts:
@@ -72,7 +76,8 @@ def check_dossier(dossier: Dossier, strict: bool = False) -> CheckedDossier:
     disputed = disputed_keys(dossier.facts)
     facts = tuple(grade(fact, quotes, fact.key in disputed) for fact, quotes in located)
     glossary = Glossary.of(dossier.config.glossary)
-    warnings = [warning for fact in facts for warning in claim_warnings(fact, glossary)]
+    warnings = unfingerprinted + check_syndication(list(sources.values()), [text.text for text in texts.values()])
+    warnings += [warning for fact in facts for warning in claim_warnings(fact, glossary)]
     if strict:
         raise_all([warning.as_error() for warning in warnings])
     return CheckedDossier(dossier, facts, discrepancies(facts, dossier), tuple(warnings))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import count, dossier_option, json_option, print_json
+from .options import count, dossier_option, json_option, print_json, show_warning
 
 
 def _dossier_for_completion(ctx: click.Context) -> str:
@@ -104,6 +104,8 @@ def add_source(file: str, dossier: str, source_id: str | None, **metadata: str |
     from ..authoring.add_source import add_source as add
 
     added = add(dossier, file, source_id=source_id, **metadata)
+    for warning in added.warnings:
+        show_warning(warning)
     click.echo(f"added source '{added.meta.id}': {added.text_path} ({added.lines} lines, {added.characters} characters)")
     click.echo(f"recorded in {added.sources_file}:{added.line}")
     if added.unknown:
@@ -165,6 +167,11 @@ def quote(source: str, fragment: str, dossier: str, limit: int, as_json: bool) -
 def facts(dossier: str, section: str | None, source: str | None, key: str | None, as_json: bool) -> None:
     """List the facts: id, section, sources cited, key and value, claim.
 
+    With --json the dossier is checked first, and each fact also gives its
+    credibility, its independent sources and its evidence: source, quote as
+    typed, passage as the source prints it, and the passage's character span
+    (start, end) in the source text.
+
     \b
     Examples:
       briefing facts --section summary
@@ -177,7 +184,13 @@ def facts(dossier: str, section: str | None, source: str | None, key: str | None
     loaded = load_dossier(dossier)
     rows = fact_rows(loaded, section, source, key)
     if as_json:
-        print_json(rows)
+        from ..authoring.listing import with_evidence
+        from ..check import check_dossier
+
+        checked = check_dossier(loaded)
+        for warning in checked.warnings:
+            show_warning(warning)
+        print_json(with_evidence(rows, checked))
         return
     if rows:
         click.echo(facts_table(rows))
@@ -187,19 +200,32 @@ def facts(dossier: str, section: str | None, source: str | None, key: str | None
 
 
 @click.command()
+@click.argument("source_ids", metavar="[SOURCE-ID]...", nargs=-1, shell_complete=complete_source_ids)
 @dossier_option
 @click.option("--coverage", is_flag=True,
               help="Check the dossier, then show how many sentences of each source the facts cite.")
+@click.option("--accept", is_flag=True,
+              help="Record the fingerprint (sha256) of each SOURCE-ID's text as it is now, after an intended change.")
+@click.option("--all", "accept_all", is_flag=True, help="With --accept: every source of the dossier.")
 @json_option
-def sources(dossier: str, coverage: bool, as_json: bool) -> None:
+def sources(source_ids: tuple[str, ...], dossier: str, coverage: bool, accept: bool, accept_all: bool,
+            as_json: bool) -> None:
     """List the sources: id, reliability, date, language, outlet, author, facts citing it.
+
+    With --accept, record the fingerprint of the texts named instead: 'check'
+    reports a text that changed since its fingerprint was recorded.
 
     \b
     Examples:
       briefing sources
       briefing sources --coverage
       briefing sources --coverage --json
+      briefing sources --accept apa
+      briefing sources --accept --all
     """
+    if accept or accept_all or source_ids:
+        _accept(dossier, source_ids, accept, accept_all)
+        return
     from ..authoring.listing import source_rows, sources_table, uncited_sentences
     from ..load import load_dossier
 
@@ -219,3 +245,17 @@ def sources(dossier: str, coverage: bool, as_json: bool) -> None:
     click.echo(count(len(rows), "source"))
     if coverage and rows:
         click.echo(uncited_sentences(rows))
+
+
+def _accept(dossier: str, source_ids: tuple[str, ...], accept: bool, accept_all: bool) -> None:
+    from ..authoring.accept import accept_fingerprints
+
+    if not accept:
+        raise click.UsageError("source ids and --all go with --accept: briefing sources --accept SOURCE-ID")
+    if bool(source_ids) == accept_all:
+        raise click.UsageError("--accept takes the ids of the sources, or --all, not both")
+    path, done = accept_fingerprints(dossier, None if accept_all else list(source_ids))
+    for item in done:
+        state = "unchanged" if not item.changed else "recorded" if item.previous is None else "accepted the new text"
+        click.echo(f"{item.source_id}: sha256 {item.sha256[:12]}… {state} ({path}:{item.line})")
+    click.echo(f"{count(sum(item.changed for item in done), 'fingerprint')} written to {path}")

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 UNKNOWN = "unknown"
 Reliability = Literal["A", "B", "C", "D", "E", "F"]
@@ -20,6 +20,7 @@ Confidence = Literal["low", "moderate", "high"]
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +147,17 @@ class SourceMeta(Strict):
     reliability_reason: str = UNKNOWN
     origin: str | None = None  # sources sharing an origin count once as evidence
     note: str | None = None
+    sha256: str | None = None  # the text's fingerprint (check.fingerprints), written by add-source
 
     _v = field_validator("id")(_check_id)
+
+    @field_validator("sha256")
+    @classmethod
+    def _sha256(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not _SHA256.match(value):
+            raise ValueError("a fingerprint is 64 lowercase hexadecimal digits; to record the right one, "
+                             f"run: briefing sources --accept {info.data.get('id', 'ID')}")
+        return value
 
     @field_validator("date")
     @classmethod
