@@ -41,19 +41,29 @@ def fact_rows(dossier: Dossier, section: str | None = None, source: str | None =
 
 
 def with_evidence(rows: list[dict], checked: CheckedDossier) -> list[dict]:
-    """The fact rows with what the check found: credibility, independent
-    sources, and each quote with its passage and character span in the
-    source text (`text[start:end]` is the passage, exactly as the source
-    prints it; `quote` is as typed)."""
+    """The fact rows with what the check found: credibility and why,
+    independent sources, and each quote with its passage and character span
+    in the source text (`quote` is as typed; `passage` as the brief prints it;
+    each of `spans` is one passage of the source, `text[start:end]` exactly,
+    several when an elision '[…]' joins them; `start`/`end` run from the first
+    to the last)."""
     by_id = {fact.id: fact for fact in checked.facts}
     out = []
     for row in rows:
         fact = by_id[row["id"]]
         out.append({**row, "credibility": fact.credibility, "credibility_label": CREDIBILITY[fact.credibility],
-                    "independent_sources": fact.independent_sources,
-                    "evidence": [{"source": quote.source.id, "quote": quote.quote, "passage": quote.passage,
-                                  "start": quote.start, "end": quote.end} for quote in fact.evidence]})
+                    "credibility_reason": fact.reason, "independent_sources": fact.independent_sources,
+                    "confirming_sources": fact.confirming_sources, "attributed_to": list(fact.attributed_to),
+                    "evidence": [_evidence(quote) for quote in fact.evidence]})
     return out
+
+
+def _evidence(quote) -> dict:
+    spans = quote.spans or ((quote.start, quote.end),)
+    return {"source": quote.source.id, "quote": quote.quote, "passage": quote.passage,
+            "start": quote.start, "end": quote.end,
+            "spans": [{"start": start, "end": end, "passage": passage}
+                      for (start, end), passage in zip(spans, quote.passages)]}
 
 
 def source_rows(dossier: Dossier, coverage: list | None = None) -> list[dict]:
