@@ -167,16 +167,18 @@ def test_facts_long_claims_are_shortened_in_the_table_but_not_in_json(tmp_path: 
 
 
 def test_facts_json(dossier: Path) -> None:
-    rows = json.loads(run("facts", "--json", env={"BRIEFING_DOSSIER": str(dossier)}).output)
+    rows = json.loads(run("facts", "--json", env={"BRIEFING_DOSSIER": str(dossier)}).stdout)
     assert rows[1] == {
         "id": "accords", "section": "accords", "kind": "fact", "confidence": None, "headline": True,
         "key": "accords.count", "value": "3", "sources": ["one"],
         "claim": "Three accords were signed, one of them on nuclear energy.",
         "file": str(dossier / "sources" / "facts" / "facts.yaml"), "line": 8,
         "credibility": 2, "credibility_label": "probably true", "independent_sources": 1,
+        "credibility_reason": "one source only, graded B", "confirming_sources": 1, "attributed_to": [],
         "evidence": [{"source": "one", "quote": "Trois accords ont été signés, dont un sur l'énergie nucléaire.",
                       "passage": "Trois accords ont été signés, dont un sur l’énergie nucléaire.",
-                      "start": 113, "end": 175}],
+                      "start": 113, "end": 175,
+                      "spans": [{"start": 113, "end": 175, "passage": "Trois accords ont été signés, dont un sur l’énergie nucléaire."}]}],
     }
 
 

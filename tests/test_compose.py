@@ -41,7 +41,7 @@ def test_a_template_sees_sections_facts_and_citations(tmp_path):
     body = "{% for f in section.accords.facts %}{{ f.claim | md }}{{ cite(f) }} ({{ f.sources[0].name }}){% endfor %}\n"
     root = make_dossier(tmp_path, templates=template("t", body))
     composed = compose(root, "t")
-    assert composed.markdown.startswith("Three accords were signed, one of them on nuclear energy.[^accords] (Outlet one)")
+    assert composed.markdown.startswith("Three accords were signed, one of them on nuclear energy (Outlet one alone).[^accords] (Outlet one)")
     assert composed.meta.audience == "Testers"
     assert set(composed.notes) == {"meeting", "accords"}
 

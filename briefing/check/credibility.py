@@ -129,14 +129,17 @@ _GENERIC = frozenset(["report", "reports", "from", "the", "on", "of", "by", "and
 
 
 def _attributed_to(claim: str, sources: list[Source]) -> tuple[str, ...]:
-    """The fact's sources that its claim names: by id, outlet, author's name, or
-    every distinctive word of the source's short name."""
-    words = set(re.findall(r"[^\W_]+", fold(claim)))
+    """The fact's sources that its claim names: by id, outlet or author's name,
+    written as a name (with a capital), or by every distinctive word of the
+    source's short name ("the unsigned report from Moscow")."""
+    found = re.findall(r"[^\W_]+", claim)
+    capitalised = {fold(word) for word in found if word[0].isupper()}
+    words = {fold(word) for word in found}
     named = []
     for source in sources:
         meta = source.meta
         names, distinctive = _names_of(meta.id, meta.name, meta.outlet, meta.author)
-        if not names.isdisjoint(words) or (distinctive and distinctive <= words):
+        if not names.isdisjoint(capitalised) or (distinctive and distinctive <= words):
             named.append(meta.name or next((v for v in (meta.outlet, meta.author) if v != UNKNOWN), meta.id))
     return tuple(dict.fromkeys(named))
 
