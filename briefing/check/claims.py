@@ -108,7 +108,7 @@ def claim_terms(claim: str, known_names: Iterable[str] = frozenset()) -> list[Te
                 terms.append(Term(match[0].strip(), "number", value))
             continue
         word = match["word"]
-        folded = _fold_word(word)
+        folded = fold_word(word)
         if folded in months and word[0].isupper():  # "May", not "may"
             terms.append(Term(word, "month", months[folded]))
         elif folded in weekdays and word[0].isupper():
@@ -133,7 +133,8 @@ _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20
 
 
 @lru_cache(maxsize=65536)
-def _fold_word(word: str) -> str:
+def fold_word(word: str) -> str:
+    """`fold`, remembered: a dossier repeats few words many times."""
     return fold(word)
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from ..load import Dossier, Source
 from ..load.model import UNKNOWN, Fact
-from .claims import fold
+from .claims import fold, fold_word
 
 ELISION_MARK = "[…]"
 
@@ -133,8 +133,8 @@ def _attributed_to(claim: str, sources: list[Source]) -> tuple[str, ...]:
     written as a name (with a capital), or by every distinctive word of the
     source's short name ("the unsigned report from Moscow")."""
     found = re.findall(r"[^\W_]+", claim)
-    capitalised = {fold(word) for word in found if word[0].isupper()}
-    words = {fold(word) for word in found}
+    words = {fold_word(word) for word in found}
+    capitalised = {fold_word(word) for word in found if word[0].isupper()}
     named = []
     for source in sources:
         meta = source.meta

@@ -42,7 +42,9 @@ def find_quote(quote: str, source: Source, text: Normalised) -> tuple[tuple[int,
 
 def quote_parts(quote: str) -> list[str]:
     """The passages of a quote: one, or those an elision mark joins."""
-    return [part for part in ELISION.split(quote.strip())]
+    if "[" not in quote:
+        return [quote.strip()]
+    return ELISION.split(quote.strip())
 
 
 def _find_on_boundaries(text: str, wanted: str, start: int = 0) -> int | None:
@@ -83,6 +85,8 @@ def quote_problem(quote: str) -> str | None:
     if any(not part.strip() for part in parts):
         return "an elision mark '[…]' stands between two passages of the quote, not at its start or end"
     for part in parts:
+        if len(part) > 40 and part.count(" ") >= 2 * MIN_WORDS:  # long enough, and surely words: the common case
+            continue
         words = len(_WORD.findall(part))
         if words < MIN_WORDS:
             which = f"the passage «{part.strip()}»" if len(parts) > 1 else "the quote"

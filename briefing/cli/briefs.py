@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..render import DEFAULT_FORMATS, FORMATS
-from .options import count, dossier_option, show_warning, strict_option
+from .options import count, dossier_option, show_warning, show_warnings, strict_option
 
 
 @click.command()
@@ -47,8 +47,7 @@ def check(dossier: str, strict: bool) -> None:
     from ..load import load_dossier
 
     checked = check_dossier(load_dossier(dossier), strict=strict)
-    for warning in checked.warnings:
-        show_warning(warning)
+    show_warnings(checked.warnings)
     facts = checked.facts
     click.echo(
         f"ok: {count(len(checked.dossier.sources), 'source')}, {count(len(facts), 'fact')}, "

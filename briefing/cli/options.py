@@ -35,3 +35,9 @@ def strict_option(command):
 
 def show_warning(warning) -> None:
     click.echo(warning.format_line(), err=True)
+
+
+def show_warnings(warnings) -> None:
+    """Every warning, one line each, written at once (a large dossier may have thousands)."""
+    if warnings:
+        click.echo("\n".join(warning.format_line() for warning in warnings), err=True)
