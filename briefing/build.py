@@ -70,7 +70,7 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
     worker = RenderWorker.start() if wanted else None  # first: it imports while this process loads
     try:
         from .check import check_dossier
-        from .compose.templates import find_template, list_templates
+        from .compose.templates import find_template, list_templates, unique_names
         from .load import load_dossier
 
         checked = check_dossier(load_dossier(dossier_dir), strict=strict)
@@ -78,7 +78,8 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
             for warning in checked.warnings:
                 report(warning)
         root = checked.dossier.root
-        chosen = [find_template(name, root) for name in templates] if templates else list_templates(root)
+        chosen = unique_names([find_template(name, root) for name in dict.fromkeys(templates)]) if templates \
+            else list_templates(root)
         out = Path(out_dir) if out_dir is not None else root / "out"
         return write_briefs(checked, chosen, chosen_formats, out, worker)
     finally:
@@ -145,9 +146,12 @@ def _render_here(job: _Job, brief: Brief, checked: CheckedDossier) -> None:
 def reference_docx(dossier_root: Path) -> Path:
     """The dossier's own reference.docx, or the one shipped with briefing."""
     from .compose.templates import builtin_templates_dir
+    from .load.paths import resolve_inside
 
     own = dossier_root / "templates" / "reference.docx"
-    return own if own.is_file() else builtin_templates_dir() / "reference.docx"
+    if not own.exists() and not own.is_symlink():
+        return builtin_templates_dir() / "reference.docx"
+    return resolve_inside(dossier_root, own, "the reference document")
 
 
 def _prepare(out: Path, paths: list[Path]) -> None:

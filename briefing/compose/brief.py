@@ -73,10 +73,25 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+class TemplateOutside(jinja2.TemplateError):
+    """An include or extends that a link leads out of the template folders."""
+
+
 class _Loader(jinja2.FileSystemLoader):
-    """Template files as UTF-8; one that is not is named, with the bad byte."""
+    """Template files as UTF-8, found only inside the template folders (links
+    followed: a link to a file elsewhere is refused); a file that is not UTF-8
+    is named, with the bad byte."""
 
     def get_source(self, environment, template):
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            candidate = Path(folder, *pieces)
+            if candidate.exists() or candidate.is_symlink():
+                real = candidate.resolve()
+                if not real.is_relative_to(Path(folder).resolve()) or not real.is_file():
+                    raise TemplateOutside(f"template '{template}' lies outside the template folders, or is not a "
+                                          "regular file (links are followed)")
+                break
         try:
             return super().get_source(environment, template)
         except UnicodeDecodeError as error:
@@ -118,6 +133,9 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBr
     except jinja2.UndefinedError as error:
         file, line = _template_frame(template.path)
         raise BriefingError(f"undefined in template: {error.message}", file=file, line=line) from None
+    except TemplateOutside as error:
+        file, line = _template_frame(template.path)
+        raise BriefingError(str(error), file=file, line=line) from None
     except SecurityError as error:
         file, line = _template_frame(template.path)
         raise BriefingError(f"template refused by the sandbox: {error}", file=file, line=line) from None

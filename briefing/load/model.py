@@ -63,8 +63,9 @@ class Section(Strict):
 class MailConfig(Strict):
     """`mail:` in `sources/dossier.yaml`: how `briefing mail --send` reaches the
     SMTP server. Every field is optional (command line and environment come
-    first). The password is never written here, only the name of the
-    environment variable that holds it."""
+    first). The password is never written here, nor which variable holds it:
+    a dossier comes from someone else, and could have any secret of the
+    user's environment sent to a server it names."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, validate_by_name=True)
 
@@ -75,15 +76,17 @@ class MailConfig(Strict):
     sender: str | None = Field(default=None, alias="from")  # `from:` in YAML
     timeout: float | None = Field(default=None, gt=0)
     max_attachment_mb: float | None = Field(default=None, gt=0)
-    password_env: str | None = None
-    cafile: str | None = None  # a CA bundle for a server signed by a private CA
+    cafile: str | None = None  # a CA bundle inside the dossier, for a server signed by a private CA
 
     @model_validator(mode="before")
     @classmethod
     def _no_password(cls, data):
         if isinstance(data, dict) and "password" in data:
             raise ValueError("never write the SMTP password in the dossier; set it in the environment "
-                             "variable BRIEFING_SMTP_PASSWORD (or the one named by 'password_env')")
+                             "variable BRIEFING_SMTP_PASSWORD")
+        if isinstance(data, dict) and "password_env" in data:
+            raise ValueError("'password_env' is no longer read: the SMTP password comes only from "
+                             "$BRIEFING_SMTP_PASSWORD; remove the line")
         return data
 
 

@@ -102,18 +102,20 @@ def _parse(text: str):
         loader.dispose()
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file; a BOM is dropped, bad bytes are reported by offset."""
+def read_text(path: Path, shown: Path | None = None) -> str:
+    """Read a UTF-8 text file; a BOM is dropped, bad bytes are reported by offset.
+    Errors name `shown` (the path as the dossier gives it) when given."""
+    shown = path if shown is None else shown
     try:
         data = path.read_bytes()
     except OSError as error:  # a folder, a broken link, no permission
-        raise BriefingError(f"cannot read this file: {(error.strerror or str(error)).lower()}", file=path) from None
+        raise BriefingError(f"cannot read this file: {(error.strerror or str(error)).lower()}", file=shown) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BriefingError(
             f"not UTF-8 text: byte {error.start} is 0x{data[error.start]:02x}; save the file as UTF-8",
-            file=path,
+            file=shown,
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -128,9 +130,11 @@ _HINTS = {  # what the parser says → what to fix
 }
 
 
-def load_yaml(path: Path):
-    """Parse one YAML file into plain data whose mappings are `LineDict`s."""
-    return parse_yaml(read_text(path), path)
+def load_yaml(path: Path, shown: Path | None = None):
+    """Parse one YAML file into plain data whose mappings are `LineDict`s;
+    errors name `shown` when given (the path as the dossier has it)."""
+    shown = path if shown is None else shown
+    return parse_yaml(read_text(path, shown), shown)
 
 
 def parse_yaml(text: str, path: Path):
