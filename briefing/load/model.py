@@ -19,6 +19,8 @@ Reliability = Literal["A", "B", "C", "D", "E", "F"]
 Confidence = Literal["low", "moderate", "high"]
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+LINK_SCHEMES = ("http://", "https://", "mailto:")  # the links a brief may carry (and "#anchor" inside it)
+MAX_URL = 2000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -155,6 +157,25 @@ class SourceMeta(Strict):
     @classmethod
     def _date(cls, value: str) -> str:
         return _check_date(value)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_url(value)
+
+
+def check_url(value: str) -> str:
+    """A source's URL becomes a live link in both formats: only the schemes a
+    reader can follow safely, one unbroken string of visible characters."""
+    if value == UNKNOWN:
+        return value
+    if not value.lower().startswith(LINK_SCHEMES):
+        raise ValueError("a URL starts with http://, https:// or mailto: (or write 'unknown')")
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise ValueError("a URL has no spaces or control characters; write a space as %20")
+    if len(value) > MAX_URL:
+        raise ValueError(f"a URL is at most {MAX_URL} characters (this one has {len(value)})")
+    return value
 
 
 MAX_TEXT = 2000  # characters of a claim or a quote: a sentence or a passage, not an article

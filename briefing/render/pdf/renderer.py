@@ -132,7 +132,7 @@ def markup(inlines) -> str:
         elif isinstance(inline, Emphasis):
             out.append(f"<i>{markup(inline.children)}</i>")
         elif isinstance(inline, Link):
-            out.append(f'<a href="{escape(inline.url, {chr(34): "&quot;"})}"><u>{markup(inline.children)}</u></a>')
+            out.append(f'<a href="{_href(inline.url)}"><u>{markup(inline.children)}</u></a>')
         elif isinstance(inline, Citation):
             out.append(f'<a href="#note-{inline.number}"><super>{inline.number}</super></a>')
         elif isinstance(inline, LineBreak):
@@ -143,6 +143,15 @@ def markup(inlines) -> str:
 def _text(text: str) -> str:
     """Text as paragraph markup: visible characters, units bound, XML-escaped."""
     return escape(_visible(text))
+
+
+def _href(url: str) -> str:
+    """A URL as the value of a paragraph's `href`: characters a URL may not hold
+    raw are percent-encoded, then the attribute is XML-escaped (quotes too), so
+    a URL can neither close the attribute nor open markup of its own."""
+    from urllib.parse import quote
+
+    return escape(quote(url, safe="/:?#[]@!$&'()*+,;=%~-._"), {'"': "&quot;", "'": "&apos;"})
 
 
 def _visible(text: str) -> str:
@@ -357,7 +366,7 @@ class _Builder:
             for entry in content.entries:
                 details = _text(entry.descriptor)
                 if entry.url:
-                    details = details.replace(_text(entry.url), f'<a href="{escape(entry.url)}"><u>{_text(entry.url)}</u></a>')
+                    details = details.replace(_text(entry.url), f'<a href="{_href(entry.url)}"><u>{_text(entry.url)}</u></a>')
                 # The quote in a paragraph of its own, in one style: reportlab breaks and
                 # draws such a paragraph several times faster than one of mixed styles.
                 self.story += [self.recurring(f"<b>{_text(entry.source)}</b> — {details}", s["evidence"]),
