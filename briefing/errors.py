@@ -10,6 +10,7 @@ raised is a bug and shows its traceback under `--debug`.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ class BriefingError(click.ClickException):
         return f"{where}{self.detail}"
 
     def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_line()}", err=True)
+        click.echo(f"error: {terminal_text(self.format_line(), one_line=True)}", err=True)
 
     def __reduce__(self):
         """Pickled whole (a worker process sends it back), not as its formatted line."""
@@ -83,6 +84,27 @@ class BriefingWarning:
 
     def as_error(self) -> BriefingError:
         return BriefingError(self.message, file=self.file, line=self.line)
+
+
+# C0 and C1 controls (ESC starts the sequences that erase lines, move the
+# cursor or write the clipboard), and the marks that reorder text on screen.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str, one_line: bool = False) -> str:
+    """`text` safe to print: every control character a dossier may hold is
+    shown escaped (`\\x1b`, `\\n`) rather than sent to the terminal. With
+    `one_line`, line breaks and tabs too, so that one message stays one line
+    (a line break in an id could forge a line of its own)."""
+    pattern = _LINE_BREAKS if one_line else _CONTROLS
+    return pattern.sub(_escaped, text) if pattern.search(text) else text
+
+
+def _escaped(match: re.Match) -> str:
+    char = match[0]
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return named.get(char) or (f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}")
 
 
 def raise_all(errors: list[BriefingError]) -> None:

@@ -13,6 +13,7 @@ import sys
 import click
 
 from .. import __version__
+from ..errors import BriefingError, terminal_text
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -63,6 +64,8 @@ def run(args: list[str]) -> int:
     try:
         cli.main(list(args), standalone_mode=False)
     except click.ClickException as error:  # BriefingError is one
+        if not isinstance(error, BriefingError):  # Click's own: its message may quote an argument
+            error.message = terminal_text(error.message, one_line=True)  # type: ignore[misc]
         error.show()
         return error.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C (Click makes most, not all, of them Abort)
@@ -73,7 +76,8 @@ def run(args: list[str]) -> int:
     except Exception as error:  # a bug: say so plainly
         if "--debug" in args:
             raise
-        click.echo(f"internal error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)
+        message = terminal_text(f"{type(error).__name__}: {error}", one_line=True)
+        click.echo(f"internal error: {message} (run with --debug for the traceback)", err=True)
         return 1
     return 0
 

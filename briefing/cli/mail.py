@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import dossier_option
+from .options import dossier_option, echo
 
 
 def _addresses(ctx: click.Context, param: click.Parameter, values):
@@ -70,7 +70,7 @@ def mail(dossier: str, template: str, to: tuple[str, ...], cc: tuple[str, ...], 
                           {name: value for name, value in options.items() if value is not None})
     result = mail_brief(dossier, request)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(str(result.path))
+        echo(f"warning: {warning}", err=True)
+    echo(str(result.path))
     if result.delivered_to:
-        click.echo(f"sent to {', '.join(result.delivered_to)} through {result.server}")
+        echo(f"sent to {', '.join(result.delivered_to)} through {result.server}")
