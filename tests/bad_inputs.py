@@ -524,9 +524,9 @@ CASES = [
     Case("bounded-squaring", template("{% set ns = namespace(x=9) %}{% for i in range(40) %}{% set ns.x = ns.x * ns.x %}{% endfor %}{{ ns.x }}\n"),
          "template refused by the sandbox: the product of", T + ":6", BUILD_T, process=True),
     Case("bounded-output-size", template("{% for i in range(100000) %}{{ 'x' * 999999 }}{% endfor %}\n"),
-         "template error: the brief grows beyond", T, BUILD_T, process=True),
+         "template error: the brief grows beyond", T + r"(:\d+)?", BUILD_T, process=True),
     Case("bounded-time", template("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n"),
-         "template error: composing takes longer than", T, BUILD_T, process=True),
+         "template error: composing takes longer than", T + r"(:\d+)?", BUILD_T, process=True),
 
     # smaller ---------------------------------------------------------------------------------------------------
     Case("front-matter-duplicate-key", template("x\n", head=HEAD.replace("audience: Testers\n", "audience: Testers\naudience: Others\n")),
