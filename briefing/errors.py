@@ -167,10 +167,14 @@ def source_date_epoch(env: Mapping[str, str] | None = None) -> datetime | None:
     text = (os.environ if env is None else env).get("SOURCE_DATE_EPOCH", "").strip()
     if not text:
         return None
+    problem = f"$SOURCE_DATE_EPOCH: '{terminal_text(text[:40], one_line=True)}' is not a number of seconds since 1970 " \
+              "up to the year 9999 (unset it, or give e.g. 1750636800)"
     if not text.isdigit() or len(text) > 12:
-        raise BriefingError(f"$SOURCE_DATE_EPOCH: '{text[:40]}' is not a number of seconds since 1970 "
-                            "(unset it, or give e.g. 1750636800)")
-    return datetime.fromtimestamp(int(text), timezone.utc)
+        raise BriefingError(problem)
+    try:
+        return datetime.fromtimestamp(int(text), timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise BriefingError(problem) from None
 
 
 def build_time(env: Mapping[str, str] | None = None) -> datetime:

@@ -207,16 +207,36 @@ def test_same_inputs_and_source_date_epoch_give_the_same_bytes(dossier):
     assert not list((dossier / "out").glob(".*.part"))
 
 
-def test_an_up_to_date_pdf_is_reused_and_a_stale_one_rebuilt(dossier):
-    pdf = dossier / "out" / "executive.pdf"
-    assert run(dossier, "--to", "a@example.org", "--from", FROM).exit_code == 0
-    built = pdf.stat().st_mtime_ns
-    assert run(dossier, "--to", "a@example.org", "--from", FROM).exit_code == 0
-    assert pdf.stat().st_mtime_ns == built  # reused
-    source = dossier / "sources" / "facts" / "facts.yaml"
-    os.utime(source, ns=(built + 10**9, built + 10**9))
-    assert run(dossier, "--to", "a@example.org", "--from", FROM).exit_code == 0
-    assert pdf.stat().st_mtime_ns != built  # rebuilt
+def test_the_attachment_is_the_brief_the_mail_describes_never_a_newer_file_in_out(dossier, tmp_path, monkeypatch):
+    """Another dossier's PDF, newer than every input, in the same output folder:
+    the mail attaches this dossier's brief all the same (by content, not time)."""
+    from briefing.build import build_briefs
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1750636800")
+    out = tmp_path / "shared-out"
+    other = make_dossier(tmp_path / "other", config=CONFIG | {"title": "Another dossier entirely"})
+    build_briefs(dossier, ("executive",), ("pdf",), out)
+    own = (out / "executive.pdf").read_bytes()
+    build_briefs(other, ("executive",), ("pdf",), out)
+    later = (out / "executive.pdf").stat().st_mtime_ns + 10**9
+    os.utime(out / "executive.pdf", ns=(later, later))
+    assert run(dossier, "--to", "a@example.org", "--from", FROM, "--out", str(out)).exit_code == 0
+    message = parse((out / "executive.eml").read_bytes())
+    (attached,) = [part.get_content() for part in message.iter_attachments()]
+    assert attached == own and attached == (out / "executive.pdf").read_bytes()
+
+
+def test_a_refused_mail_leaves_the_outputs_as_they_were(dossier):
+    from briefing.build import build_briefs
+
+    build_briefs(dossier, ("executive",), ("pdf",))
+    out = dossier / "out"
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    config = dossier / "sources" / "dossier.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(TITLE, "A changed title"), encoding="utf-8")
+    result = run(dossier, "--to", "a@example.org", "--from", FROM, "--max-attachment-mb", "0.001", "--strict")
+    assert result.exit_code == 1 and "nothing written (--strict)" in error_line(result)
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
 
 
 def test_a_malformed_address_is_a_usage_error(dossier):

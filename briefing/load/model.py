@@ -76,8 +76,8 @@ class MailConfig(Strict):
     security: Literal["starttls", "tls", "none"] | None = None
     username: str | None = None
     sender: str | None = Field(default=None, alias="from")  # `from:` in YAML
-    timeout: float | None = Field(default=None, gt=0)
-    max_attachment_mb: float | None = Field(default=None, gt=0)
+    timeout: float | None = Field(default=None, gt=0, le=3600, allow_inf_nan=False)
+    max_attachment_mb: float | None = Field(default=None, gt=0, le=10_000, allow_inf_nan=False)
     cafile: str | None = None  # a CA bundle inside the dossier, for a server signed by a private CA
 
     @model_validator(mode="before")
@@ -131,6 +131,15 @@ class DossierConfig(Strict):
 def _check_date(value: str) -> str:
     if value != UNKNOWN and not _DATE.match(value):
         raise ValueError("write the date as YYYY-MM-DD (or YYYY-MM, YYYY), or 'unknown'")
+    if value != UNKNOWN:
+        import datetime
+
+        year, month, day = (value.split("-") + ["01", "01"])[:3]
+        try:
+            datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{value} is not a date of the calendar; write the date as YYYY-MM-DD "
+                             "(or YYYY-MM, YYYY), or 'unknown'") from None
     return value
 
 

@@ -9,6 +9,7 @@ to deliver is one line that says where the message is kept.
 from __future__ import annotations
 
 import email
+import math
 import smtplib
 import socket
 import ssl
@@ -79,7 +80,7 @@ def _from_env(env: Mapping[str, str], name: str, variable: str) -> object:
         value: object = text
         if name == "port" and not 1 <= (value := int(text)) <= 65535:
             raise ValueError
-        if name in ("timeout", "max_attachment_mb") and not (value := float(text)) > 0:
+        if name in ("timeout", "max_attachment_mb") and not 0 < (value := float(text)) < math.inf:
             raise ValueError
     except ValueError:
         raise BriefingError(f"${variable}: '{text}' is not a valid {name.replace('_', ' ')}") from None

@@ -393,8 +393,11 @@ def _copy(fragment, **changes):
 
 def _column_widths(block: TableBlock, columns: int) -> list[float]:
     """Share the text width by how much each column holds, but never narrower
-    than the column's longest word, so no header breaks inside a word."""
+    than the column's longest word, so no header breaks inside a word; a word
+    wider than its share of the page (a long reference, an unbroken string) is
+    broken instead, so that the columns always fit."""
     width = A4[0] - 2 * MARGIN
+    widest = width / columns
     lengths = [1] * columns
     floors = [0.0] * columns
     for row, font in [(block.header, f"{FAMILY}-Bold")] + [(row, FAMILY) for row in block.rows]:
@@ -402,7 +405,7 @@ def _column_widths(block: TableBlock, columns: int) -> list[float]:
             text = plain_text(cell)
             lengths[index] = max(lengths[index], min(len(text), 60) + 6)
             longest = max(text.split(), key=len, default="")
-            floors[index] = max(floors[index], stringWidth(longest, font, 8.5) + 13)
+            floors[index] = max(floors[index], min(stringWidth(longest, font, 8.5) + 13, widest))
     shares = [width * length / sum(lengths) for length in lengths]
     widths = [max(share, floor) for share, floor in zip(shares, floors)]
     excess = sum(widths) - width
