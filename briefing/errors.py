@@ -117,7 +117,8 @@ def raise_all(errors: list[BriefingError]) -> None:
 
 def atomic_write(path: Path, data: bytes | str, what: str = "cannot write") -> Path:
     """Write `path` whole or not at all: a temporary file beside it, then a
-    rename. Its mode follows the umask, as any new file's would."""
+    rename. A file replaced keeps its mode (a private sources.yaml stays
+    private); a new one follows the umask, as any new file's would."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,7 +128,11 @@ def atomic_write(path: Path, data: bytes | str, what: str = "cannot write") -> P
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
-        os.chmod(name, 0o666 & ~current_umask())
+        try:
+            mode = path.stat().st_mode & 0o777
+        except OSError:
+            mode = 0o666 & ~current_umask()
+        os.chmod(name, mode)
         os.replace(name, path)
     except OSError as error:
         raise write_error(error, path, what) from None

@@ -148,7 +148,7 @@ def add_source(root: str | Path, article: str | Path, *, source_id: str | None =
     _check_appended(path, new, len(entries) + 1)
     line = old.count("\n") + 2
     texts.mkdir(exist_ok=True)
-    text_path.write_text(text, encoding="utf-8")
+    atomic_write(text_path, text)
     try:
         atomic_write(path, new)
     except BriefingError:
