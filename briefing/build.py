@@ -246,10 +246,10 @@ def _located(error: BriefingError, checked: CheckedDossier, job: _Job) -> Briefi
     return BriefingError(error.detail, file=job.template.path)
 
 
-# Mail: a brief built (or reused) here, then handed to the mail stage ---------
+# Mail: a brief built here, then handed to the mail stage ---------
 
 def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, str] | None = None) -> MailResult:
-    """Build (or reuse) the brief, write its `.eml`, and send it if asked.
+    """Build the brief, write its `.eml`, and send it if asked.
     The dossier is loaded, checked and composed once."""
     from .check import check_dossier
     from .compose.templates import find_template

@@ -56,7 +56,7 @@ def mail(dossier: str, template: str, to: tuple[str, ...], cc: tuple[str, ...], 
          subject: str | None, attach_docx: bool, out_dir: str | None, send: bool, smtp_host: str | None,
          smtp_port: int | None, security: str | None, smtp_user: str | None, timeout: float | None,
          max_attachment_mb: float | None, strict: bool) -> None:
-    """Mail a brief: build (or reuse) its PDF, write out/NAME.eml, and --send it.
+    """Mail a brief: build its PDF, write out/NAME.eml, and --send it.
 
     The message is written first, so if delivery fails it stays in out/ to be
     sent by hand. SMTP settings come from these options, then the environment
