@@ -13,7 +13,9 @@ other formats meanwhile.
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import secrets
 import signal
 import threading
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BriefingError, BriefingWarning, build_time, source_date_epoch, write_error
+from .errors import BriefingError, BriefingWarning, build_time, current_umask, source_date_epoch, write_error
 from .render import DEFAULT_FORMATS, Brief, Format, get_format
 from .render.worker import RenderWorker
 
@@ -70,7 +72,7 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
     worker = RenderWorker.start() if wanted else None  # first: it imports while this process loads
     try:
         from .check import check_dossier
-        from .compose.templates import find_template, list_templates
+        from .compose.templates import find_template, list_templates, unique_names
         from .load import load_dossier
 
         checked = check_dossier(load_dossier(dossier_dir), strict=strict)
@@ -78,7 +80,8 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
             for warning in checked.warnings:
                 report(warning)
         root = checked.dossier.root
-        chosen = [find_template(name, root) for name in templates] if templates else list_templates(root)
+        chosen = unique_names([find_template(name, root) for name in dict.fromkeys(templates)]) if templates \
+            else list_templates(root)
         out = Path(out_dir) if out_dir is not None else root / "out"
         return write_briefs(checked, chosen, chosen_formats, out, worker)
     finally:
@@ -87,9 +90,12 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
 
 
 def write_briefs(checked: CheckedDossier, templates: list[TemplateFile], formats: list[Format], out: Path,
-                 worker: RenderWorker | None = None, composed: dict[Path, Brief] | None = None) -> list[Output]:
+                 worker: RenderWorker | None = None, composed: dict[Path, Brief] | None = None,
+                 before_move: Callable[[list[Path]], None] | None = None) -> list[Output]:
     """Render each template in each format into `out`, all or nothing.
-    `composed` holds briefs already composed, by template path."""
+    `composed` holds briefs already composed, by template path. `before_move`
+    is given the rendered temporary files, in the order of the jobs, before any
+    moves into place: an error it raises leaves `out` as it was."""
     jobs = [_Job(template, fmt, out / f"{template.name}{fmt.suffix}") for template in templates for fmt in formats]
     _prepare(out, [job.path for job in jobs])
     try:
@@ -110,6 +116,8 @@ def write_briefs(checked: CheckedDossier, templates: list[TemplateFile], formats
                 raise write_error(error, job.path) from None
             except BriefingError as error:
                 raise _located(error, checked, job) from None
+        if before_move is not None:
+            before_move([job.temporary for job in jobs])
         with _uninterrupted():
             for job in jobs:
                 _move(job.temporary, job.path)
@@ -145,9 +153,12 @@ def _render_here(job: _Job, brief: Brief, checked: CheckedDossier) -> None:
 def reference_docx(dossier_root: Path) -> Path:
     """The dossier's own reference.docx, or the one shipped with briefing."""
     from .compose.templates import builtin_templates_dir
+    from .load.paths import resolve_inside
 
     own = dossier_root / "templates" / "reference.docx"
-    return own if own.is_file() else builtin_templates_dir() / "reference.docx"
+    if not own.exists() and not own.is_symlink():
+        return builtin_templates_dir() / "reference.docx"
+    return resolve_inside(dossier_root, own, "the reference document")
 
 
 def _prepare(out: Path, paths: list[Path]) -> None:
@@ -162,11 +173,36 @@ def _prepare(out: Path, paths: list[Path]) -> None:
     for path in paths:
         if path.is_dir():
             raise BriefingError("the output path is a folder; move it away or choose another --out", file=path)
+        _remove_stale(path)
+
+
+_PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.part$")
+
+
+def _remove_stale(path: Path) -> None:
+    """Temporary files of `path` that a killed build left (SIGKILL, a power cut):
+    only names of this build's own pattern, whose process no longer runs."""
+    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        match = _PART.match(candidate.name)
+        if match and match["name"] == path.name and not _running(int(match["pid"])):
+            candidate.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
 
 
 def _move(temporary: Path, path: Path) -> None:
     try:
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, 0o666 & ~current_umask())  # as any new file's, whatever the renderer made
         os.replace(temporary, path)
     except OSError as error:
         raise write_error(error, path) from None
@@ -179,11 +215,14 @@ def _uninterrupted() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    numbers = [signal.SIGINT] + [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in numbers}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
+        for number, handler in previous.items():
+            default = signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL
+            signal.signal(number, default if handler is None else handler)
 
 
 def _located(error: BriefingError, checked: CheckedDossier, job: _Job) -> BriefingError:
@@ -207,10 +246,10 @@ def _located(error: BriefingError, checked: CheckedDossier, job: _Job) -> Briefi
     return BriefingError(error.detail, file=job.template.path)
 
 
-# Mail: a brief built (or reused) here, then handed to the mail stage ---------
+# Mail: a brief built here, then handed to the mail stage ---------
 
 def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, str] | None = None) -> MailResult:
-    """Build (or reuse) the brief, write its `.eml`, and send it if asked.
+    """Build the brief, write its `.eml`, and send it if asked.
     The dossier is loaded, checked and composed once."""
     from .check import check_dossier
     from .compose.templates import find_template
@@ -238,11 +277,20 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
     out = Path(request.out_dir) if request.out_dir is not None else dossier.root / "out"
     formats = [get_format(name) for name in (("pdf", "docx") if request.attach_docx else ("pdf",))]
     paths = [out / f"{template.name}{fmt.suffix}" for fmt in formats]
-    if not all(_is_up_to_date(path, _brief_inputs(dossier.root, template)) for path in paths):
-        write_briefs(checked, [template], formats, out, composed={template.path: brief})
+    warnings: tuple[str, ...] = ()
+
+    def refuse_if_too_large(temporaries: list[Path]) -> None:
+        """Measured before the files move into place: a refused mail leaves out/ as it was."""
+        nonlocal warnings
+        rendered = tuple(attachment(path, dossier.config.title, template.name, fmt.media_type)
+                         for path, fmt in zip(temporaries, formats))
+        warnings = check_size(rendered, settings.max_attachment_mb, request.strict)
+
+    # Always rendered from the brief just composed: a file already in out/ may be
+    # another dossier's, or older than it looks; only this one is the brief the mail describes.
+    write_briefs(checked, [template], formats, out, composed={template.path: brief}, before_move=refuse_if_too_large)
     attachments = tuple(attachment(path, dossier.config.title, template.name, fmt.media_type)
                         for path, fmt in zip(paths, formats))
-    warnings = check_size(attachments, settings.max_attachment_mb, request.strict)
     subject = " ".join((request.subject or dossier.config.title).split())
     first = dossier.config.sections[0]  # the bottom line of a brief without headings
     body = compose_body(brief.document, attachments,
@@ -252,19 +300,3 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
     if not request.send:
         return MailResult(path, warnings)
     return MailResult(path, warnings, send_message(path, settings), settings.server)
-
-
-def _brief_inputs(root: Path, template: TemplateFile) -> list[Path]:
-    """Every file a brief depends on: the sources, the template folders, the template."""
-    from .compose.templates import search_path
-
-    folders = [root / "sources", *search_path(root)]
-    return [path for folder in folders for path in folder.rglob("*") if path.is_file()] + [template.path]
-
-
-def _is_up_to_date(path: Path, inputs: list[Path]) -> bool:
-    try:
-        built = path.stat().st_mtime_ns
-    except OSError:
-        return False
-    return all(source.stat().st_mtime_ns < built for source in inputs)

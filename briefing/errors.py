@@ -10,6 +10,7 @@ raised is a bug and shows its traceback under `--debug`.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ class BriefingError(click.ClickException):
         return f"{where}{self.detail}"
 
     def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_line()}", err=True)
+        click.echo(f"error: {terminal_text(self.format_line(), one_line=True)}", err=True)
 
     def __reduce__(self):
         """Pickled whole (a worker process sends it back), not as its formatted line."""
@@ -85,6 +86,27 @@ class BriefingWarning:
         return BriefingError(self.message, file=self.file, line=self.line)
 
 
+# C0 and C1 controls (ESC starts the sequences that erase lines, move the
+# cursor or write the clipboard), and the marks that reorder text on screen.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str, one_line: bool = False) -> str:
+    """`text` safe to print: every control character a dossier may hold is
+    shown escaped (`\\x1b`, `\\n`) rather than sent to the terminal. With
+    `one_line`, line breaks and tabs too, so that one message stays one line
+    (a line break in an id could forge a line of its own)."""
+    pattern = _LINE_BREAKS if one_line else _CONTROLS
+    return pattern.sub(_escaped, text) if pattern.search(text) else text
+
+
+def _escaped(match: re.Match) -> str:
+    char = match[0]
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return named.get(char) or (f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}")
+
+
 def raise_all(errors: list[BriefingError]) -> None:
     """Raise the collected errors, if any: one alone as itself, several together."""
     if len(errors) == 1:
@@ -95,7 +117,8 @@ def raise_all(errors: list[BriefingError]) -> None:
 
 def atomic_write(path: Path, data: bytes | str, what: str = "cannot write") -> Path:
     """Write `path` whole or not at all: a temporary file beside it, then a
-    rename. Its mode follows the umask, as any new file's would."""
+    rename. A file replaced keeps its mode (a private sources.yaml stays
+    private); a new one follows the umask, as any new file's would."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +128,11 @@ def atomic_write(path: Path, data: bytes | str, what: str = "cannot write") -> P
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
-        os.chmod(name, 0o666 & ~current_umask())
+        try:
+            mode = path.stat().st_mode & 0o777
+        except OSError:
+            mode = 0o666 & ~current_umask()
+        os.chmod(name, mode)
         os.replace(name, path)
     except OSError as error:
         raise write_error(error, path, what) from None
@@ -145,10 +172,14 @@ def source_date_epoch(env: Mapping[str, str] | None = None) -> datetime | None:
     text = (os.environ if env is None else env).get("SOURCE_DATE_EPOCH", "").strip()
     if not text:
         return None
+    problem = f"$SOURCE_DATE_EPOCH: '{terminal_text(text[:40], one_line=True)}' is not a number of seconds since 1970 " \
+              "up to the year 9999 (unset it, or give e.g. 1750636800)"
     if not text.isdigit() or len(text) > 12:
-        raise BriefingError(f"$SOURCE_DATE_EPOCH: '{text[:40]}' is not a number of seconds since 1970 "
-                            "(unset it, or give e.g. 1750636800)")
-    return datetime.fromtimestamp(int(text), timezone.utc)
+        raise BriefingError(problem)
+    try:
+        return datetime.fromtimestamp(int(text), timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise BriefingError(problem) from None
 
 
 def build_time(env: Mapping[str, str] | None = None) -> datetime:

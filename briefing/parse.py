@@ -33,6 +33,7 @@ from .document import (
     Text,
 )
 from .errors import BriefingError
+from .load.model import LINK_SCHEMES
 
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
@@ -53,6 +54,7 @@ def _citation_rule(state, silent: bool) -> bool:
 def make_parser() -> MarkdownIt:
     parser = MarkdownIt("commonmark", {"html": False}).enable("table")
     parser.inline.ruler.before("link", "citation", _citation_rule)
+    parser.validateLink = lambda url: True  # type: ignore[method-assign]  # every link reaches the builder, which refuses those it must (`_link`)
     return parser
 
 
@@ -163,8 +165,16 @@ class _Builder:
                 elif kind == "em_open":
                     run.append(Emphasis(tuple(children)))
                 else:
-                    run.append(Link(str(token.attrGet("href") or ""), tuple(children)))
+                    run.append(self._link(str(token.attrGet("href") or ""), tuple(children)))
         return _merge_text(run), index
+
+    def _link(self, url: str, children: tuple[Inline, ...]) -> Link:
+        """A link of the allowed schemes only: any other (javascript:, file:, smb:)
+        would pass into both formats as a live link."""
+        if not url.lower().startswith(LINK_SCHEMES) and not url.startswith("#"):
+            shown = url if len(url) <= 80 else url[:80] + "…"
+            raise BriefingError(f"a link goes to http://, https://, mailto: or #anchor, not '{shown}'", file=self.source)
+        return Link(url, children)
 
     def number_of(self, key: str) -> int:
         if key not in self.notes:

@@ -15,6 +15,9 @@ message; "{root}" stands for the dossier folder.
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +50,8 @@ class Case:
     out: str = "out"  # "out" (in the dossier), "readonly", "full", "fsize": how the output folder fails
     interrupt: bool = False  # SIGINT once a temporary output file appears
     process: bool = False  # run as a child process even so (test_bad_inputs.needs_process): say why at the case
+    env: tuple[tuple[str, str], ...] = ()  # environment variables set for the command
+    interrupt_with: int = signal.SIGINT  # the signal `interrupt` sends
 
     def __str__(self) -> str:
         return self.id
@@ -140,6 +145,52 @@ def second_source(root: Path) -> None:
     write("sources/texts/two.txt", SECOND_ARTICLE)(root)
     edit_yaml(SOURCES, lambda sources: sources.append(
         {"id": "two", "file": "texts/two.txt", "outlet": "Outlet two", "reliability": "C"}))(root)
+
+
+# a dossier from someone else ---------------------------------------------------
+
+SECRET = "TOP-SECRET-4711 the key to the vault\n"  # a file beside the dossier that it must not reach
+
+
+def secret(root: Path) -> Path:
+    path = root.parent / "secret.txt"
+    path.write_text(SECRET, encoding="utf-8")
+    return path
+
+
+def link(relative: str, target: Callable[[Path], Path | str]) -> Change:
+    """Replace `relative` by a symbolic link to `target(root)`."""
+    def change(root: Path) -> None:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        path.unlink(missing_ok=True)
+        path.symlink_to(target(root))
+    return change
+
+
+def fifo(relative: str) -> Change:
+    def change(root: Path) -> None:
+        path = root / relative
+        path.unlink(missing_ok=True)
+        os.mkfifo(path)
+    return change
+
+
+def outside_yaml(text: str) -> Callable[[Path], Path]:
+    def target(root: Path) -> Path:
+        path = root.parent / "elsewhere.yaml"
+        path.write_text(text, encoding="utf-8")
+        return path
+    return target
+
+
+def second_template(name: str, front_name: str) -> Change:
+    return write(f"templates/{name}", HEAD.replace("name: t", f"name: {front_name}") + "## Points\n")
+
+
+MAIL = ("mail", "-d", "{root}", "-t", "executive", "--to", "office@example.org", "--from", "desk@example.org")
 
 
 F = r"{root}/sources/facts/facts\.yaml"
@@ -349,6 +400,160 @@ CASES = [
     Case("file-size-limit", None, "cannot write: the file is larger than this system allows", r"{root}/out/\w+\.(pdf|docx)",
          out="fsize"),
     Case("interrupted", many_facts(400), "interrupted; earlier outputs are unchanged", None, code=130, interrupt=True),
+
+    # a dossier from someone else: reading outside the dossier -----------------------
+    Case("contain-source-climbs", both(secret, edit_yaml(SOURCES, setitem((0, "file"), "../../secret.txt"))),
+         "source 'one': 'file': '../../secret.txt' lies outside the dossier", S + ":1", CHECK),
+    Case("contain-source-absolute", both(secret, lambda root: edit_yaml(SOURCES, setitem((0, "file"), str(root.parent / "secret.txt")))(root)),
+         "lies outside the dossier", S + ":1", CHECK),
+    Case("contain-source-symlink", link(ARTICLE, secret),
+         "source 'one': 'file': 'texts/one.txt' lies outside the dossier", S + ":1", CHECK),
+    Case("contain-source-symlink-quote", both(link(ARTICLE, secret), edit_yaml(FACTS, setitem((0, "evidence", 0, "quote"), "TOP-SECRET"))),
+         "lies outside the dossier", S + ":1", ("quote", "one", "the key", "-d", "{root}")),
+    Case("contain-source-coverage", link(ARTICLE, secret), "lies outside the dossier", S + ":1",
+         ("sources", "--coverage", "-d", "{root}")),
+    Case("contain-sources-folder-symlink", both(secret, link("sources/texts", lambda root: root.parent),
+                                                edit_yaml(SOURCES, setitem((0, "file"), "texts/secret.txt"))),
+         "lies outside the dossier", S + ":1", CHECK),
+    Case("contain-source-fifo", fifo(ARTICLE), "source 'one': 'file': 'texts/one.txt' is not a regular file", S + ":1", CHECK,
+         process=True),  # a process: before the fix, reading the FIFO hangs
+    Case("contain-source-device", link(ARTICLE, lambda root: "/dev/zero"), "lies outside the dossier", S + ":1", CHECK,
+         process=True),  # a process: before the fix, reading /dev/zero grows without bound
+    Case("contain-facts-symlink", link("sources/facts/more.yaml", outside_yaml("- id: x\n")),
+         "the fact file lies outside the dossier", r"{root}/sources/facts/more\.yaml", CHECK),
+    Case("contain-facts-fifo", fifo("sources/facts/more.yaml"), "the fact file is not a regular file",
+         r"{root}/sources/facts/more\.yaml", CHECK, process=True),  # a process: reading the FIFO hangs
+    Case("contain-questions-symlink", link("sources/questions.yaml", outside_yaml("- id: q\n")),
+         "the questions file lies outside the dossier", r"{root}/sources/questions\.yaml", CHECK),
+    Case("contain-config-symlink", link(CONFIG, outside_yaml("title: x\nsections: [{id: a, title: A}]\n")),
+         "the dossier file lies outside the dossier", D, CHECK),
+    Case("contain-include-symlink", both(template("{% include '_part.md.j2' %}\n"), link("templates/_part.md.j2", secret)),
+         "template '_part.md.j2' lies outside the template folders", T + ":6", BUILD_T),
+    Case("contain-template-symlink", link("templates/t.md.j2", lambda root: outside_yaml(HEAD + "x\n")(root)),
+         "the template lies outside the dossier", T, BUILD_T),
+    Case("contain-templates-folder-symlink", link("templates", lambda root: root.parent),
+         "the templates folder lies outside the dossier", r"{root}/templates", BUILD),
+    Case("contain-reference-docx-symlink", link("templates/reference.docx", secret),
+         "the reference document lies outside the dossier", r"{root}/templates/reference\.docx", BUILD),
+    Case("contain-mail-cafile-absolute", edit_yaml(CONFIG, setitem(("mail",), {"cafile": "/etc/hostname"})),
+         "'mail.cafile': '/etc/hostname' lies outside the dossier", D + r":\d+", MAIL),
+    Case("contain-mail-cafile-climbs", edit_yaml(CONFIG, setitem(("mail",), {"cafile": "../../secret.txt"})),
+         "'mail.cafile': '../../secret.txt' lies outside the dossier", D + r":\d+", MAIL),
+
+    # writing outside --out ---------------------------------------------------------------
+    Case("output-name-climbs", template("x\n", head=HEAD.replace("name: t", "name: ../../escaped")),
+         "front matter: 'name': a template name uses letters, digits", T + ":2", BUILD_T),
+    Case("output-name-absolute", template("x\n", head=HEAD.replace("name: t", "name: /tmp/escaped")),
+         "front matter: 'name': a template name uses letters, digits", T + ":2", BUILD_T),
+    Case("output-name-overwrites-dossier", template("x\n", head=HEAD.replace("name: t", "name: ../sources/dossier")),
+         "front matter: 'name'", T + ":2", ("build", "-d", "{root}", "-t", "t", "-f", "md")),
+    Case("output-name-line-break", template("x\n", head=HEAD.replace("name: t", 'name: "t\\nerror: forged"')),
+         "front matter: 'name'", T + ":2", BUILD_T),
+    Case("output-name-collides", both(template("x\n"), second_template("u.md.j2", "t")),
+         "two templates are named 't'", T + ":2", ("build", "-d", "{root}", "-f", "md")),
+    Case("output-name-collides-builtin", template("x\n", head=HEAD.replace("name: t", "name: executive")),
+         "two templates are named 'executive'", T + ":2", ("build", "-d", "{root}", "-f", "md")),
+
+    # sending what it should not ------------------------------------------------------------
+    Case("secret-password-env", edit_yaml(CONFIG, setitem(("mail",), {"password_env": "HOME"})),
+         "'mail': 'password_env' is no longer read: the SMTP password comes only from $BRIEFING_SMTP_PASSWORD", D + r":\d+",
+         CHECK),
+    Case("secret-password-env-mail", edit_yaml(CONFIG, setitem(("mail",), {"host": "smtp.example.org", "password_env": "PATH"})),
+         "'mail': 'password_env' is no longer read", D + r":\d+", MAIL + ("--send",)),
+    Case("secret-password-in-dossier", edit_yaml(CONFIG, setitem(("mail",), {"password": "hunter2"})),
+         "never write the SMTP password in the dossier", D + r":\d+", CHECK),
+
+    # markup through metadata -----------------------------------------------------------------
+    Case("markup-url-javascript", edit_yaml(SOURCES, setitem((0, "url"), "javascript:alert(1)")),
+         "'url': a URL starts with http://, https:// or mailto:", S + r":\d+", CHECK),
+    Case("markup-url-file", edit_yaml(SOURCES, setitem((0, "url"), "file:///etc/passwd")),
+         "'url': a URL starts with http://, https:// or mailto:", S + r":\d+", CHECK),
+    Case("markup-url-space", edit_yaml(SOURCES, setitem((0, "url"), "https://example.org/a b")),
+         "'url': a URL has no spaces or control characters", S + r":\d+", CHECK),
+    Case("markup-url-quote-works", edit_yaml(SOURCES, setitem((0, "url"), 'https://example.org/a"b<c>&d')), "", code=0),
+    Case("markup-url-restyle-works", edit_yaml(SOURCES, setitem((0, "url"), 'https://x.org/"><font/color="red">BIG</font>')),
+         "", code=0),
+    Case("markup-template-link-scheme", template("[open](smb://server/share) and [run](ftp://x.org/a)\n"),
+         "a link goes to http://, https://, mailto: or #anchor, not 'smb://server/share'", T, BUILD_T),
+    Case("markup-template-link-javascript", template("[run](javascript:alert(1))\n"),
+         "not 'javascript:alert(1)'", T, BUILD_T),
+
+    # terminal control --------------------------------------------------------------------------
+    Case("terminal-line-break-in-section", edit_yaml(FACTS, setitem((0, "section"), "sumary\nerror: forged.yaml:1: all is well")),
+         "unknown section 'sumary\\nerror: forged.yaml:1: all is well'", F + ":1", CHECK),
+    Case("terminal-escape-in-quote", edit_yaml(FACTS, setitem((0, "evidence", 0, "quote"), "Le président \x1b[2K\x1b]52;c;ZWNobyBwd25lZA==\x07")),
+         "\\x1b[2K\\x1b]52;c;ZWNobyBwd25lZA==\\x07", F + ":6", CHECK),
+    Case("terminal-escape-in-source-id", edit_yaml(FACTS, setitem((0, "evidence", 0, "source"), "tass\x1b[1A\x1b[2K")),
+         "unknown source 'tass\\x1b[1A\\x1b[2K'", F + ":6", CHECK),
+    Case("terminal-escape-in-template-name", None, "no template named 'x\\x1b[2K'", None, ("build", "-d", "{root}", "-t", "x\x1b[2K")),
+
+    # faults ------------------------------------------------------------------------------------------
+    Case("interrupted-sigterm", many_facts(400), "interrupted; earlier outputs are unchanged", None, code=130, interrupt=True,
+         interrupt_with=signal.SIGTERM),
+    Case("interrupted-sighup", many_facts(400), "interrupted; earlier outputs are unchanged", None, code=130, interrupt=True,
+         interrupt_with=signal.SIGHUP),
+    Case("mail-refused-leaves-outputs", edit_yaml(CONFIG, setitem(("title",), "A new title")),
+         "the attachments weigh", None, MAIL + ("--strict", "--max-attachment-mb", "0.001")),
+
+    # internal errors instead of a line -------------------------------------------------------------
+    Case("internal-date-month-13", edit_yaml(SOURCES, setitem((0, "date"), "2025-13-01")),
+         "'date': 2025-13-01 is not a date of the calendar", S + r":\d+", CHECK),
+    Case("internal-date-day-99", edit_yaml(CONFIG, setitem(("date",), "2025-06-99")),
+         "'date': 2025-06-99 is not a date of the calendar", D + r":\d+", CHECK),
+    Case("internal-date-february-30", edit_yaml(SOURCES, setitem((0, "date"), "2025-02-30")),
+         "'date': 2025-02-30 is not a date of the calendar", S + r":\d+", BUILD),
+    Case("internal-huge-number", replace(FACTS, "value: 3", "value: " + "9" * 5000),
+         "a number of more than 100 digits; write it in quotes, as text", F + ":12", CHECK),
+    Case("internal-deep-nesting", write(FACTS, "- id: x\n  claim: " + "[" * 20000 + "]" * 20000 + "\n"),
+         "invalid YAML: exceeded maximum nesting depth", F + r"(:\d+)?", CHECK),
+    Case("internal-set-as-key", replace(FACTS, "  headline: true\n  claim: The", "  ? !!set {a: null}\n  : c\n  claim: The"),
+         "a key must be a plain name, not a list or a mapping", F + ":3", CHECK),
+    Case("internal-float-key", replace(FACTS, "  headline: true\n  claim: The", "  headline: true\n  1.5: x\n  claim: The"),
+         "'1.5': Keys should be strings", F + r":\d+", CHECK),
+    Case("internal-reference-docx-not-docx", write("templates/reference.docx", "not a Word document"),
+         "the reference document is not a Word document (.docx)", r"{root}/templates/reference\.docx",
+         ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("internal-timeout-inf", None, "Invalid value for '--timeout'", None, MAIL + ("--timeout", "inf"), code=2),
+    Case("internal-timeout-nan", None, "Invalid value for '--timeout'", None, MAIL + ("--timeout", "nan"), code=2),
+    Case("internal-source-date-epoch-far", None, "$SOURCE_DATE_EPOCH", None, BUILD, env=(("SOURCE_DATE_EPOCH", "999999999999"),)),
+    Case("internal-mail-timeout-env-inf", None, "$BRIEFING_SMTP_TIMEOUT: 'inf' is not a valid timeout", None, MAIL,
+         env=(("BRIEFING_SMTP_TIMEOUT", "inf"),)),
+    Case("internal-pathological-markdown-works", template("{{ '>' * 50000 }} x\n{{ '[' * 50000 }}\n{{ '*' * 50000 }}\n"),
+         "", args=BUILD_T, code=0),
+    Case("internal-pathological-list-works", template("{% for i in range(3000) %}{{ '  ' * i }}- x\n{% endfor %}"),
+         "", args=BUILD_T, code=0),
+    Case("internal-reference-docx-empty-zip", write("templates/reference.docx", b"PK\x05\x06" + b"\x00" * 18),
+         "the reference document is not a Word document (.docx)", r"{root}/templates/reference\.docx",
+         ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("internal-long-title-works", edit_yaml(CONFIG, setitem(("title",), "Long " * 600)), "", code=0,
+         args=("build", "-d", "{root}", "-t", "analyst")),
+    Case("internal-long-word-works", both(edit_yaml(CONFIG, setitem(("reference",), "R" * 300)),
+                                          edit_yaml(SOURCES, setitem((0, "outlet"), "O" * 60))), "", code=0),
+
+    # unbounded templates ---------------------------------------------------------------------------------
+    # In a process: before the limits, each would take the machine's memory or time.
+    Case("bounded-format-width", template("{{ '{:>300000000}'.format('x') }}\n"),
+         "template refused by the sandbox: a width of 300000000 is too large", T + ":6", BUILD_T, process=True),
+    Case("bounded-format-method-nested", template("{{ '{:{w}}'.format('x', w=300000000) }}\n"),
+         "template refused by the sandbox: a width of 300000000 is too large", T + ":6", BUILD_T, process=True),
+    Case("bounded-center", template("{{ 'x' | center(300000000) }}\n"),
+         "template refused by the sandbox: a width of 300000000 is too large", T + ":6", BUILD_T, process=True),
+    Case("bounded-ljust", template("{{ 'x'.ljust(300000000) }}\n"),
+         "template refused by the sandbox: a width of 300000000 is too large", T + ":6", BUILD_T, process=True),
+    Case("bounded-percent", template("{{ '%300000000s' % 'x' }}\n"),
+         "template refused by the sandbox: a width of 300000000 is too large", T + ":6", BUILD_T, process=True),
+    Case("bounded-format-filter", template("{{ '%300000000d' | format(1) }}\n"),
+         "template refused by the sandbox: a width of 300000000 is too large", T + ":6", BUILD_T, process=True),
+    Case("bounded-squaring", template("{% set ns = namespace(x=9) %}{% for i in range(40) %}{% set ns.x = ns.x * ns.x %}{% endfor %}{{ ns.x }}\n"),
+         "template refused by the sandbox: the product of", T + ":6", BUILD_T, process=True),
+    Case("bounded-output-size", template("{% for i in range(100000) %}{{ 'x' * 999999 }}{% endfor %}\n"),
+         "template error: the brief grows beyond", T + r"(:\d+)?", BUILD_T, process=True),
+    Case("bounded-time", template("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n"),
+         "template error: composing takes longer than", T + r"(:\d+)?", BUILD_T, process=True),
+
+    # smaller ---------------------------------------------------------------------------------------------------
+    Case("front-matter-duplicate-key", template("x\n", head=HEAD.replace("audience: Testers\n", "audience: Testers\naudience: Others\n")),
+         "the key 'audience' appears twice in one mapping", T + ":4", BUILD_T),
 
     # usage -----------------------------------------------------------------------
     Case("usage-bad-format", None, "Invalid value for '--format' / '-f': 'odt' is not one of 'docx', 'pdf', 'md'", None,

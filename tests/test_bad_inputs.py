@@ -51,6 +51,17 @@ def snapshot(folder: Path) -> dict[str, bytes | None]:
             for path in sorted(folder.rglob("*"))}
 
 
+def outside(folder: Path, out: Path) -> dict[str, object]:
+    """Every entry under `folder` but not under `out`: what a command must not write."""
+    entries: dict[str, object] = {}
+    for top, folders, files in os.walk(folder):  # links are not followed
+        folders[:] = [name for name in folders if Path(top, name) != out]
+        for path in (Path(top, name) for name in folders + files):
+            regular = path.is_file() and not path.is_symlink()
+            entries[str(path)] = path.read_bytes() if regular else os.readlink(path) if path.is_symlink() else None
+    return entries
+
+
 def mount_tmpfs(folder: Path, size: str) -> bool:
     folder.mkdir()
     if os.geteuid() != 0 or not shutil.which("mount"):
@@ -102,16 +113,17 @@ def limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
 
 
-def run_interrupted(command: list[str], out: Path, cwd: Path) -> subprocess.CompletedProcess:
-    """Start a build, and send SIGINT once it is rendering (a temporary file exists)."""
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def run_interrupted(command: list[str], out: Path, cwd: Path, number: int = signal.SIGINT,
+                    env: dict | None = None) -> subprocess.CompletedProcess:
+    """Start a build, and send SIGINT (or `number`) once it is rendering (a temporary file exists)."""
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and process.poll() is None:
         if any(path.name.endswith(".part") for path in out.iterdir()):
             break
         time.sleep(0.005)
     assert process.poll() is None, "the build ended before it could be interrupted; make the dossier bigger"
-    process.send_signal(signal.SIGINT)
+    process.send_signal(number)
     stdout, stderr = process.communicate(timeout=30)
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
@@ -181,16 +193,21 @@ def test_bad_input(case: Case, tmp_path: Path, earlier_outputs: dict[str, bytes]
         if case.change is not None:
             case.change(root)
         before = snapshot(out)
+        around = outside(tmp_path, out)
         args = [a.format(root=root, out=out) for a in case.args]
         command = [sys.executable, "-m", "briefing", *args]
+        env = os.environ | dict(case.env)
         if case.interrupt:
-            done = run_interrupted(command, out, tmp_path)
+            done = run_interrupted(command, out, tmp_path, case.interrupt_with, env)
         elif needs_process(case):
-            done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+            done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env,
                                   preexec_fn=limit_file_size if case.out == "fsize" else None)
         else:
+            for name, value in case.env:
+                monkeypatch.setenv(name, value)
             done = run_in_process(args, tmp_path, capfd, monkeypatch)
         after = snapshot(out)
+        assert outside(tmp_path, out) == around, "the command wrote outside the output folder"
     finally:
         for cleanup in reversed(cleanups):
             cleanup()

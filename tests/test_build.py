@@ -1,5 +1,6 @@
 """End to end: the default dossier becomes every brief, in both formats, read back."""
 
+import os
 import re
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from briefing.compose import compose_brief
 from briefing.load import load_dossier
 from briefing.parse import parse_markdown
 from briefing.compose.templates import find_template
+from conftest import make_dossier
 from readback import docx_footnote_references, docx_footnotes, docx_paragraphs, evidence_numbers, flat, pdf_body_text, pdf_text
 
 TEMPLATES = ("executive", "analyst", "defence")
@@ -110,3 +112,40 @@ def test_a_changed_quote_fails_the_build_and_writes_nothing(tmp_path):
     assert re.search(r"facts\.yaml:6: fact 'meeting': quote not found in source 'one': .*closest passage: «Le président a reçu", result.output)
     assert "Traceback" not in result.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_a_killed_builds_temporary_files_are_removed_by_the_next_build(tmp_path):
+    """Only names of the build's own pattern, for its outputs, whose process is gone."""
+    import subprocess
+    import sys
+
+    root = make_dossier(tmp_path)
+    out = root / "out"
+    out.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(gone.stdout)
+    stale = [out / f".executive.pdf.{pid}.0123abcd.part", out / f".executive.docx.{pid}.deadbeef.part"]
+    kept = [out / ".executive.pdf.notes.part", out / f".other.pdf.{pid}.0123abcd.part", out / "notes.txt",
+            out / f".executive.pdf.{os.getppid()}.0123abcd.part"]  # a running process's
+    for path in stale + kept:
+        path.write_bytes(b"partial")
+    build_briefs(root, ("executive",), ("docx", "pdf"))
+    assert [path for path in stale if path.exists()] == []
+    assert all(path.exists() for path in kept)
+
+
+def test_outputs_follow_the_umask(tmp_path):
+    root = make_dossier(tmp_path)
+    previous = os.umask(0o077)
+    try:
+        outputs = build_briefs(root, ("executive",), ("docx", "pdf", "md"))
+    finally:
+        os.umask(previous)
+    assert {output.path.stat().st_mode & 0o777 for output in outputs} == {0o600}
+
+
+def test_a_template_named_twice_is_built_once(tmp_path):
+    root = make_dossier(tmp_path)
+    result = CliRunner().invoke(cli, ["build", "-d", str(root), "-t", "executive", "-t", "executive", "-f", "md", "-f", "md"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [str(root / "out" / "executive.md")]

@@ -266,3 +266,29 @@ def test_shell_completion_offers_source_and_section_ids(dossier: Path) -> None:
     assert complete("briefing quote ") == ["one"]
     assert complete("briefing facts --section a") == ["accords"]
     assert complete("briefing facts --source ") == ["one"]
+
+
+def test_control_characters_of_a_dossier_never_reach_the_terminal(tmp_path):
+    """Escape sequences (erase a line, write the clipboard) and line breaks in a
+    claim, a key or a value are shown escaped in every listing."""
+    from conftest import default_facts
+
+    facts = default_facts()
+    facts[0]["claim"] = "The president\x1b[2K\x1b]52;c;cHduZWQ=\x07 received his counterpart."
+    facts[1]["key"], facts[1]["value"] = "accords\x1b[1A.count", "3\nerror: forged"
+    root = make_dossier(tmp_path, facts=facts)
+    for args in (["facts"], ["check"], ["sources", "--coverage"], ["facts", "--json"]):
+        result = run(*args, "--dossier", str(root))
+        assert "\x1b" not in result.output and "\x07" not in result.output, (args, result.output)
+        assert not any(line.startswith("error: forged") for line in result.output.splitlines()), args
+    table = run("facts", "--dossier", str(root)).output
+    assert "\\x1b[2K" in table and "3\\nerror: forged" in table
+
+
+def test_an_error_is_one_line_whatever_the_dossier_holds():
+    from briefing.errors import BriefingError, terminal_text
+
+    error = BriefingError("unknown section 'a\nerror: x.yaml:1: ok\x1b[2K\u202e'", file="f.yaml", line=3)
+    assert terminal_text(error.format_line(), one_line=True) == \
+        "f.yaml:3: unknown section 'a\\nerror: x.yaml:1: ok\\x1b[2K\\u202e'"
+    assert terminal_text("two\nlines\tand a tab") == "two\nlines\tand a tab"

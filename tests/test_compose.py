@@ -94,3 +94,40 @@ def test_front_matter_is_required(tmp_path):
     root = make_dossier(tmp_path, templates={"bare.md.j2": "no front matter\n"})
     with pytest.raises(BriefingError, match="starts with front matter"):
         find_template("bare", root)
+
+
+def _compose(tmp_path, body: str):
+    head = "{#---\nname: t\naudience: Testers\ndescription: A test template.\n---#}\n"
+    root = make_dossier(tmp_path, templates={"t.md.j2": head + body})
+    return compose_brief(check_dossier(load_dossier(root)), find_template("t", root))
+
+
+@pytest.mark.parametrize("body", ["{{ '{:>20001}'.format('x') }}", "{{ '{:.20001f}'.format(1.5) }}",
+                                  "{{ '{0:{1}}'.format('x', 20001) }}", "{{ '{a:^20001}'.format_map({'a': 1}) }}",
+                                  "{{ 'x'.center(20001) }}", "{{ 'x'.rjust(20001, '-') }}", "{{ '7'.zfill(20001) }}",
+                                  "{{ 'x' | center(20001) }}", "{{ 'a\nb' | indent(20001) }}", "{{ '%20001s' % 'x' }}",
+                                  "{{ '%*s' % (20001, 'x') }}", "{{ '%.20001f' | format(1.5) }}",
+                                  "{{ '%(a)20001s' % {'a': 1} }}"])
+def test_format_widths_are_capped(tmp_path, body):
+    with pytest.raises(BriefingError, match="a width of 20001 is too large"):
+        _compose(tmp_path, body)
+
+
+def test_ordinary_formatting_still_works(tmp_path):
+    body = "{{ '{:>6}|{:.2f}'.format('ab', 3.14159) }} {{ 'x'.center(5, '*') }} {{ '%5s' % 'ab' }} {{ '%d%%' | format(7) }}\n"
+    assert "    ab|3.14 **x** " in _compose(tmp_path, body).markdown and "   ab 7%" in _compose(tmp_path, body).markdown
+
+
+def test_composing_is_bounded_in_time_and_size(tmp_path, monkeypatch):
+    from briefing.compose import brief
+
+    monkeypatch.setattr(brief, "MAX_SECONDS", 0.2)
+    with pytest.raises(BriefingError, match="composing takes longer than 0.2 s"):
+        _compose(tmp_path / "a", "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
+    monkeypatch.setattr(brief, "MAX_OUTPUT", 1000)
+    with pytest.raises(BriefingError, match="the brief grows beyond 1,000 characters"):
+        _compose(tmp_path / "b", "{% for i in range(100) %}{{ 'x' * 100 }}{% endfor %}")
+    with pytest.raises(BriefingError, match="the product of numbers"):
+        _compose(tmp_path / "c", "{% set ns = namespace(x=3) %}{% for i in range(30) %}{% set ns.x = ns.x * ns.x %}{% endfor %}")
+    assert _compose(tmp_path / "d", "{{ range(3) | list }} {{ range(5) | length }} {{ range(4)[2] }}\n").markdown.endswith(
+        "[0, 1, 2] 5 2\n")

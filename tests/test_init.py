@@ -117,3 +117,57 @@ def test_the_example_source_carries_its_fingerprint(tmp_path: Path) -> None:
     checked = check_dossier(load_dossier(tmp_path / "d"), strict=True)
     assert checked.warnings == ()
     assert checked.dossier.sources[0].meta.sha256 == fingerprint(EXAMPLE_ARTICLE)
+
+
+def test_a_full_disk_leaves_no_half_made_dossier(tmp_path: Path, monkeypatch) -> None:
+    """Every write after the third fails as on a full disk: nothing is left, neither the folder nor a temporary one."""
+    import errno
+    import shutil
+
+    calls = []
+    original = shutil.copyfile
+
+    def full(source, target, *args, **kwargs):
+        calls.append(target)
+        if len(calls) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return original(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    with pytest.raises(BriefingError, match="cannot create the dossier: the disk is full; nothing was created"):
+        create_dossier(tmp_path / "new")
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(BriefingError, match="the disk is full"):
+        create_dossier(tmp_path / "empty")
+    assert [path.name for path in tmp_path.iterdir()] == ["empty"] and not any((tmp_path / "empty").iterdir())
+
+
+def test_add_source_keeps_the_mode_of_sources_yaml_and_writes_the_text_whole(tmp_path: Path, monkeypatch) -> None:
+    import errno
+    import os
+
+    from briefing import errors
+    from briefing.authoring.add_source import add_source
+
+    root = tmp_path / "d"
+    create_dossier(root, example=False)
+    sources = root / "sources" / "sources.yaml"
+    sources.chmod(0o600)
+    article = tmp_path / "a.txt"
+    article.write_text("One line of an article.\n", encoding="utf-8")
+    add_source(root, article)
+    assert sources.stat().st_mode & 0o777 == 0o600
+    original = os.fdopen
+
+    def full(fd, *args, **kwargs):
+        stream = original(fd, *args, **kwargs)
+        stream.write = lambda data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device"))
+        return stream
+
+    before = sorted(path.name for path in (root / "sources" / "texts").iterdir())
+    monkeypatch.setattr(errors.os, "fdopen", full)
+    article.write_text("Another article.\n", encoding="utf-8")
+    with pytest.raises(BriefingError, match="the disk is full"):
+        add_source(root, article, source_id="second")
+    assert sorted(path.name for path in (root / "sources" / "texts").iterdir()) == before  # no zero-byte text

@@ -133,6 +133,6 @@ def test_a_fact_file_that_cannot_be_read_is_an_error_like_any_other(tmp_path, mo
     facts = root / "sources" / "facts"
     (facts / "folder.yaml").mkdir()
     (facts / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
-    expected = [f"{facts}/folder.yaml: cannot read this file: is a directory",
-                f"{facts}/gone.yaml: cannot read this file: no such file or directory"]
+    expected = [f"{facts}/folder.yaml: the fact file is not a regular file",
+                f"{facts}/gone.yaml: the fact file is not found"]
     assert errors_of(root) == expected

@@ -207,16 +207,36 @@ def test_same_inputs_and_source_date_epoch_give_the_same_bytes(dossier):
     assert not list((dossier / "out").glob(".*.part"))
 
 
-def test_an_up_to_date_pdf_is_reused_and_a_stale_one_rebuilt(dossier):
-    pdf = dossier / "out" / "executive.pdf"
-    assert run(dossier, "--to", "a@example.org", "--from", FROM).exit_code == 0
-    built = pdf.stat().st_mtime_ns
-    assert run(dossier, "--to", "a@example.org", "--from", FROM).exit_code == 0
-    assert pdf.stat().st_mtime_ns == built  # reused
-    source = dossier / "sources" / "facts" / "facts.yaml"
-    os.utime(source, ns=(built + 10**9, built + 10**9))
-    assert run(dossier, "--to", "a@example.org", "--from", FROM).exit_code == 0
-    assert pdf.stat().st_mtime_ns != built  # rebuilt
+def test_the_attachment_is_the_brief_the_mail_describes_never_a_newer_file_in_out(dossier, tmp_path, monkeypatch):
+    """Another dossier's PDF, newer than every input, in the same output folder:
+    the mail attaches this dossier's brief all the same (by content, not time)."""
+    from briefing.build import build_briefs
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1750636800")
+    out = tmp_path / "shared-out"
+    other = make_dossier(tmp_path / "other", config=CONFIG | {"title": "Another dossier entirely"})
+    build_briefs(dossier, ("executive",), ("pdf",), out)
+    own = (out / "executive.pdf").read_bytes()
+    build_briefs(other, ("executive",), ("pdf",), out)
+    later = (out / "executive.pdf").stat().st_mtime_ns + 10**9
+    os.utime(out / "executive.pdf", ns=(later, later))
+    assert run(dossier, "--to", "a@example.org", "--from", FROM, "--out", str(out)).exit_code == 0
+    message = parse((out / "executive.eml").read_bytes())
+    (attached,) = [part.get_content() for part in message.iter_attachments()]
+    assert attached == own and attached == (out / "executive.pdf").read_bytes()
+
+
+def test_a_refused_mail_leaves_the_outputs_as_they_were(dossier):
+    from briefing.build import build_briefs
+
+    build_briefs(dossier, ("executive",), ("pdf",))
+    out = dossier / "out"
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    config = dossier / "sources" / "dossier.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(TITLE, "A changed title"), encoding="utf-8")
+    result = run(dossier, "--to", "a@example.org", "--from", FROM, "--max-attachment-mb", "0.001", "--strict")
+    assert result.exit_code == 1 and "nothing written (--strict)" in error_line(result)
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
 
 
 def test_a_malformed_address_is_a_usage_error(dossier):
@@ -250,9 +270,9 @@ def test_size_guard_warns_and_strict_refuses(dossier):
 def test_settings_command_line_beats_environment_beats_dossier():
     config = MailConfig.model_validate({"host": "config.example.org", "port": 2525, "security": "tls",
                                         "from": "config@example.org", "username": "from-config",
-                                        "max_attachment_mb": 5, "password_env": "DESK_SMTP_PASSWORD"})
+                                        "max_attachment_mb": 5})
     env = {"BRIEFING_SMTP_HOST": "env.example.org", "BRIEFING_SMTP_SECURITY": "starttls",
-           "DESK_SMTP_PASSWORD": PASSWORD, "BRIEFING_SMTP_PASSWORD": "not-this-one"}
+           "DESK_SMTP_PASSWORD": "not-this-one", "BRIEFING_SMTP_PASSWORD": PASSWORD}
     settings = resolve_settings({"host": "cli.example.org"}, env, config)
     assert (settings.host, settings.port, settings.security) == ("cli.example.org", 2525, "starttls")
     assert (settings.sender, settings.username, settings.max_attachment_mb) == ("config@example.org", "from-config", 5)
@@ -261,6 +281,17 @@ def test_settings_command_line_beats_environment_beats_dossier():
     assert defaults == MailSettings() and defaults.server == "None:587"
     with pytest.raises(BriefingError, match=r"\$BRIEFING_SMTP_PORT: 'smtp' is not a valid port"):
         resolve_settings({}, {"BRIEFING_SMTP_PORT": "smtp"}, None)
+
+
+def test_only_the_readme_variable_holds_the_password_whatever_the_dossier_says(tmp_path):
+    """A dossier cannot choose which variable of the user's environment is sent to its server."""
+    with pytest.raises(Exception, match="'password_env' is no longer read"):
+        MailConfig.model_validate({"host": "evil.example.org", "password_env": "AWS_SECRET_ACCESS_KEY"})
+    settings = resolve_settings({}, {"AWS_SECRET_ACCESS_KEY": "aws-secret", "BRIEFING_SMTP_PASSWORD": PASSWORD},
+                                MailConfig.model_validate({"host": "evil.example.org", "username": "u"}))
+    assert settings.password == PASSWORD
+    assert resolve_settings({}, {"HOME": "/root"}, MailConfig.model_validate({"username": "u"})).password is None
+    assert "password_env" not in MailConfig.model_fields
 
 
 def test_the_dossier_refuses_a_password_and_names_the_allowed_fields(tmp_path):
@@ -327,8 +358,9 @@ def test_settings_from_the_dossier_and_the_environment(tmp_path, serve, certific
     context, cafile = certificates
     recorder, port = serve(tls_context=context, require_starttls=True, authenticator=check_login, auth_required=True)
     mail = {"host": "127.0.0.1", "port": port, "security": "starttls", "username": "analyst",
-            "from": "Desk <desk@example.org>", "timeout": 5, "cafile": str(cafile)}
+            "from": "Desk <desk@example.org>", "timeout": 5, "cafile": "ca.pem"}  # inside the dossier
     root = make_dossier(tmp_path / "d", config=CONFIG | {"mail": mail})
+    (root / "ca.pem").write_bytes(Path(cafile).read_bytes())
     result = CliRunner().invoke(cli, ["mail", "-d", str(root), "-t", "executive", "--to", "a@example.org", "--send"],
                                 env={"BRIEFING_SMTP_PASSWORD": PASSWORD})
     assert result.exit_code == 0, result.output
@@ -356,7 +388,7 @@ def test_login_refused(dossier, serve, certificates):
 
 
 @pytest.mark.parametrize("security, env, expected", [
-    ("starttls", {}, "no password: set it in the environment (BRIEFING_SMTP_PASSWORD"),
+    ("starttls", {}, "no password: set it in the environment variable BRIEFING_SMTP_PASSWORD"),
     ("none", {"BRIEFING_SMTP_PASSWORD": PASSWORD}, "refusing to send the password over an unencrypted connection"),
 ])
 def test_a_login_needs_a_password_from_the_environment_and_encryption(dossier, serve, security, env, expected):

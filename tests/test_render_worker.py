@@ -186,3 +186,33 @@ def test_a_spawned_worker_writes_what_a_forked_one_writes(dossier, tmp_path, mon
     spawned = build_briefs(dossier, ("executive",), ("pdf",), tmp_path / "spawned")
     assert spawned[0].path.read_bytes() == forked[0].path.read_bytes()
     assert child_processes() == []
+
+
+def test_the_worker_ends_when_its_parent_is_killed(tmp_path):
+    """SIGKILL leaves the build no chance to stop its worker: the worker must notice."""
+    import subprocess
+    import time
+
+    script = (
+        "import sys, time\n"
+        "from briefing.render.worker import RenderWorker\n"
+        "worker = RenderWorker.start()\n"
+        "worker._ready.result()\n"
+        "print(*[p.pid for p in worker._pool._processes.values()], flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    (pid,) = map(int, parent.stdout.readline().split())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        if Path(f"/proc/{pid}/stat").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+            return  # ended, not yet reaped by its new parent
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    pytest.fail("the worker kept running after its parent was killed")

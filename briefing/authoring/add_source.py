@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from ..check.fingerprints import fingerprint
 from ..errors import BriefingError, BriefingWarning, atomic_write, raise_all
 from ..load.model import UNKNOWN, SourceMeta
+from ..load.paths import resolve_inside
 from ..load.validate import schema_errors
 from ..load.yamlfile import load_yaml, read_text
 
@@ -56,9 +57,9 @@ def sources_file(root: str | Path) -> Path:
 def read_entries(root: str | Path) -> list:
     """The raw entries of sources.yaml (mappings that keep their line numbers)."""
     path = sources_file(root)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return []
-    data = load_yaml(path)
+    data = load_yaml(resolve_inside(Path(root), path, "the sources file"), path)
     if data is None:
         return []
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
@@ -79,9 +80,9 @@ def read_source(root: str | Path, source_id: str) -> tuple[SourceMeta, str]:
                            for e in schema_errors(path, entry, error, SourceMeta)])
                 raise
             text_path = path.parent / meta.file
-            if not text_path.is_file():
-                raise BriefingError(f"source '{source_id}': text file '{meta.file}' not found", file=path, line=entry.line)
-            return meta, read_text(text_path)
+            real = resolve_inside(Path(root), text_path, f"source '{source_id}': 'file': '{meta.file}'", path, entry.line,
+                                  missing=f"source '{source_id}': text file '{meta.file}' not found")
+            return meta, read_text(real, text_path)
     known = ", ".join(str(entry.get("id")) for entry in entries) or "none yet (add one with 'briefing add-source FILE')"
     raise BriefingError(f"no source '{source_id}'; sources of this dossier: {known}", file=path)
 
@@ -152,7 +153,7 @@ def add_source(root: str | Path, article: str | Path, *, source_id: str | None =
     line = old.count("\n") + 2
     warnings = _shared_text_warnings(meta.id, text, others, path, line)
     texts.mkdir(exist_ok=True)
-    text_path.write_text(text, encoding="utf-8")
+    atomic_write(text_path, text)
     try:
         atomic_write(path, new)
     except BriefingError:

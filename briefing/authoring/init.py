@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from ..check.fingerprints import fingerprint
 from ..compose.templates import SUFFIX, builtin_templates_dir
-from ..errors import BriefingError
+from ..errors import BriefingError, current_umask, write_error
 
 EXAMPLE_ID = "example"
 
@@ -187,14 +189,31 @@ def create_dossier(root: str | Path, *, title: str | None = None, subject: str =
         files[folder / "facts" / f"{EXAMPLE_ID}.yaml"] = _FACTS_HEADER + _EXAMPLE_FACTS
     else:  # the comments alone: facts are appended below them
         files[folder / "facts" / "facts.yaml"] = _FACTS_HEADER
-    (folder / "texts").mkdir(parents=True)
-    (folder / "facts").mkdir()
-    for path, text in files.items():
-        path.write_text(text, encoding="utf-8")
-    written = list(files)
-    written += _copy_templates(root / "templates")
-    (root / ".gitignore").write_text("out/\n", encoding="utf-8")
-    return written
+    try:
+        root.parent.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.", suffix=".part"))
+    except OSError as error:
+        raise _not_created(error, root) from None
+    try:  # built whole beside its place, then moved there: a full disk leaves no half-made dossier
+        os.chmod(building, 0o777 & ~current_umask())
+        (building / "sources" / "texts").mkdir(parents=True)
+        (building / "sources" / "facts").mkdir()
+        for path, text in files.items():
+            (building / path.relative_to(root)).write_text(text, encoding="utf-8")
+        _copy_templates(building / "templates")
+        (building / ".gitignore").write_text("out/\n", encoding="utf-8")
+        if root.is_dir():
+            root.rmdir()  # empty, checked above
+        os.replace(building, root)
+    except OSError as error:
+        shutil.rmtree(building, ignore_errors=True)
+        raise _not_created(error, root) from None
+    return list(files) + sorted((root / "templates").iterdir())
+
+
+def _not_created(error: OSError, root: Path) -> BriefingError:
+    detail = write_error(error, root, "cannot create the dossier").detail
+    return BriefingError(detail.replace("earlier outputs are unchanged", "nothing was created"), file=root)
 
 
 def _copy_templates(target: Path) -> list[Path]:

@@ -7,7 +7,7 @@ aligned text table for people or as JSON for scripts.
 from __future__ import annotations
 
 from ..check import CREDIBILITY, CheckedDossier
-from ..errors import BriefingError
+from ..errors import BriefingError, terminal_text
 from ..load import Dossier
 
 CLAIM_WIDTH = 72
@@ -129,8 +129,10 @@ def uncited_sentences(rows: list[dict]) -> str:
 
 
 def format_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
-    """Plain text columns, left-aligned, two spaces apart; the last column is not padded."""
-    table = [[title for _, title in columns]] + [[str(row[name]) for name, _ in columns] for row in rows]
+    """Plain text columns, left-aligned, two spaces apart; the last column is not padded.
+    A cell is one line: a line break or a control character in it is shown escaped."""
+    table = [[title for _, title in columns]] + [[terminal_text(str(row[name]), one_line=True) for name, _ in columns]
+                                                 for row in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in table
@@ -138,5 +140,5 @@ def format_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
 
 
 def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
+    text = terminal_text(" ".join(text.split()), one_line=True)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 
 import click
 
 from .. import __version__
+from ..errors import BriefingError, terminal_text
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -63,6 +65,8 @@ def run(args: list[str]) -> int:
     try:
         cli.main(list(args), standalone_mode=False)
     except click.ClickException as error:  # BriefingError is one
+        if not isinstance(error, BriefingError):  # Click's own: its message may quote an argument
+            error.message = terminal_text(error.message, one_line=True)  # type: ignore[misc]
         error.show()
         return error.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):  # Ctrl-C (Click makes most, not all, of them Abort)
@@ -73,14 +77,29 @@ def run(args: list[str]) -> int:
     except Exception as error:  # a bug: say so plainly
         if "--debug" in args:
             raise
-        click.echo(f"internal error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)
+        message = terminal_text(f"{type(error).__name__}: {error}", one_line=True)
+        click.echo(f"internal error: {message} (run with --debug for the traceback)", err=True)
         return 1
     return 0
+
+
+def _interrupt(number: int, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def handle_termination() -> None:
+    """SIGTERM (kill, a service manager) and SIGHUP (the terminal closed) end a
+    command as Ctrl-C does: temporary files removed, earlier outputs unchanged,
+    exit status 130. Set here, for this process, and nowhere else."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
 
 
 def main() -> None:
     """Entry point: `run` the command line, then end the process with its status."""
     set_collector_policy()
+    handle_termination()
     try:
         code = run(sys.argv[1:])
     finally:

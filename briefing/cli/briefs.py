@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..render import DEFAULT_FORMATS, FORMATS
-from .options import count, dossier_option, show_warning, show_warnings, strict_option
+from .options import count, dossier_option, echo, show_warning, show_warnings, strict_option
 
 
 @click.command()
@@ -30,7 +30,7 @@ def build(dossier: str, templates: tuple[str, ...], formats: tuple[str, ...], ou
     from ..build import build_briefs
 
     for output in build_briefs(dossier, templates, formats or DEFAULT_FORMATS, out_dir, strict=strict, report=show_warning):
-        click.echo(str(output.path))
+        echo(str(output.path))
 
 
 @click.command()
@@ -49,7 +49,7 @@ def check(dossier: str, strict: bool) -> None:
     checked = check_dossier(load_dossier(dossier), strict=strict)
     show_warnings(checked.warnings)
     facts = checked.facts
-    click.echo(
+    echo(
         f"ok: {count(len(checked.dossier.sources), 'source')}, {count(len(facts), 'fact')}, "
         f"{count(checked.quote_count, 'quote')} verified, {count(len(checked.discrepancies), 'discrepancy', 'discrepancies')}, "
         f"{count(len(checked.warnings), 'warning')}"
@@ -59,7 +59,7 @@ def check(dossier: str, strict: bool) -> None:
             f"{version.value} ({', '.join(sorted({q.source.id for f in version.facts for q in f.evidence}))})"
             for version in discrepancy.versions
         )
-        click.echo(f"discrepancy: {discrepancy.label}: {versions}")
+        echo(f"discrepancy: {discrepancy.label}: {versions}")
 
 
 @click.command()
@@ -73,4 +73,4 @@ def templates(dossier: str) -> None:
     found = list_templates(Path(dossier))
     width = max((len(t.name) for t in found), default=4)
     for template in found:
-        click.echo(f"{template.name:<{width}}  {template.info.audience} — {template.info.description}")
+        echo(f"{template.name:<{width}}  {template.info.audience} — {template.info.description}")

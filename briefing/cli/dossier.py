@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import count, dossier_option, json_option, print_json, show_warning
+from .options import count, dossier_option, echo, json_option, print_json, show_warning
 
 
 def _dossier_for_completion(ctx: click.Context) -> str:
@@ -64,14 +64,14 @@ def init(folder: str, title: str | None, subject: str, author: str, organisation
     create_dossier(folder, title=title, subject=subject, author=author, organisation=organisation,
                    marking=marking, example=example)
     quoted = shlex.quote(folder)
-    click.echo(f"created dossier {folder}: sources/ (configuration in sources/dossier.yaml"
+    echo(f"created dossier {folder}: sources/ (configuration in sources/dossier.yaml"
                f"{', an example article with its facts' if example else ''}) and templates/")
     steps = [(f"briefing build --dossier {quoted}", f"build the example brief into {folder}/out/")] if example else []
     steps.append((f"briefing add-source ARTICLE.txt --dossier {quoted}", "add an article of your own"))
     width = max(len(command) for command, _ in steps)
-    click.echo("next:")
+    echo("next:")
     for command, why in steps:
-        click.echo(f"  {command:<{width}}  {why}")
+        echo(f"  {command:<{width}}  {why}")
 
 
 @click.command("add-source")
@@ -106,12 +106,12 @@ def add_source(file: str, dossier: str, source_id: str | None, **metadata: str |
     added = add(dossier, file, source_id=source_id, **metadata)
     for warning in added.warnings:
         show_warning(warning)
-    click.echo(f"added source '{added.meta.id}': {added.text_path} ({added.lines} lines, {added.characters} characters)")
-    click.echo(f"recorded in {added.sources_file}:{added.line}")
+    echo(f"added source '{added.meta.id}': {added.text_path} ({added.lines} lines, {added.characters} characters)")
+    echo(f"recorded in {added.sources_file}:{added.line}")
     if added.unknown:
-        click.echo(f"unknown: {', '.join(added.unknown)} (edit the entry when you learn more)")
+        echo(f"unknown: {', '.join(added.unknown)} (edit the entry when you learn more)")
     option = "" if dossier == "." else f" --dossier {shlex.quote(dossier)}"
-    click.echo(f"next: briefing quote {added.meta.id} \"a few words of a passage\"{option}")
+    echo(f"next: briefing quote {added.meta.id} \"a few words of a passage\"{option}")
 
 
 @click.command()
@@ -153,9 +153,9 @@ def quote(source: str, fragment: str, dossier: str, limit: int, as_json: bool) -
     import json
 
     for passage in passages:
-        click.echo(f"    # line {passage.line}, column {passage.column}, characters {passage.start}-{passage.end}, "
+        echo(f"    # line {passage.line}, column {passage.column}, characters {passage.start}-{passage.end}, "
                    f"match {passage.score:g} %")
-        click.echo(f"    - source: {meta.id}\n      quote: {json.dumps(passage.text, ensure_ascii=False)}")
+        echo(f"    - source: {meta.id}\n      quote: {json.dumps(passage.text, ensure_ascii=False)}")
 
 
 @click.command()
@@ -193,10 +193,10 @@ def facts(dossier: str, section: str | None, source: str | None, key: str | None
         print_json(with_evidence(rows, checked))
         return
     if rows:
-        click.echo(facts_table(rows))
+        echo(facts_table(rows))
     filtered = section is not None or source is not None or key is not None
     total = count(len(loaded.facts), "fact")
-    click.echo(f"{len(rows)} of {total}" if filtered else total)
+    echo(f"{len(rows)} of {total}" if filtered else total)
 
 
 @click.command()
@@ -241,10 +241,10 @@ def sources(source_ids: tuple[str, ...], dossier: str, coverage: bool, accept: b
         print_json(rows)
         return
     if rows:
-        click.echo(sources_table(rows))
-    click.echo(count(len(rows), "source"))
+        echo(sources_table(rows))
+    echo(count(len(rows), "source"))
     if coverage and rows:
-        click.echo(uncited_sentences(rows))
+        echo(uncited_sentences(rows))
 
 
 def _accept(dossier: str, source_ids: tuple[str, ...], accept: bool, accept_all: bool) -> None:
@@ -257,5 +257,5 @@ def _accept(dossier: str, source_ids: tuple[str, ...], accept: bool, accept_all:
     path, done = accept_fingerprints(dossier, None if accept_all else list(source_ids))
     for item in done:
         state = "unchanged" if not item.changed else "recorded" if item.previous is None else "accepted the new text"
-        click.echo(f"{item.source_id}: sha256 {item.sha256[:12]}… {state} ({path}:{item.line})")
-    click.echo(f"{count(sum(item.changed for item in done), 'fingerprint')} written to {path}")
+        echo(f"{item.source_id}: sha256 {item.sha256[:12]}… {state} ({path}:{item.line})")
+    echo(f"{count(sum(item.changed for item in done), 'fingerprint')} written to {path}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import dossier_option
+from .options import dossier_option, echo
 
 
 def _addresses(ctx: click.Context, param: click.Parameter, values):
@@ -17,6 +17,13 @@ def _addresses(ctx: click.Context, param: click.Parameter, values):
         except ValueError as error:
             raise click.BadParameter(str(error), ctx=ctx, param=param) from None
     return values
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value):
+    """A number of seconds or megabytes: 'nan' passes a range check, so it is refused here."""
+    if value is not None and value != value:
+        raise click.BadParameter("give a number", ctx=ctx, param=param)
+    return value
 
 
 @click.command()
@@ -39,16 +46,17 @@ def _addresses(ctx: click.Context, param: click.Parameter, values):
               help="STARTTLS, implicit TLS, or none. Default: $BRIEFING_SMTP_SECURITY, 'mail: security:', starttls.")
 @click.option("--smtp-user", metavar="NAME",
               help="Log in as NAME; the password is read from $BRIEFING_SMTP_PASSWORD, never from the command line.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=3600), callback=_finite, metavar="SECONDS",
               help="Network timeout. Default: $BRIEFING_SMTP_TIMEOUT, 'mail: timeout:', 30.")
-@click.option("--max-attachment-mb", type=click.FloatRange(min=0, min_open=True), metavar="MB",
+@click.option("--max-attachment-mb", type=click.FloatRange(min=0, min_open=True, max=10_000), callback=_finite,
+              metavar="MB",
               help="Warn above this total size of attachments. Default: 'mail: max_attachment_mb:', 10.")
 @click.option("--strict", is_flag=True, help="Refuse, rather than warn, when the attachments exceed the limit.")
 def mail(dossier: str, template: str, to: tuple[str, ...], cc: tuple[str, ...], sender: str | None,
          subject: str | None, attach_docx: bool, out_dir: str | None, send: bool, smtp_host: str | None,
          smtp_port: int | None, security: str | None, smtp_user: str | None, timeout: float | None,
          max_attachment_mb: float | None, strict: bool) -> None:
-    """Mail a brief: build (or reuse) its PDF, write out/NAME.eml, and --send it.
+    """Mail a brief: build its PDF, write out/NAME.eml, and --send it.
 
     The message is written first, so if delivery fails it stays in out/ to be
     sent by hand. SMTP settings come from these options, then the environment
@@ -70,7 +78,7 @@ def mail(dossier: str, template: str, to: tuple[str, ...], cc: tuple[str, ...], 
                           {name: value for name, value in options.items() if value is not None})
     result = mail_brief(dossier, request)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(str(result.path))
+        echo(f"warning: {warning}", err=True)
+    echo(str(result.path))
     if result.delivered_to:
-        click.echo(f"sent to {', '.join(result.delivered_to)} through {result.server}")
+        echo(f"sent to {', '.join(result.delivered_to)} through {result.server}")

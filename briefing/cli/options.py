@@ -18,6 +18,14 @@ def json_option(command):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")(command)
 
 
+def echo(text: str = "", err: bool = False) -> None:
+    """Print a line the way every command prints: control characters that came
+    from a dossier are shown escaped, never sent to the terminal raw."""
+    from ..errors import terminal_text
+
+    click.echo(terminal_text(text), err=err)
+
+
 def count(number: int, singular: str, plural: str | None = None) -> str:
     return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
@@ -25,7 +33,7 @@ def count(number: int, singular: str, plural: str | None = None) -> str:
 def print_json(data) -> None:
     import json
 
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def strict_option(command):
@@ -34,10 +42,14 @@ def strict_option(command):
 
 
 def show_warning(warning) -> None:
-    click.echo(warning.format_line(), err=True)
+    from ..errors import terminal_text
+
+    click.echo(terminal_text(warning.format_line(), one_line=True), err=True)
 
 
 def show_warnings(warnings) -> None:
     """Every warning, one line each, written at once (a large dossier may have thousands)."""
+    from ..errors import terminal_text
+
     if warnings:
-        click.echo("\n".join(warning.format_line() for warning in warnings), err=True)
+        click.echo("\n".join(terminal_text(warning.format_line(), one_line=True) for warning in warnings), err=True)

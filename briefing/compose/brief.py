@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 import sys
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter, SecurityError, safe_range
 
 from .. import __version__
 from ..check import CREDIBILITY, CheckedDossier, CheckedFact
@@ -55,28 +57,155 @@ def cite(*facts) -> str:
 
 
 MAX_SIZE = 1_000_000  # the largest number or repeated text a template may make
+MAX_WIDTH = 10_000  # the widest padding or precision a format may ask for
+MAX_OUTPUT = 20_000_000  # characters of Markdown a template may write
+MAX_SECONDS = 10.0  # how long composing one brief may take (the longest default brief takes a fraction of a second)
+
+# A width and a precision in a format spec ('{:>300}', '{:.5f}'), and in printf style ('%-300.2s').
+_SPEC_WIDTH = re.compile(r"^(?:.?[<>=^])?[-+ ]?z?#?0?(\d*)[,_]?(?:\.(\d+))?")
+_PRINTF_WIDTH = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(\d+|\*)?(?:\.(\d+|\*))?")
+
+
+class TemplateLimit(jinja2.TemplateError):
+    """A template that would take more time or memory than a brief can need."""
+
+
+def check_width(width) -> None:
+    if isinstance(width, int) and not isinstance(width, bool) and abs(width) > MAX_WIDTH:
+        raise SecurityError(f"a width of {width} is too large (at most {MAX_WIDTH})")
+
+
+def check_printf(text, values) -> None:
+    """The widths of a printf-style format (`'%300s' % x`), stars included."""
+    if not isinstance(text, str):
+        return
+    stars = iter(values if isinstance(values, tuple) else (values,))
+    for match in _PRINTF_WIDTH.finditer(text):
+        for part in match.groups():
+            check_width(next(stars, 0) if part == "*" else int(part) if part else 0)
+
+
+class _WidthCheck(SandboxedFormatter):
+    """A first run of `str.format` that checks each field's spec (nested ones
+    resolved) before it is applied."""
+
+    def format_field(self, value, format_spec: str) -> str:
+        match = _SPEC_WIDTH.match(format_spec)
+        for part in match.groups() if match else ():
+            check_width(int(part) if part else 0)
+        return super().format_field(value, format_spec)
+
+
+class _Bounded(Sequence):
+    """`range` for templates: Jinja's safe range, whose iteration also stops at
+    the composing deadline (a loop that writes nothing still spends time)."""
+
+    def __init__(self, numbers: range, deadline: list[float]):
+        self.numbers, self.deadline = numbers, deadline
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, index):
+        return self.numbers[index]
+
+    def __iter__(self):
+        for count, number in enumerate(self.numbers):
+            if count % 1024 == 0:
+                check_deadline(self.deadline)
+            yield number
+
+
+def check_deadline(deadline: list[float]) -> None:
+    if deadline and time.monotonic() > deadline[0]:
+        raise TemplateLimit(f"composing takes longer than {MAX_SECONDS:g} s; the template loops too long")
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """The sandbox guards attributes; this also refuses arithmetic that would
-    take the machine's memory or time (`9**9**9`, `'x' * 10**10`)."""
+    """The sandbox guards attributes; this also refuses what would take the
+    machine's memory or time: huge arithmetic (`9**9**9`, `'x' * 10**10`,
+    repeated squaring), huge widths (`'{:>300000000}'`, `center`, `'%300000000s'`),
+    and loops past the deadline. The output's size is bounded by `compose_brief`."""
 
-    intercepted_binops = frozenset(["*", "**"])
+    intercepted_binops = frozenset(["*", "**", "%"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline: list[float] = []  # set while a brief composes
+        self.globals["range"] = lambda *args: _Bounded(safe_range(*args), self.deadline)
 
     def call_binop(self, context, operator, left, right):
+        check_deadline(self.deadline)
         if operator == "**" and isinstance(left, int) and isinstance(right, int) and right * abs(left).bit_length() > 10_000:
             raise SecurityError(f"the power {left}**{right} is too large")
+        if operator == "*" and isinstance(left, int) and isinstance(right, int) \
+                and abs(left).bit_length() + abs(right).bit_length() > 20_000:
+            raise SecurityError(f"the product of numbers of {abs(left).bit_length()} and {abs(right).bit_length()} "
+                                "bits is too large")
         if operator == "*" and isinstance(left, int) != isinstance(right, int):
             count, sequence = (left, right) if isinstance(left, int) else (right, left)
             if isinstance(sequence, (str, list, tuple)) and len(sequence) * count > MAX_SIZE:
                 raise SecurityError(f"repeating a text or list {count} times is too large")
+        if operator == "%":
+            check_printf(left, right)
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805  # Jinja's own signature
+        check_deadline(__self.deadline)
+        if getattr(__obj, "__name__", None) in _PADDING and isinstance(getattr(__obj, "__self__", None), str):
+            for width in (*args[:1], *kwargs.values()):
+                check_width(width)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value):
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        text, is_map = value.__self__, value.__name__ == "format_map"
+
+        def checked(*args, **kwargs):
+            _WidthCheck(self).vformat(text, (), args[0]) if is_map and args else _WidthCheck(self).vformat(text, args, kwargs)
+            return wrapped(*args, **kwargs)
+        return checked
+
+
+_PADDING = frozenset(["center", "ljust", "rjust", "zfill", "expandtabs"])
+
+
+def _center(value, width: int = 80) -> str:
+    check_width(width)
+    return str(value).center(width)
+
+
+def _indent(value, width=4, first: bool = False, blank: bool = False) -> str:
+    check_width(width if isinstance(width, int) else len(str(width)))
+    return jinja2.filters.do_indent(str(value), width, first, blank)
+
+
+def _format(value, *args, **kwargs) -> str:
+    check_printf(str(value), kwargs or args)
+    return jinja2.filters.do_format(str(value), *args, **kwargs)
+
+
+class TemplateOutside(jinja2.TemplateError):
+    """An include or extends that a link leads out of the template folders."""
 
 
 class _Loader(jinja2.FileSystemLoader):
-    """Template files as UTF-8; one that is not is named, with the bad byte."""
+    """Template files as UTF-8, found only inside the template folders (links
+    followed: a link to a file elsewhere is refused); a file that is not UTF-8
+    is named, with the bad byte."""
 
     def get_source(self, environment, template):
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            candidate = Path(folder, *pieces)
+            if candidate.exists() or candidate.is_symlink():
+                real = candidate.resolve()
+                if not real.is_relative_to(Path(folder).resolve()) or not real.is_file():
+                    raise TemplateOutside(f"template '{template}' lies outside the template folders, or is not a "
+                                          "regular file (links are followed)")
+                break
         try:
             return super().get_source(environment, template)
         except UnicodeDecodeError as error:
@@ -85,7 +214,7 @@ class _Loader(jinja2.FileSystemLoader):
                                 "save the template as UTF-8", file=found) from None
 
 
-def make_environment(folders: list[Path]) -> jinja2.Environment:
+def make_environment(folders: list[Path]) -> _Sandbox:
     env = _Sandbox(
         loader=_Loader([str(folder) for folder in folders]),
         undefined=jinja2.StrictUndefined,
@@ -94,6 +223,7 @@ def make_environment(folders: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update(center=_center, indent=_indent, format=_format)
     env.filters["md"] = escape_markdown
     env.filters["date"] = human_date
     env.filters["language"] = language_name
@@ -109,7 +239,7 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBr
     meta = make_meta(checked, template)
     context = build_context(checked) | {"brief": meta, "template": template.info}
     try:
-        markdown = env.get_template(template.path.name).render(context)
+        markdown = _render_bounded(env, env.get_template(template.path.name), context)
     except jinja2.TemplateSyntaxError as error:
         raise BriefingError(f"template syntax error: {error.message}", file=error.filename or template.path, line=error.lineno) from None
     except jinja2.TemplateNotFound as error:
@@ -118,6 +248,9 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBr
     except jinja2.UndefinedError as error:
         file, line = _template_frame(template.path)
         raise BriefingError(f"undefined in template: {error.message}", file=file, line=line) from None
+    except TemplateOutside as error:
+        file, line = _template_frame(template.path)
+        raise BriefingError(str(error), file=file, line=line) from None
     except SecurityError as error:
         file, line = _template_frame(template.path)
         raise BriefingError(f"template refused by the sandbox: {error}", file=file, line=line) from None
@@ -128,6 +261,23 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBr
         file, line = _template_frame(template.path)
         raise BriefingError(f"template error: {error}", file=file, line=line) from None
     return ComposedBrief(markdown, meta, note_contents(checked), template)
+
+
+def _render_bounded(env: _Sandbox, template: jinja2.Template, context: dict) -> str:
+    """The template's output, streamed so that it stops at `MAX_OUTPUT`
+    characters or `MAX_SECONDS`, whichever comes first."""
+    env.deadline[:] = [time.monotonic() + MAX_SECONDS]
+    try:
+        chunks, size = [], 0
+        for chunk in template.generate(context):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise TemplateLimit(f"the brief grows beyond {MAX_OUTPUT:,} characters; the template writes too much")
+            check_deadline(env.deadline)
+            chunks.append(chunk)
+        return "".join(chunks)
+    finally:
+        env.deadline.clear()
 
 
 def _template_frame(default: Path) -> tuple[str, int | None]:

@@ -13,6 +13,7 @@ matter inside a Jinja comment, so the file stays a valid template:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -21,10 +22,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ..errors import BriefingError, raise_all
 from ..load.model import check_printable
+from ..load.paths import folder_inside, resolve_inside
 from ..load.validate import schema_errors
 from ..load.yamlfile import parse_yaml, read_text
 
 SUFFIX = ".md.j2"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _OPEN, _CLOSE = "{#---", "---#}"
 
 
@@ -42,11 +45,21 @@ class TemplateInfo(BaseModel):
 
     _p = field_validator("name", "audience", "description", "doc_type")(check_printable)
 
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        """The name becomes the output files' name: it must stay one plain file name."""
+        if not _NAME.match(value) or len(value) > 64:
+            raise ValueError("a template name uses letters, digits, '-' and '_' (at most 64, starting with a letter "
+                             "or digit); it names the output files")
+        return value
+
 
 @dataclass(frozen=True)
 class TemplateFile:
     path: Path
     info: TemplateInfo
+    name_line: int | None = None  # the line of `name:` in the file
 
     @property
     def name(self) -> str:
@@ -61,22 +74,41 @@ def builtin_templates_dir() -> Path:
 
 
 def search_path(dossier_root: Path) -> list[Path]:
-    folders = [dossier_root / "templates", builtin_templates_dir()]
-    unique: list[Path] = []
-    for folder in folders:
-        if folder.is_dir() and all(not folder.samefile(seen) for seen in unique):
-            unique.append(folder)
-    return unique
+    """The dossier's `templates/` (which must lie inside it), then the built-in templates."""
+    own = dossier_root / "templates"
+    folders = [own] if folder_inside(dossier_root, own, "the templates folder") else []
+    builtin = builtin_templates_dir()
+    return folders + [builtin] if builtin.is_dir() and not any(own.samefile(builtin) for own in folders) else folders
 
 
 def list_templates(dossier_root: Path) -> list[TemplateFile]:
-    """Every selectable template (files starting with '_' are partials), dossier's first."""
+    """Every selectable template (files starting with '_' are partials), dossier's first.
+    Two templates that give the same `name:` would write the same files: an error."""
     found: dict[str, TemplateFile] = {}
     for folder in search_path(dossier_root):
         for path in sorted(folder.glob("*" + SUFFIX)):
             if not path.name.startswith("_") and path.name[: -len(SUFFIX)] not in found:
-                found[path.name[: -len(SUFFIX)]] = read_template(path)
-    return list(found.values())
+                found[path.name[: -len(SUFFIX)]] = _read_found(path, dossier_root)
+    return unique_names(list(found.values()))
+
+
+def unique_names(templates: list[TemplateFile]) -> list[TemplateFile]:
+    """`templates` without repeats; an error when two files give one output name."""
+    named: dict[str, TemplateFile] = {}
+    for template in templates:
+        first = named.setdefault(template.name, template)
+        if first.path.resolve() != template.path.resolve():
+            raise BriefingError(f"two templates are named '{template.name}' (the other is {template.path}), and one "
+                                "brief would replace the other; give each its own 'name:'", file=first.path,
+                                line=first.name_line)
+    return list(named.values())
+
+
+def _read_found(path: Path, dossier_root: Path) -> TemplateFile:
+    """A template found in a template folder; the dossier's must lie inside the dossier."""
+    if path.parent == dossier_root / "templates":
+        resolve_inside(dossier_root, path, "the template")
+    return read_template(path)
 
 
 def find_template(name_or_path: str, dossier_root: Path) -> TemplateFile:
@@ -90,8 +122,8 @@ def find_template(name_or_path: str, dossier_root: Path) -> TemplateFile:
         return read_template(path)
     for folder in search_path(dossier_root):
         path = folder / (name_or_path + SUFFIX)
-        if path.is_file() and not name_or_path.startswith("_"):
-            return read_template(path)
+        if (path.exists() or path.is_symlink()) and not name_or_path.startswith("_"):
+            return _read_found(path, dossier_root)
     names = ", ".join(template.name for template in list_templates(dossier_root))
     raise BriefingError(f"no template named '{name_or_path}'; available: {names}")
 
@@ -109,4 +141,4 @@ def read_template(path: Path) -> TemplateFile:
         raise_all([BriefingError(f"front matter: {e.detail}", file=e.file, line=e.line)
                    for e in schema_errors(path, data, error, TemplateInfo)])
         raise  # not reached: pydantic reports at least one error
-    return TemplateFile(path, info)
+    return TemplateFile(path, info, getattr(data, "key_lines", {}).get("name"))

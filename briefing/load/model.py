@@ -19,6 +19,8 @@ Reliability = Literal["A", "B", "C", "D", "E", "F"]
 Confidence = Literal["low", "moderate", "high"]
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+LINK_SCHEMES = ("http://", "https://", "mailto:")  # the links a brief may carry (and "#anchor" inside it)
+MAX_URL = 2000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -64,8 +66,9 @@ class Section(Strict):
 class MailConfig(Strict):
     """`mail:` in `sources/dossier.yaml`: how `briefing mail --send` reaches the
     SMTP server. Every field is optional (command line and environment come
-    first). The password is never written here, only the name of the
-    environment variable that holds it."""
+    first). The password is never written here, nor which variable holds it:
+    a dossier comes from someone else, and could have any secret of the
+    user's environment sent to a server it names."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, validate_by_name=True)
 
@@ -74,17 +77,19 @@ class MailConfig(Strict):
     security: Literal["starttls", "tls", "none"] | None = None
     username: str | None = None
     sender: str | None = Field(default=None, alias="from")  # `from:` in YAML
-    timeout: float | None = Field(default=None, gt=0)
-    max_attachment_mb: float | None = Field(default=None, gt=0)
-    password_env: str | None = None
-    cafile: str | None = None  # a CA bundle for a server signed by a private CA
+    timeout: float | None = Field(default=None, gt=0, le=3600, allow_inf_nan=False)
+    max_attachment_mb: float | None = Field(default=None, gt=0, le=10_000, allow_inf_nan=False)
+    cafile: str | None = None  # a CA bundle inside the dossier, for a server signed by a private CA
 
     @model_validator(mode="before")
     @classmethod
     def _no_password(cls, data):
         if isinstance(data, dict) and "password" in data:
             raise ValueError("never write the SMTP password in the dossier; set it in the environment "
-                             "variable BRIEFING_SMTP_PASSWORD (or the one named by 'password_env')")
+                             "variable BRIEFING_SMTP_PASSWORD")
+        if isinstance(data, dict) and "password_env" in data:
+            raise ValueError("'password_env' is no longer read: the SMTP password comes only from "
+                             "$BRIEFING_SMTP_PASSWORD; remove the line")
         return data
 
 
@@ -128,6 +133,15 @@ class DossierConfig(Strict):
 def _check_date(value: str) -> str:
     if value != UNKNOWN and not _DATE.match(value):
         raise ValueError("write the date as YYYY-MM-DD (or YYYY-MM, YYYY), or 'unknown'")
+    if value != UNKNOWN:
+        import datetime
+
+        year, month, day = (value.split("-") + ["01", "01"])[:3]
+        try:
+            datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValueError(f"{value} is not a date of the calendar; write the date as YYYY-MM-DD "
+                             "(or YYYY-MM, YYYY), or 'unknown'") from None
     return value
 
 
@@ -163,6 +177,25 @@ class SourceMeta(Strict):
     @classmethod
     def _date(cls, value: str) -> str:
         return _check_date(value)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_url(value)
+
+
+def check_url(value: str) -> str:
+    """A source's URL becomes a live link in both formats: only the schemes a
+    reader can follow safely, one unbroken string of visible characters."""
+    if value == UNKNOWN:
+        return value
+    if not value.lower().startswith(LINK_SCHEMES):
+        raise ValueError("a URL starts with http://, https:// or mailto: (or write 'unknown')")
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise ValueError("a URL has no spaces or control characters; write a space as %20")
+    if len(value) > MAX_URL:
+        raise ValueError(f"a URL is at most {MAX_URL} characters (this one has {len(value)})")
+    return value
 
 
 MAX_TEXT = 2000  # characters of a claim or a quote: a sentence or a passage, not an article

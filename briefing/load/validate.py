@@ -51,19 +51,22 @@ def _attach_where(model: BaseModel, raw: Any, path: Path) -> None:
     """Give a model (a `model.Strict`), and the models nested in it, the file and line they came from."""
     where = Where(file=str(path), line=getattr(raw, "line", None))
     model.located(where)  # type: ignore[attr-defined]  # every dossier model is a `model.Strict`
-    for name in _list_fields(type(model)):
+    for name in _nesting_fields(type(model)):
         value = getattr(model, name)
         nested = raw.get(name) if isinstance(raw, dict) else None
-        if isinstance(value, list) and isinstance(nested, list):
+        if isinstance(value, BaseModel) and isinstance(nested, dict):
+            _attach_where(value, nested, path)
+        elif isinstance(value, list) and isinstance(nested, list):
             for item, raw_item in zip(value, nested):
                 if isinstance(item, BaseModel):
                     _attach_where(item, raw_item, path)
 
 
 @cache
-def _list_fields(model: type[BaseModel]) -> tuple[str, ...]:
-    """The fields of `model` that may hold a list (only those can nest models here)."""
-    return tuple(name for name, info in model.model_fields.items() if "list" in str(info.annotation).lower())
+def _nesting_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of `model` that may hold a list or a model (only those can nest models here)."""
+    return tuple(name for name, info in model.model_fields.items()
+                 if "list" in str(info.annotation).lower() or "Config" in str(info.annotation))
 
 
 def schema_errors(path: Path, item: Any, error: ValidationError, model: type[BaseModel],

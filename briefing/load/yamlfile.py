@@ -48,6 +48,18 @@ _LineLoader.yaml_implicit_resolvers = {
 
 
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
+MAX_DIGITS = 100  # a number in a dossier is a count, a year, an amount: not a 5,000-digit integer
+
+
+def _construct_int(loader, node):
+    """PyYAML's integer, refused past `MAX_DIGITS` (Python cannot even print an integer of 4,300 digits)."""
+    if sum(c.isdigit() for c in node.value) > MAX_DIGITS:
+        raise BriefingError(f"a number of more than {MAX_DIGITS} digits; write it in quotes, as text",
+                            line=node.start_mark.line + 1)
+    return _BaseLoader.construct_yaml_int(loader, node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _build_without_aliases(loader, node):
@@ -76,7 +88,7 @@ def _build_mapping(loader, node, build_child):
     mapping.key_lines = key_lines = {}
     for key_node, value_node in node.value:
         key = build_child(loader, key_node)
-        if isinstance(key, (list, dict)):
+        if isinstance(key, (list, dict, set)) or not _hashable(key):
             raise BriefingError("a key must be a plain name, not a list or a mapping", line=key_node.start_mark.line + 1)
         if key in mapping:
             raise BriefingError(f"the key '{key}' appears twice in one mapping", line=key_node.start_mark.line + 1)
@@ -86,6 +98,14 @@ def _build_mapping(loader, node, build_child):
 
 
 _LineLoader.add_constructor(_MAP, lambda loader, node: _build_mapping(loader, node, _construct_with_aliases))
+
+
+def _hashable(key) -> bool:
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
 
 
 def _parse(text: str):
@@ -102,18 +122,20 @@ def _parse(text: str):
         loader.dispose()
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file; a BOM is dropped, bad bytes are reported by offset."""
+def read_text(path: Path, shown: Path | None = None) -> str:
+    """Read a UTF-8 text file; a BOM is dropped, bad bytes are reported by offset.
+    Errors name `shown` (the path as the dossier gives it) when given."""
+    shown = path if shown is None else shown
     try:
         data = path.read_bytes()
     except OSError as error:  # a folder, a broken link, no permission
-        raise BriefingError(f"cannot read this file: {(error.strerror or str(error)).lower()}", file=path) from None
+        raise BriefingError(f"cannot read this file: {(error.strerror or str(error)).lower()}", file=shown) from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BriefingError(
             f"not UTF-8 text: byte {error.start} is 0x{data[error.start]:02x}; save the file as UTF-8",
-            file=path,
+            file=shown,
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -128,9 +150,11 @@ _HINTS = {  # what the parser says → what to fix
 }
 
 
-def load_yaml(path: Path):
-    """Parse one YAML file into plain data whose mappings are `LineDict`s."""
-    return parse_yaml(read_text(path), path)
+def load_yaml(path: Path, shown: Path | None = None):
+    """Parse one YAML file into plain data whose mappings are `LineDict`s;
+    errors name `shown` when given (the path as the dossier has it)."""
+    shown = path if shown is None else shown
+    return parse_yaml(read_text(path, shown), shown)
 
 
 def parse_yaml(text: str, path: Path):
@@ -140,6 +164,9 @@ def parse_yaml(text: str, path: Path):
         return _parse(text)
     except BriefingError as error:
         raise BriefingError(error.detail, file=path, line=error.line) from None
+    except RecursionError:
+        raise BriefingError("invalid YAML: exceeded maximum nesting depth; a dossier's entries nest a few levels",
+                            file=path) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None

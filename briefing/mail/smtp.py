@@ -9,6 +9,7 @@ to deliver is one line that says where the message is kept.
 from __future__ import annotations
 
 import email
+import math
 import smtplib
 import socket
 import ssl
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from ..errors import BriefingError
 from ..load.model import MailConfig
+from ..load.paths import resolve_inside
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 PASSWORD_ENV = "BRIEFING_SMTP_PASSWORD"
@@ -59,14 +61,15 @@ def resolve_settings(options: Mapping[str, object], env: Mapping[str, str], conf
     values: dict[str, object] = {}
     for name, variable in ENV.items():
         from_config = getattr(config, name, None) if config is not None else None
-        if name == "cafile" and from_config is not None:
-            from_config = str(root / from_config)
+        if name == "cafile" and from_config is not None and config is not None:
+            where = config.where
+            from_config = str(resolve_inside(root, root / from_config, f"'mail.cafile': '{from_config}'",
+                                             where.file, where.line))
         for value in (options.get(name), _from_env(env, name, variable), from_config):
             if value is not None:
                 values[name] = value
                 break
-    password_env = (config.password_env if config is not None else None) or PASSWORD_ENV
-    return MailSettings(**values, password=env.get(password_env) or None)  # type: ignore[arg-type]  # each checked above
+    return MailSettings(**values, password=env.get(PASSWORD_ENV) or None)  # type: ignore[arg-type]  # each checked above
 
 
 def _from_env(env: Mapping[str, str], name: str, variable: str) -> object:
@@ -77,7 +80,7 @@ def _from_env(env: Mapping[str, str], name: str, variable: str) -> object:
         value: object = text
         if name == "port" and not 1 <= (value := int(text)) <= 65535:
             raise ValueError
-        if name in ("timeout", "max_attachment_mb") and not (value := float(text)) > 0:
+        if name in ("timeout", "max_attachment_mb") and not 0 < (value := float(text)) < math.inf:
             raise ValueError
     except ValueError:
         raise BriefingError(f"${variable}: '{text}' is not a valid {name.replace('_', ' ')}") from None
@@ -118,7 +121,7 @@ def _settings_problem(settings: MailSettings) -> str | None:
         return ("no SMTP server: give --smtp-host, set $BRIEFING_SMTP_HOST, "
                 "or write 'host:' under 'mail:' in sources/dossier.yaml")
     if settings.username and settings.password is None:
-        return f"a user name is set for {settings.server} but no password: set it in the environment ({PASSWORD_ENV} or mail.password_env)"
+        return f"a user name is set for {settings.server} but no password: set it in the environment variable {PASSWORD_ENV}"
     if settings.username and settings.security == "none":
         return "refusing to send the password over an unencrypted connection: use security starttls or tls"
     return None

@@ -81,7 +81,35 @@ def _fork_is_safe() -> bool:
 
 def _become_worker(thresholds: tuple[int, ...]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):  # a forked worker would inherit the command's handlers
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    _end_with_parent(os.getppid())
     gc.set_threshold(*thresholds)
+
+
+def _end_with_parent(parent: int) -> None:
+    """The worker ends when the build's process does, even when that one is
+    killed (SIGKILL) and cannot stop it: on Linux the kernel sends it SIGKILL
+    (PR_SET_PDEATHSIG); elsewhere a thread watches for the parent to go."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # 1: PR_SET_PDEATHSIG
+                if os.getppid() != parent:  # the parent died before the call
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            threading.Event().wait(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="briefing-parent-watch", daemon=True).start()
 
 
 def _prepare_renderers() -> None:

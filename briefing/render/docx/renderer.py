@@ -39,7 +39,7 @@ from ...document import (
     human_date,
     plain_text,
 )
-from ...errors import build_time, source_date_epoch
+from ...errors import BriefingError, build_time, source_date_epoch
 from ..typography import bind_units
 from .footnotes import Footnotes, footnotes_read_as_xml
 
@@ -53,9 +53,25 @@ def render_docx(document: Document, path: Path, reference: Path) -> None:
     path.write_bytes(_stable_zip(data))
 
 
+def _open_reference(reference: Path):
+    """The reference document whose styles a brief takes; one a dossier gives may be anything."""
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        with footnotes_read_as_xml():
+            return docx.Document(str(reference))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise BriefingError("the reference document is not a Word document (.docx): save it from Word or LibreOffice "
+                            f"as .docx ({type(error).__name__})", file=reference) from None
+    except Exception as error:  # a zip whose parts are not those of a document (lxml, python-docx)
+        if type(error).__module__.split(".")[0] in ("lxml", "docx"):
+            raise BriefingError("the reference document is not a Word document (.docx): save it from Word or "
+                                "LibreOffice as .docx", file=reference) from None
+        raise
+
+
 def _docx_bytes(document: Document, reference: Path) -> bytes:
-    with footnotes_read_as_xml():
-        word = docx.Document(str(reference))
+    word = _open_reference(reference)
     _Writer(word, document).write()
     buffer = io.BytesIO()
     word.save(buffer)

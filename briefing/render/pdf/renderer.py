@@ -132,7 +132,7 @@ def markup(inlines) -> str:
         elif isinstance(inline, Emphasis):
             out.append(f"<i>{markup(inline.children)}</i>")
         elif isinstance(inline, Link):
-            out.append(f'<a href="{escape(inline.url, {chr(34): "&quot;"})}"><u>{markup(inline.children)}</u></a>')
+            out.append(f'<a href="{_href(inline.url)}"><u>{markup(inline.children)}</u></a>')
         elif isinstance(inline, Citation):
             out.append(f'<a href="#note-{inline.number}"><super>{inline.number}</super></a>')
         elif isinstance(inline, LineBreak):
@@ -143,6 +143,15 @@ def markup(inlines) -> str:
 def _text(text: str) -> str:
     """Text as paragraph markup: visible characters, units bound, XML-escaped."""
     return escape(_visible(text))
+
+
+def _href(url: str) -> str:
+    """A URL as the value of a paragraph's `href`: characters a URL may not hold
+    raw are percent-encoded, then the attribute is XML-escaped (quotes too), so
+    a URL can neither close the attribute nor open markup of its own."""
+    from urllib.parse import quote
+
+    return escape(quote(url, safe="/:?#[]@!$&'()*+,;=%~-._"), {'"': "&quot;", "'": "&apos;"})
 
 
 def _visible(text: str) -> str:
@@ -357,7 +366,7 @@ class _Builder:
             for entry in content.entries:
                 details = _text(entry.descriptor)
                 if entry.url:
-                    details = details.replace(_text(entry.url), f'<a href="{escape(entry.url)}"><u>{_text(entry.url)}</u></a>')
+                    details = details.replace(_text(entry.url), f'<a href="{_href(entry.url)}"><u>{_text(entry.url)}</u></a>')
                 # The quote in a paragraph of its own, in one style: reportlab breaks and
                 # draws such a paragraph several times faster than one of mixed styles.
                 self.story += [self.recurring(f"<b>{_text(entry.source)}</b> — {details}", s["evidence"]),
@@ -384,8 +393,11 @@ def _copy(fragment, **changes):
 
 def _column_widths(block: TableBlock, columns: int) -> list[float]:
     """Share the text width by how much each column holds, but never narrower
-    than the column's longest word, so no header breaks inside a word."""
+    than the column's longest word, so no header breaks inside a word; a word
+    wider than its share of the page (a long reference, an unbroken string) is
+    broken instead, so that the columns always fit."""
     width = A4[0] - 2 * MARGIN
+    widest = width / columns
     lengths = [1] * columns
     floors = [0.0] * columns
     for row, font in [(block.header, f"{FAMILY}-Bold")] + [(row, FAMILY) for row in block.rows]:
@@ -393,7 +405,7 @@ def _column_widths(block: TableBlock, columns: int) -> list[float]:
             text = plain_text(cell)
             lengths[index] = max(lengths[index], min(len(text), 60) + 6)
             longest = max(text.split(), key=len, default="")
-            floors[index] = max(floors[index], stringWidth(longest, font, 8.5) + 13)
+            floors[index] = max(floors[index], min(stringWidth(longest, font, 8.5) + 13, widest))
     shares = [width * length / sum(lengths) for length in lengths]
     widths = [max(share, floor) for share, floor in zip(shares, floors)]
     excess = sum(widths) - width
