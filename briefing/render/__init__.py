@@ -56,6 +56,7 @@ FORMATS: dict[str, Format] = {format.name: format for format in (
     Format("docx", ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
            "Word document to edit", ".docx"),
     Format("pdf", ".pdf", "application/pdf", "PDF to send", ".pdf", in_worker=True),
+    Format("html", ".html", "text/html", "one self-contained web page, to read or print", ".html"),
     Format("md", ".md", "text/markdown", "the composed Markdown", ".markdown"),
 )}
 DEFAULT_FORMATS = ("docx", "pdf")
