@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "briefing"
-STAGES = {"load", "check", "compose", "render", "mail", "authoring", "cli"}
+# preview: `briefing watch`, a long-lived build above every stage, as build.py is
+STAGES = {"load", "check", "compose", "render", "mail", "authoring", "cli", "preview"}
 TOP_LEVEL = {"__init__.py", "__main__.py", "build.py", "errors.py", "parse.py", "document.py"}
 
 

@@ -1,8 +1,8 @@
 """The `briefing` command. Each command parses its options and calls one
 library function; heavy libraries are imported inside the commands, so
-`briefing --help` starts at once. The commands live in three modules:
+`briefing --help` starts at once. The commands live in four modules:
 `briefs` (build, check, templates), `dossier` (init, add-source, quote,
-facts, sources) and `mail`."""
+facts, sources), `mail` and `watch`."""
 
 from __future__ import annotations
 
@@ -38,8 +38,9 @@ def _register() -> None:
     from .briefs import build, check, templates
     from .dossier import add_source, facts, init, quote, sources
     from .mail import mail
+    from .watch import watch
 
-    for command in (build, check, templates, mail, init, add_source, quote, facts, sources):
+    for command in (build, check, templates, watch, mail, init, add_source, quote, facts, sources):
         cli.add_command(command)
 
 
