@@ -260,6 +260,7 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
         attachment,
         check_size,
         compose_body,
+        compose_html_body,
         envelope,
         resolve_settings,
         send_message,
@@ -293,9 +294,9 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
                         for path, fmt in zip(paths, formats))
     subject = " ".join((request.subject or dossier.config.title).split())
     first = dossier.config.sections[0]  # the bottom line of a brief without headings
-    body = compose_body(brief.document, attachments,
-                        (first.title, [fact.fact.claim for fact in checked.facts if fact.fact.section == first.id]))
-    message = MailMessage(sender, to, cc, subject, body, attachments)
+    default = (first.title, [fact.fact.claim for fact in checked.facts if fact.fact.section == first.id])
+    message = MailMessage(sender, to, cc, subject, compose_body(brief.document, attachments, default), attachments,
+                          compose_html_body(brief.document, attachments, default))
     path = write_message(message, out / f"{template.name}.eml", when)
     if not request.send:
         return MailResult(path, warnings)

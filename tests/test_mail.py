@@ -182,6 +182,25 @@ def test_message_has_standard_headers_a_bottom_line_and_the_pdf_attached(dossier
     assert attachment.get_content() == (dossier / "out" / "executive.pdf").read_bytes()
 
 
+def test_the_bottom_line_is_also_an_html_alternative_beside_the_pdf(dossier):
+    """multipart/mixed holds multipart/alternative (the text, then the HTML) and the PDF."""
+    assert run(dossier, "--to", "a@example.org", "--from", FROM).exit_code == 0
+    message = parse((dossier / "out" / "executive.eml").read_bytes())
+    assert message.get_content_type() == "multipart/mixed"
+    alternative, pdf = message.iter_parts()
+    assert alternative.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in alternative.iter_parts()] == ["text/plain", "text/html"]
+    assert pdf.get_content_type() == "application/pdf"
+    html = message.get_body(("html",)).get_content()
+    assert html.startswith("<!DOCTYPE html>") and "<script" not in html
+    text = " ".join(html.split())
+    assert "<h1 style=\"margin:0 0 4px;font-size:20px\">Mali–Russia: Goïta&#x27;s visit</h1>" in text
+    assert "The president received his counterpart in Moscow on 23 June 2025 (Outlet one alone).<sup>[1]</sup>" in text
+    assert "[1] Outlet one, 23 June 2025 (B)" in text and "UNCLASSIFIED" in text
+    assert "Mali–Russia Goïta&#x27;s visit (executive).pdf" in text
+    assert "BOTTOM LINE" in message.get_body(("plain",)).get_content().upper()
+
+
 def test_attach_docx_adds_the_word_file(dossier):
     result = run(dossier, "--to", "a@example.org", "--from", FROM, "--attach-docx")
     assert result.exit_code == 0, result.output

@@ -1,4 +1,4 @@
-"""Stage 6, mail: a brief already built, as an email written to an `.eml`
+"""Stage 6, mail: a brief already built, as an email (plain text and HTML) written to an `.eml`
 file and delivered through SMTP when asked (`message`, `smtp`)."""
 
 from .message import (
@@ -9,6 +9,7 @@ from .message import (
     attachment,
     check_size,
     compose_body,
+    compose_html_body,
     envelope,
     parse_address,
     write_message,
@@ -16,4 +17,4 @@ from .message import (
 from .smtp import MailSettings, resolve_settings, send_message
 
 __all__ = ["Attachment", "MailMessage", "MailRequest", "MailResult", "MailSettings", "attachment", "check_size",
-           "compose_body", "envelope", "parse_address", "resolve_settings", "send_message", "write_message"]
+           "compose_body", "compose_html_body", "envelope", "parse_address", "resolve_settings", "send_message", "write_message"]

@@ -1,5 +1,6 @@
-"""A rendered brief as a standard email (RFC 5322): the envelope, a plain-text
-body with the brief's bottom line, the attachments, and the `.eml` file.
+"""A rendered brief as a standard email (RFC 5322): the envelope, a body with
+the brief's bottom line (plain text, and HTML beside it as its alternative),
+the attachments, and the `.eml` file.
 
 This module is given a brief already built (its `Document` and its files);
 it loads nothing. The orchestration (build or reuse, then write, then send)
@@ -36,6 +37,7 @@ from ..document import (
     plain_text,
 )
 from ..errors import BriefingError, atomic_write
+from ..render.html.renderer import escape
 
 MB = 1_000_000
 _UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -56,6 +58,7 @@ class MailMessage:
     subject: str
     body: str
     attachments: tuple[Attachment, ...]
+    html: str | None = None  # the body as HTML: sent with the text as multipart/alternative
 
 
 @dataclass(frozen=True)
@@ -148,20 +151,75 @@ def compose_body(document: Document, attachments: tuple[Attachment, ...],
     caller's `default_bottom_line` (a heading and its paragraphs) stands for it."""
     meta = document.meta
     lines = [meta.title, f"{meta.doc_type} for: {meta.audience}"]
-    lines += [f"{label}: {value}" for label, value in (
-        ("Date", human_date(meta.date)), ("Reference", meta.reference), ("Marking", meta.marking)) if value != "unknown"]
-    heading, paragraphs, cited = bottom_line(document)
-    if not paragraphs:
-        heading, paragraphs = default_bottom_line
+    lines += [f"{label}: {value}" for label, value in _details(document)]
+    heading, paragraphs, notes = _summary(document, default_bottom_line)
     if paragraphs:
         lines += ["", heading.upper(), ""]
         lines += [line for text in paragraphs for line in (_wrap(text), "")][:-1]
-    notes = [f"[{note.number}] {note.content.short}" for note in document.notes if note.number in cited]
     if notes:
         lines += ["", *notes]
     lines += ["", "ATTACHED", ""]
-    lines += [f"- {a.filename} ({a.path.stat().st_size / 1000:,.0f} kB)" for a in attachments]
+    lines += [f"- {_described(a)}" for a in attachments]
     return "\n".join(lines) + "\n"
+
+
+def compose_html_body(document: Document, attachments: tuple[Attachment, ...],
+                      default_bottom_line: tuple[str, list[str]] = ("", [])) -> str:
+    """The same as `compose_body`, as HTML for mail clients that show it: the
+    marking, title, bottom line with superscript citation numbers, the short
+    evidence lines and the attachments. Styles are inline, as mail clients
+    drop style sheets; every text goes through `escape`."""
+    meta = document.meta
+    heading, paragraphs, notes = _summary(document, default_bottom_line)
+    marking = f'<p style="margin:0 0 12px;font-size:11px;font-weight:bold;letter-spacing:0.04em">{escape(meta.marking)}</p>\n'
+    parts = [f'<!DOCTYPE html>\n<html lang="{escape(meta.language or "en")}">\n<head>\n<meta charset="utf-8">\n'
+             f"<title>{escape(meta.title)}</title>\n</head>\n"
+             '<body style="font-family:\'DejaVu Sans\',Arial,sans-serif;font-size:14px;line-height:1.4;color:#000">\n',
+             marking,
+             f'<h1 style="margin:0 0 4px;font-size:20px">{escape(meta.title)}</h1>\n',
+             f'<p style="margin:0 0 12px">{escape(meta.doc_type)} for: {escape(meta.audience)}'
+             + "".join(f"<br>\n{escape(label)}: {escape(value)}" for label, value in _details(document) if label != "Marking")
+             + "</p>\n"]
+    if paragraphs:
+        parts.append(f'<h2 style="margin:16px 0 8px;font-size:16px">{escape(heading)}</h2>\n')
+        items = [text[2:] for text in paragraphs if text.startswith("- ")]
+        for text in paragraphs:
+            if not text.startswith("- "):
+                parts.append(f"<p>{_cited(text)}</p>\n")
+        if items:
+            parts.append("<ul>\n" + "".join(f"<li>{_cited(item)}</li>\n" for item in items) + "</ul>\n")
+    if notes:
+        parts.append('<p style="font-size:12px">' + "<br>\n".join(escape(note) for note in notes) + "</p>\n")
+    parts.append('<h2 style="margin:16px 0 8px;font-size:16px">Attached</h2>\n<ul>\n'
+                 + "".join(f"<li>{escape(_described(a))}</li>\n" for a in attachments) + "</ul>\n")
+    parts += [marking, "</body>\n</html>\n"]
+    return "".join(parts)
+
+
+def _details(document: Document) -> list[tuple[str, str]]:
+    meta = document.meta
+    return [(label, value) for label, value in (
+        ("Date", human_date(meta.date)), ("Reference", meta.reference), ("Marking", meta.marking)) if value != "unknown"]
+
+
+def _summary(document: Document, default_bottom_line: tuple[str, list[str]]) -> tuple[str, list[str], list[str]]:
+    """The bottom line's heading and paragraphs, and the short lines of the notes they cite."""
+    heading, paragraphs, cited = bottom_line(document)
+    if not paragraphs:
+        heading, paragraphs = default_bottom_line
+    return heading, paragraphs, [f"[{note.number}] {note.content.short}" for note in document.notes if note.number in cited]
+
+
+def _described(attachment: Attachment) -> str:
+    return f"{attachment.filename} ({attachment.path.stat().st_size / 1000:,.0f} kB)"
+
+
+_CITATION = re.compile(r"\[(\d+)\]")
+
+
+def _cited(text: str) -> str:
+    """A bottom-line paragraph as HTML: escaped, its [n] markers superscript."""
+    return _CITATION.sub(r"<sup>[\1]</sup>", escape(text))
 
 
 def bottom_line(document: Document) -> tuple[str, list[str], set[int]]:
@@ -215,7 +273,7 @@ def build_email(message: MailMessage, when: datetime) -> EmailMessage:
         root["Cc"] = message.cc
     root["Subject"] = message.subject
     root["Date"] = format_datetime(when)
-    parts = [_text_part(message.body)] + [_file_part(attachment) for attachment in message.attachments]
+    parts = [_body_part(message)] + [_file_part(attachment) for attachment in message.attachments]
     for name in ("From", "To", "Cc", "Subject", "Date"):
         digest.update(f"{name}: {root.get(name, '')}\n".encode())
     for part in parts:
@@ -230,10 +288,25 @@ def build_email(message: MailMessage, when: datetime) -> EmailMessage:
     return root
 
 
-def _text_part(body: str) -> MIMEPart:
+def _text_part(body: str, subtype: str = "plain") -> MIMEPart:
     part = MIMEPart(policy=policy.SMTP)
-    part.set_content(body, cte="quoted-printable")
+    part.set_content(body, subtype=subtype, cte="quoted-printable")
     return part
+
+
+def _body_part(message: MailMessage) -> MIMEPart:
+    """The plain text, or multipart/alternative of the text then the HTML (a
+    client shows the last it can); its boundary derives from both."""
+    text = _text_part(message.body)
+    if message.html is None:
+        return text
+    html = _text_part(message.html, "html")
+    alternative = MIMEPart(policy=policy.SMTP)
+    alternative.make_alternative()
+    alternative.attach(text)
+    alternative.attach(html)
+    alternative.set_boundary(f"briefing-alt-{hashlib.sha256(text.as_bytes() + html.as_bytes()).hexdigest()[:32]}")
+    return alternative
 
 
 def _file_part(attachment: Attachment) -> MIMEPart:
