@@ -150,4 +150,4 @@ def require(program: str) -> str:
 
 
 PACKAGES = {"pdftotext": "poppler-utils", "pdftoppm": "poppler-utils", "qpdf": "qpdf",
-            "libreoffice": "libreoffice-writer-nogui"}
+            "libreoffice": "libreoffice-writer-nogui", "chromium": "chromium", "java": "default-jre-headless"}
