@@ -26,6 +26,7 @@ import argparse
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -186,6 +187,8 @@ def bench_dossier(label: str, dossier: Path, work: Path, runs: int, briefing: li
                             build + ["-t", "analyst", "-f", "docx", "-f", "pdf"], runs, work))
         rows.append(measure(Row(label, "`build` (every template, DOCX and PDF)", target="≤ 1.0 s"),
                             build + ["-f", "docx", "-f", "pdf"], runs, work))
+        rows.append(measure(Row(label, "`build -t analyst -f html`", output=out / "analyst.html"),
+                            build + ["-t", "analyst", "-f", "html"], runs, work))
     rows.append(measure(Row(label, "`build -t analyst -f md`", output=out / "analyst.md"), build + ["-t", "analyst", "-f", "md"], runs, work))
     large = label.startswith(f"{LARGE:,} ")
     rows.append(measure(Row(label, "`build -t analyst -f pdf`", output=out / "analyst.pdf",
@@ -205,6 +208,73 @@ def bench_dossier(label: str, dossier: Path, work: Path, runs: int, briefing: li
     return rows
 
 
+FACT_FILE = Path("sources") / "facts" / "summary.yaml"
+CLAIM = "at the Kremlin on 23 June."
+
+
+def bench_watch(work: Path, runs: int, briefing: list[str]) -> list[Row]:
+    """`briefing watch -t analyst -f pdf` on a copy of the default dossier: save
+    a fact file, then time until the preview has the new page (its event
+    arrived and the page it reloads was fetched) and until the PDF changed."""
+    import urllib.request
+
+    dossier = work / "watch-dossier"
+    shutil.copytree(REPO / "sources", dossier / "sources")
+    shutil.copytree(REPO / "templates", dossier / "templates")
+    out = dossier / "out"
+    process = subprocess.Popen(briefing + ["watch", "--dossier", str(dossier), "-t", "analyst", "-f", "pdf", "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV, stdin=subprocess.DEVNULL)
+    html_row = Row("default", "`watch`: save a fact → HTML preview refreshed", target="≤ 0.3 s")
+    pdf_row = Row("default", "`watch`: save a fact → analyst PDF rewritten", target="≤ 0.6 s")
+    try:
+        assert process.stdout is not None
+        lines = iter(process.stdout.readline, "")
+        url = next(line for line in lines if line.startswith("preview: ")).split()[1]
+        next(line for line in lines if " built " in line or "error:" in line)
+        events: list[float] = []
+        arrived = threading.Event()
+
+        def listen() -> None:
+            with urllib.request.urlopen(url + "_events") as stream:
+                for raw in stream:
+                    if raw.startswith(b"data: "):
+                        events.append(time.perf_counter())
+                        arrived.set()
+
+        threading.Thread(target=listen, daemon=True).start()
+        arrived.wait(10)
+        path = dossier / FACT_FILE
+        original = path.read_text(encoding="utf-8")
+        for run in range(runs + 1):  # the first edit warms the worker's caches up: not counted
+            before_pdf = (out / "analyst.pdf").read_bytes()
+            arrived.clear()
+            start = time.perf_counter()
+            path.write_text(original.replace(CLAIM, f"at the Kremlin on 23 June (edit {run}).", 1), encoding="utf-8")
+            if not arrived.wait(10):
+                sys.exit("benchmarks: briefing watch published no new preview within 10 s")
+            with urllib.request.urlopen(url + "analyst.html") as page:  # what the browser reloads
+                assert f"(edit {run})" in page.read().decode("utf-8")
+            html = time.perf_counter() - start
+            while (out / "analyst.pdf").read_bytes() == before_pdf:
+                if time.perf_counter() - start > 10:
+                    sys.exit("benchmarks: briefing watch did not rewrite the PDF within 10 s")
+                time.sleep(0.002)
+            pdf = time.perf_counter() - start
+            next(line for line in lines if " built " in line or "error:" in line)
+            if run:
+                html_row.seconds.append(html)
+                pdf_row.seconds.append(pdf)
+            time.sleep(0.3)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(30)
+    html_row.output, pdf_row.output = out / "analyst.html", out / "analyst.pdf"
+    html_row.size, pdf_row.size = html_row.output.stat().st_size, pdf_row.output.stat().st_size
+    for row in (html_row, pdf_row):
+        print(f"  {row.dossier:>22}  {row.what:<40} {row.median:7.2f} s", file=sys.stderr, flush=True)
+    return [html_row, pdf_row]
+
+
 def human_size(size: int | None) -> str:
     if size is None:
         return "—"
@@ -217,7 +287,8 @@ def table(rows: list[Row]) -> str:
     for row in rows:
         ratio = f"{row.median / row.pandoc.median:.2f}×" if row.pandoc else ""
         lines.append(
-            f"| {row.dossier} | {row.what} | {row.median:.2f} s | {len(row.seconds)} | {row.peak_kb / 1024:,.0f} MB "
+            f"| {row.dossier} | {row.what} | {row.median:.2f} s | {len(row.seconds)} "
+            f"| {f'{row.peak_kb / 1024:,.0f} MB' if row.peak_kb else '—'} "
             f"| {human_size(row.size)} | {row.pages if row.pages is not None else '—'} | {ratio} | {row.target} |"
         )
     return "\n".join(lines)
@@ -265,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
             run_once(briefing + warm_up, work)  # compiles every module once, fills the file cache
         rows = [measure(Row("—", "`briefing --help`", target="≤ 0.10 s"), briefing + ["--help"], max(runs, 5), work)]
         rows += bench_dossier("default", REPO, work, runs, briefing, pandoc, default=True)
+        rows += bench_watch(work, max(runs, 5), briefing)
         for size in sizes:
             sources = max(5, size // 10)
             dossier = make_dossier(work / f"dossier-{size}", size, sources, args.seed)

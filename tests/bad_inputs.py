@@ -556,7 +556,7 @@ CASES = [
          "the key 'audience' appears twice in one mapping", T + ":4", BUILD_T),
 
     # usage -----------------------------------------------------------------------
-    Case("usage-bad-format", None, "Invalid value for '--format' / '-f': 'odt' is not one of 'docx', 'pdf', 'md'", None,
+    Case("usage-bad-format", None, "Invalid value for '--format' / '-f': 'odt' is not one of 'docx', 'pdf', 'html', 'md'", None,
          ("build", "-d", "{root}", "-f", "odt"), code=2),
     Case("usage-unknown-option", None, "No such option '--colour'", None, ("build", "-d", "{root}", "--colour"), code=2),
 ]
