@@ -135,6 +135,48 @@ def add_source(file: str, dossier: str, source_id: str | None, origin: str | Non
     echo(f"next: briefing quote {added.meta.id} \"a few words of a passage\"{option}")
 
 
+@click.command("remove-source")
+@click.argument("source_id", metavar="SOURCE-ID", shell_complete=complete_source_ids)
+@dossier_option
+def remove_source(source_id: str, dossier: str) -> None:
+    """Remove a source: its entry in sources.yaml, its text and its original file.
+
+    Refused while a fact cites it: the facts citing it are listed, to change
+    or remove first.
+
+    \b
+    Examples:
+      briefing remove-source le-monde-2
+    """
+    from ..authoring.manage import remove_source as remove
+
+    done = remove(dossier, source_id)
+    echo(f"removed source '{done.source_id}' from {done.sources_file}")
+    for path in done.files:
+        echo(f"  deleted {path}")
+
+
+@click.command("rename-source")
+@click.argument("old", metavar="OLD-ID", shell_complete=complete_source_ids)
+@click.argument("new", metavar="NEW-ID")
+@dossier_option
+def rename_source(old: str, new: str, dossier: str) -> None:
+    """Give a source a new id: its entry, its text and original files, and every fact citing it.
+
+    \b
+    Examples:
+      briefing rename-source article lemonde-0623
+    """
+    from ..authoring.manage import rename_source as rename
+
+    done = rename(dossier, old, new)
+    echo(f"renamed source '{old}' to '{new}' in {done.sources_file}")
+    for path in done.files:
+        echo(f"  moved to {path}")
+    files = sorted({str(c.file) for c in done.facts})
+    echo(f"{count(len(done.facts), 'piece')} of evidence changed" + (f" in {', '.join(files)}" if files else ""))
+
+
 @click.command()
 @click.argument("source", metavar="SOURCE-ID", shell_complete=complete_source_ids)
 @click.argument("fragment")
@@ -278,5 +320,6 @@ def _accept(dossier: str, source_ids: tuple[str, ...], accept: bool, accept_all:
     path, done = accept_fingerprints(dossier, None if accept_all else list(source_ids))
     for item in done:
         state = "unchanged" if not item.changed else "recorded" if item.previous is None else "accepted the new text"
-        echo(f"{item.source_id}: sha256 {item.sha256[:12]}… {state} ({path}:{item.line})")
-    echo(f"{count(sum(item.changed for item in done), 'fingerprint')} written to {path}")
+        also = "; the original file's fingerprint accepted too" if item.original_changed else ""
+        echo(f"{item.source_id}: sha256 {item.sha256[:12]}… {state}{also} ({path}:{item.line})")
+    echo(f"{count(sum(item.changed + item.original_changed for item in done), 'fingerprint')} written to {path}")
