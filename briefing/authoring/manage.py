@@ -49,7 +49,7 @@ def citations(root: str | Path, source_id: str) -> list[Citation]:
             evidence = fact.get("evidence") if isinstance(fact, dict) else None
             for item in evidence if isinstance(evidence, list) else []:
                 if isinstance(item, dict) and item.get("source") == source_id:
-                    found.append(Citation(str(fact.get("id")), path, item.key_lines.get("source", fact.line)))
+                    found.append(Citation(str(fact.get("id")), path, getattr(item, "key_lines", {}).get("source", fact.line)))
     return found
 
 
