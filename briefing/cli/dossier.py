@@ -203,7 +203,7 @@ def quote(source: str, fragment: str, dossier: str, limit: int, as_json: bool) -
     from ..errors import BriefingError
 
     meta, text = read_source(dossier, source)
-    passages = find_passages(text, fragment, limit)
+    passages = find_passages(text, fragment, limit, language=meta.language)
     if passages and passages[0].score < CLOSE_ENOUGH:
         best = passages[0]
         raise BriefingError(f"no passage of '{meta.id}' is close to «{fragment}» (the best matches {best.score:g} %: "
