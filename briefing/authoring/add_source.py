@@ -275,7 +275,8 @@ def _entry_text(meta: SourceMeta) -> str:
     for name in ("origin", "sha256", "original", "original_sha256", "fetched_from", "fetched_at"):
         value = getattr(meta, name)
         if value is not None:
-            lines.append(f"  {name}: {json.dumps(value, ensure_ascii=False) if name in ('origin', 'fetched_from', 'fetched_at') else value}")
+            quoted = name in ("origin", "fetched_from", "fetched_at")  # a time unquoted would read as a timestamp
+            lines.append(f"  {name}: {json.dumps(value, ensure_ascii=False) if quoted else value}")
     if meta.provenance is not None:
         pairs = ", ".join(f"{name}: {json.dumps(getattr(meta.provenance, name))}" for name in PROVENANCE_FIELDS)
         lines.append(f"  provenance: {{{pairs}}}")
