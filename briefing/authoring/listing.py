@@ -132,7 +132,7 @@ def uncited_sentences(rows: list[dict]) -> str:
         if row.get("furniture"):
             furniture.append(f"\npage furniture in {row['id']} (headlines, bylines, dates: not counted):")
             furniture += [f"  - {_short(line, 110)}" for line in row["furniture"]]
-    return text + "\n".join(furniture)
+    return text + ("\n" + "\n".join(furniture) if furniture else "")
 
 
 def format_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:
