@@ -71,11 +71,10 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
     wanted = parallel and RenderWorker.worthwhile() and any(fmt.in_worker for fmt in chosen_formats)
     worker = RenderWorker.start() if wanted else None  # first: it imports while this process loads
     try:
-        from .check import check_dossier
+        from .check import load_and_check
         from .compose.templates import find_template, list_templates, unique_names
-        from .load import load_dossier
 
-        checked = check_dossier(load_dossier(dossier_dir), strict=strict)
+        checked = load_and_check(dossier_dir, strict=strict)
         if report is not None:
             for warning in checked.warnings:
                 report(warning)

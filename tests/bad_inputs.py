@@ -52,6 +52,7 @@ class Case:
     process: bool = False  # run as a child process even so (test_bad_inputs.needs_process): say why at the case
     env: tuple[tuple[str, str], ...] = ()  # environment variables set for the command
     interrupt_with: int = signal.SIGINT  # the signal `interrupt` sends
+    serve: bool = False  # a local HTTP server runs for the command; "{url}" in args is its address
 
     def __str__(self) -> str:
         return self.id
@@ -184,6 +185,15 @@ def outside_yaml(text: str) -> Callable[[Path], Path]:
         path.write_text(text, encoding="utf-8")
         return path
     return target
+
+
+def scanned_pdf(root: Path) -> None:
+    """A PDF of one page that is an image: no text layer."""
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(str(root.parent / "scan.pdf"))
+    page.rect(50, 50, 400, 600, fill=1)
+    page.save()
 
 
 def second_template(name: str, front_name: str) -> Change:
@@ -554,6 +564,20 @@ CASES = [
     # smaller ---------------------------------------------------------------------------------------------------
     Case("front-matter-duplicate-key", template("x\n", head=HEAD.replace("audience: Testers\n", "audience: Testers\naudience: Others\n")),
          "the key 'audience' appears twice in one mapping", T + ":4", BUILD_T),
+
+    # sources as analysts get them: add-source and remove-source ------------------------------------------
+    Case("add-source-scanned-pdf", scanned_pdf, "this PDF has no text layer (a scanned image?); run it through OCR first",
+         r"{root}/\.\./scan\.pdf", ("add-source", "{root}/../scan.pdf", "-d", "{root}")),
+    Case("add-source-unknown-encoding", lambda root: (root.parent / "noise.txt").write_bytes(bytes(range(128, 256)) * 3),
+         "the encoding of this text cannot be told", r"{root}/\.\./noise\.txt", ("add-source", "{root}/../noise.txt", "-d", "{root}")),
+    Case("add-source-url-404", None, "the server answered HTTP 404 Not Found; nothing added", r"http://127\.0\.0\.1:\d+/missing",
+         ("add-source", "{url}/missing", "-d", "{root}"), serve=True),
+    Case("add-source-url-not-html", None, "the link gives image/png, not a web page, a PDF, a Word file or text",
+         r"http://127\.0\.0\.1:\d+/logo\.png", ("add-source", "{url}/logo.png", "-d", "{root}"), serve=True),
+    Case("add-source-url-too-large", None, "the link gives more than 20,000,000 bytes", r"http://127\.0\.0\.1:\d+/huge",
+         ("add-source", "{url}/huge", "-d", "{root}"), serve=True),
+    Case("remove-source-while-cited", None, "source 'one' is cited by 2 pieces of evidence: 'meeting'", S + ":1",
+         ("remove-source", "one", "-d", "{root}")),
 
     # usage -----------------------------------------------------------------------
     Case("usage-bad-format", None, "Invalid value for '--format' / '-f': 'odt' is not one of 'docx', 'pdf', 'html', 'md'", None,

@@ -128,6 +128,31 @@ def run_interrupted(command: list[str], out: Path, cwd: Path, number: int = sign
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
+def serve_pages(cleanups: list) -> str:
+    """A local HTTP server (127.0.0.1, never the network) for the add-source cases: /logo.png is an
+    image, /huge announces 900 MB, anything else is 404. Its address; stopped by `cleanups`."""
+    import http.server
+
+    class Pages(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the name http.server calls)
+            status, media, length = {"/logo.png": (200, "image/png", "6"), "/huge": (200, "text/html", "900000000")}.get(
+                self.path, (404, "text/html", "6"))
+            self.send_response(status)
+            self.send_header("Content-Type", media)
+            self.send_header("Content-Length", length)
+            self.end_headers()
+            self.wfile.write(b"<p></p>"[:6])
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    cleanups.append(lambda: (httpd.shutdown(), httpd.server_close(), thread.join()))
+    return f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
 def needs_process(case: Case) -> str | None:
     """Why `case` must run as `python -m briefing` in a child process; None: it
     runs in this one."""
@@ -192,9 +217,10 @@ def test_bad_input(case: Case, tmp_path: Path, earlier_outputs: dict[str, bytes]
         out = prepare_out(case, root, tmp_path, earlier_outputs, cleanups)
         if case.change is not None:
             case.change(root)
+        url = serve_pages(cleanups) if case.serve else ""
         before = snapshot(out)
         around = outside(tmp_path, out)
-        args = [a.format(root=root, out=out) for a in case.args]
+        args = [a.format(root=root, out=out, url=url) for a in case.args]
         command = [sys.executable, "-m", "briefing", *args]
         env = os.environ | dict(case.env)
         if case.interrupt:

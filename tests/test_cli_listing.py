@@ -87,10 +87,11 @@ def test_ids_are_made_unique(dossier: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"%PDF-1.7\n...", "this is a PDF file, not text; save the article as plain UTF-8 text (.txt) first"),
-    (b"PK\x03\x04rest", "this is a zip archive (a .docx or .odt?), not text; save the article as plain UTF-8 text (.txt) first"),
-    (b"text\x00more", "not a text file (byte 4 is 0x00); save the article as plain UTF-8 text (.txt)"),
-    ("Café crème\n".encode("latin-1"), "not UTF-8 text: byte 3 is 0xe9; save the file as UTF-8"),
+    (b"%PDF-1.7\n...", "this PDF cannot be read (PDFSyntaxError: No /Root object! - Is this really a PDF?); save it again or export the text"),
+    (b"PK\x03\x04rest", "this is a zip archive but not a Word (.docx) file; save the article as .docx, PDF, HTML or text"),
+    (b"{\\rtf1 x}", "this is an RTF file; save it as .docx or PDF first"),
+    (b"text\x00more", "not a text file (byte 4 is 0x00); save the article as text, HTML, PDF or .docx"),
+    (bytes(range(128, 256)) * 3, "the encoding of this text cannot be told (it is not UTF-8, and no common encoding reads it as text); save it as UTF-8"),
     (b" \n\r\n", "the file is empty; an article needs its text"),
 ])
 def test_non_text_is_refused_and_nothing_is_written(dossier: Path, tmp_path: Path, content: bytes, message: str) -> None:

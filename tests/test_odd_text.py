@@ -110,6 +110,11 @@ def render(root: Path, fmt: str, texts: dict[str, str]) -> str | None:
     try:
         (output,) = build_briefs(root, ("odd",), (fmt,), root / "out")
     except BriefingError as error:
+        several = getattr(error, "errors", None)  # a bad title and a bad quote: both, in one run
+        if several:
+            for one in several:
+                assert "which a document cannot show" in one.detail or ": retype it without them" in one.detail, one.detail
+            return None
         message = error.format_line()
         if "holds U+" in message and ": retype it without them" in message:  # invisible characters
             assert message.startswith(f"{root}/sources/facts/facts.yaml:"), message

@@ -50,7 +50,7 @@ STEPS = tutorial_steps(tutorial_section((REPO / "README.md").read_text(encoding=
 
 def test_the_tutorial_has_every_step_of_the_issue() -> None:
     commands = "".join(body for body, _ in STEPS)
-    for expected in ("briefing init mydossier", "cat > orvane-agreement.txt", "briefing add-source",
+    for expected in ("briefing init mydossier", "cat > orvane-agreement.html", "commission-communique.pdf", "briefing add-source",
                      "briefing quote", "cat >> mydossier/sources/facts/", "briefing check",
                      "briefing build --dossier mydossier --template executive"):
         assert expected in commands, expected

@@ -19,7 +19,7 @@ from ..load.yamlfile import parse_yaml, read_text
 from .add_source import read_entries, sources_file
 
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-_SHA256_LINE = re.compile(r"^(\s*(?:-\s+)?sha256:[ \t]*)(\"[^\"]*\"|'[^']*'|[^\s#]*)(.*)$", re.DOTALL)
+_KEY_LINE = r"^(\s*(?:-\s+)?{key}:[ \t]*)(\"[^\"]*\"|'[^']*'|[^\s#]*)(.*)$"
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Accepted:
     sha256: str
     previous: str | None  # the fingerprint recorded before, if any
     line: int  # of the entry in sources.yaml, as written
+    original_changed: bool = False  # the original file's fingerprint was recorded anew
 
     @property
     def changed(self) -> bool:
@@ -48,30 +49,49 @@ def accept_fingerprints(root: str | Path, source_ids: list[str] | None = None) -
     lines = _LINES.findall(raw)
     starts = sorted(entry.line for entry in entries)
     done = []
+    originals: dict[str, str] = {}
     for entry in sorted(wanted, key=lambda entry: entry.line, reverse=True):  # bottom up: line numbers above stay true
         text_path = path.parent / str(entry.get("file"))
         if not text_path.is_file():
             raise BriefingError(f"source '{entry.get('id')}': text file '{entry.get('file')}' not found", file=path, line=entry.line)
         sha256 = fingerprint(read_text(text_path))
         previous = entry.get("sha256")
-        done.append(Accepted(str(entry.get("id")), sha256, previous if isinstance(previous, str) else None, entry.line))
+        original = _original_fingerprint(root, path, entry)
+        if original is not None and original != entry.get("original_sha256"):
+            originals[str(entry.get("id"))] = original
+            _set_line(lines, entry, starts, original, path, "original_sha256")
+        done.append(Accepted(str(entry.get("id")), sha256, previous if isinstance(previous, str) else None, entry.line,
+                             original is not None and str(entry.get("id")) in originals))
         if previous != sha256:
             _set_line(lines, entry, starts, sha256, path)
     done.reverse()
     added = [item.line for item in done if item.changed and item.previous is None]  # a line inserted in each
     done = [replace(item, line=item.line + sum(line < item.line for line in added)) for item in done]
-    if any(item.changed for item in done):
+    if any(item.changed or item.original_changed for item in done):
         new = "".join(lines)
-        _check_rewritten(path, entries, new, {item.source_id: item.sha256 for item in done})
+        _check_rewritten(path, entries, new, {item.source_id: item.sha256 for item in done}, originals)
         atomic_write(path, new.encode("utf-8"))
     return path, done
 
 
-def _set_line(lines: list[str], entry, starts: list[int], sha256: str, path: Path) -> None:
-    """Rewrite the entry's `sha256:` line in `lines`, or add one after its last line."""
-    if "sha256" in entry.key_lines:
-        number = entry.key_lines["sha256"] - 1
-        match = _SHA256_LINE.match(lines[number])
+def _original_fingerprint(root: str | Path, path: Path, entry) -> str | None:
+    """The SHA-256 of the entry's original file, if it has one."""
+    from ..check.fingerprints import file_fingerprint
+    from ..load.paths import resolve_inside
+
+    if not isinstance(entry.get("original"), str):
+        return None
+    original = path.parent / entry["original"]
+    real = resolve_inside(Path(root), original, f"source '{entry.get('id')}': 'original': '{entry['original']}'", path,
+                          entry.line, missing=f"source '{entry.get('id')}': the original file '{entry['original']}' is missing")
+    return file_fingerprint(real)
+
+
+def _set_line(lines: list[str], entry, starts: list[int], sha256: str, path: Path, key: str = "sha256") -> None:
+    """Rewrite the entry's `sha256:` (or `key`) line in `lines`, or add one after its last line."""
+    if key in entry.key_lines:
+        number = entry.key_lines[key] - 1
+        match = re.match(_KEY_LINE.format(key=key), lines[number], re.DOTALL)
         if match is None:
             raise _cannot(entry, path)
         quote = match.group(2)[:1] if match.group(2)[:1] in ("'", '"') else ""  # the value keeps its quotes
@@ -90,16 +110,18 @@ def _set_line(lines: list[str], entry, starts: list[int], sha256: str, path: Pat
     newline = ending.group(0) if ending else next((m.group(0) for line in lines if (m := re.search(r"\r\n|\r|\n$", line))), "\n")
     if not ending:
         lines[last - 1] += newline
-    lines.insert(last, f"{indent}sha256: {sha256}{newline}")
+    lines.insert(last, f"{indent}{key}: {sha256}{newline}")
 
 
-def _check_rewritten(path: Path, entries: list, text: str, fingerprints: dict[str, str]) -> None:
+def _check_rewritten(path: Path, entries: list, text: str, fingerprints: dict[str, str],
+                     originals: dict[str, str]) -> None:
     """Refuse to write a file that does not read as the same entries with the new fingerprints."""
     try:
         data = parse_yaml(text.removeprefix("\ufeff"), path)
     except BriefingError:
         data = None
     expected = [dict(entry) | ({"sha256": fingerprints[str(entry.get("id"))]} if str(entry.get("id")) in fingerprints else {})
+                | ({"original_sha256": originals[str(entry.get("id"))]} if str(entry.get("id")) in originals else {})
                 for entry in entries]
     if not isinstance(data, list) or [dict(item) if isinstance(item, dict) else item for item in data] != expected:
         raise BriefingError("cannot record the fingerprint in this file's layout; add a line 'sha256: ...' to the entry "

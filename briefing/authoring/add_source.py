@@ -8,6 +8,7 @@ left untouched and reported.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -18,13 +19,13 @@ from pydantic import ValidationError
 
 from ..check.fingerprints import fingerprint
 from ..errors import BriefingError, BriefingWarning, atomic_write, raise_all
-from ..load.model import UNKNOWN, SourceMeta
+from ..load.model import PROVENANCE_FIELDS, UNKNOWN, SourceMeta
 from ..load.paths import resolve_inside
 from ..load.validate import schema_errors
 from ..load.yamlfile import load_yaml, read_text
+from .extract import KINDS, Extracted, extract
+from .fetch import MAX_BYTES, fetch_url, is_link
 
-_BINARY_KINDS = ((b"%PDF", "a PDF file"), (b"PK\x03\x04", "a zip archive (a .docx or .odt?)"),
-                 (b"{\\rtf", "an RTF file"), (b"\xd0\xcf\x11\xe0", "an old Word or Office file"))
 FIELDS = ("title", "outlet", "author", "date", "language", "url", "reliability", "reliability_reason")
 
 
@@ -37,6 +38,9 @@ class AddedSource:
     characters: int
     lines: int
     warnings: tuple[BriefingWarning, ...] = ()  # texts of the dossier that this one shares most of
+    kind: str = "text"  # what the file was: html, pdf, docx or text
+    encoding: str | None = None  # a plain text's encoding, when it was not UTF-8
+    original: Path | None = None  # the file kept as it came, beside the text
 
     @property
     def unknown(self) -> list[str]:
@@ -88,21 +92,17 @@ def read_source(root: str | Path, source_id: str) -> tuple[SourceMeta, str]:
 
 
 def read_article(path: str | Path) -> str:
-    """An article file as text: UTF-8 (a BOM dropped), line endings made LF; binary refused."""
-    path = Path(path)
+    """An article file as text (see `extract`): a web page's main text, a PDF's text layer, a Word
+    file's paragraphs, or plain text in any common encoding; line endings made LF."""
+    return extract(_read_file(Path(path)), str(path)).text
+
+
+def _read_file(path: Path) -> bytes:
     if not path.is_file():
         raise BriefingError("file not found" if not path.exists() else "not a file", file=path)
-    data = path.read_bytes()
-    kind = next((name for magic, name in _BINARY_KINDS if data.startswith(magic)), None)
-    if kind:
-        raise BriefingError(f"this is {kind}, not text; save the article as plain UTF-8 text (.txt) first", file=path)
-    if b"\x00" in data:
-        offset = data.index(b"\x00")
-        raise BriefingError(f"not a text file (byte {offset} is 0x00); save the article as plain UTF-8 text (.txt)", file=path)
-    text = read_text(path).replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
-        raise BriefingError("the file is empty; an article needs its text", file=path)
-    return text if text.endswith("\n") else text + "\n"
+    if path.stat().st_size > MAX_BYTES:
+        raise BriefingError(f"the file has more than {MAX_BYTES:,} bytes, too large for an article", file=path)
+    return path.read_bytes()
 
 
 def slugify(text: str) -> str:
@@ -112,30 +112,48 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60].strip("-")
 
 
-def add_source(root: str | Path, article: str | Path, *, source_id: str | None = None,
+def add_source(root: str | Path, article: str | Path, *, source_id: str | None = None, origin: str | None = None,
                **metadata: str | None) -> AddedSource:
-    """Copy `article` into the dossier as sources/texts/ID.txt and append its entry."""
+    """Add `article` (a file or an http(s) link) to the dossier: its text as sources/texts/ID.txt,
+    the file it came from as sources/originals/ID.EXT, and its entry in sources.yaml."""
     path = sources_file(root)
-    text = read_article(article)
+    fetched = fetch_url(str(article)) if is_link(str(article)) else None
+    if fetched is not None:
+        extracted = extract(fetched.data, fetched.final_url, fetched.content_type, url=fetched.final_url)
+        data = fetched.data
+    else:
+        data = _read_file(Path(article))
+        extracted = extract(data, str(article))
+    text = extracted.text
     entries = read_entries(root)
     taken = {str(entry.get("id")) for entry in entries}
     texts = path.parent / "texts"
+    values = {name: value for name, value in metadata.items() if value is not None}
+    unknown_names = set(values) - set(FIELDS)
+    if unknown_names:
+        raise TypeError(f"unknown metadata: {', '.join(sorted(unknown_names))}")
+    given, provenance, dropped = merge_metadata(values, extracted, fetched.final_url if fetched else None)
     if source_id is not None:
         if source_id in taken:
             raise BriefingError(f"a source with id '{source_id}' exists already; choose another --id", file=path)
         chosen = source_id
     else:
-        base = slugify(Path(article).stem) or slugify(metadata.get("title") or "") or "source"
+        stem = _link_stem(fetched.final_url) if fetched else Path(article).stem
+        base = slugify(stem) or slugify(given.get("title") or "") or "source"
         chosen = _unique(base, taken, texts)
     text_path = texts / f"{chosen}.txt"
     if text_path.exists():
         raise BriefingError(f"a text file for '{chosen}' exists already; choose another --id", file=text_path)
-    values = {name: value for name, value in metadata.items() if value is not None}
-    unknown_names = set(values) - set(FIELDS)
-    if unknown_names:
-        raise TypeError(f"unknown metadata: {', '.join(sorted(unknown_names))}")
-    fields = {"id": chosen, "file": f"texts/{chosen}.txt"}
-    fields.update({name: values.get(name, SourceMeta.model_fields[name].default) for name in FIELDS})
+    keep = extracted.kind != "text" or extracted.encoding is not None or fetched is not None
+    original = f"originals/{chosen}{KINDS[extracted.kind]}" if keep else None
+    fields: dict = {"id": chosen, "file": f"texts/{chosen}.txt"}
+    fields.update({name: given.get(name, SourceMeta.model_fields[name].default) for name in FIELDS})
+    fields.update({"origin": origin, "sha256": fingerprint(text)})
+    if original:
+        fields.update({"original": original, "original_sha256": hashlib.sha256(data).hexdigest()})
+    if fetched:
+        fields.update({"fetched_from": fetched.url, "fetched_at": fetched.fetched_at})
+    fields["provenance"] = provenance
     try:
         meta = SourceMeta.model_validate(fields)
     except ValidationError as error:  # a value given on the command line: name its option
@@ -143,23 +161,72 @@ def add_source(root: str | Path, article: str | Path, *, source_id: str | None =
                                  f"{detail['msg'].removeprefix('Value error, ')}") for detail in error.errors()])
         raise
 
-    sha256 = fingerprint(text)
-    others = _existing_texts(path, entries, article, sha256)
+    others = _existing_texts(path, entries, article, meta.sha256 or "")
     old = read_text(path) if path.is_file() else ""
     if old and not old.endswith("\n"):
         old += "\n"
-    new = old + "\n" + _entry_text(meta, sha256)
+    new = old + "\n" + _entry_text(meta)
     _check_appended(path, new, len(entries) + 1)
     line = old.count("\n") + 2
-    warnings = _shared_text_warnings(meta.id, text, others, path, line)
-    texts.mkdir(exist_ok=True)
-    atomic_write(text_path, text)
+    warnings = [BriefingWarning(f"the page's {name} '{value}' is not one briefing can record ({why}); it stays "
+                                "unknown", str(path), line) for name, value, why in dropped]
+    warnings += _shared_text_warnings(meta.id, text, others, path, line)
+    written: list[Path] = []
     try:
+        if original:
+            written.append(atomic_write(path.parent / original, data))
+        written.append(atomic_write(text_path, text))
         atomic_write(path, new)
     except BriefingError:
-        text_path.unlink(missing_ok=True)
+        for done in written:
+            done.unlink(missing_ok=True)
         raise
-    return AddedSource(meta, text_path, path, line, len(text), text.count("\n"), tuple(warnings))
+    return AddedSource(meta, text_path, path, line, len(text), text.count("\n"), tuple(warnings),
+                       extracted.kind, extracted.encoding, path.parent / original if original else None)
+
+
+def merge_metadata(given: dict[str, str], extracted: Extracted, fetched_url: str | None
+                   ) -> tuple[dict[str, str], dict[str, str], list[tuple[str, str, str]]]:
+    """The metadata to record and where each field came from: the command line first, then what the
+    file itself says, then (for the URL) the link it was fetched from; else unknown. A value of the
+    page that the schema refuses (a date not in the calendar) is dropped and reported, never mended."""
+    values: dict[str, str] = {}
+    provenance: dict[str, str] = {}
+    dropped = []
+    for name in PROVENANCE_FIELDS:
+        if name in given:
+            values[name], provenance[name] = given[name], "command line"
+            continue
+        found = extracted.metadata.get(name)
+        if found is not None:
+            problem = _refused(name, found)
+            if problem is None:
+                values[name], provenance[name] = found, extracted.provenance
+                continue
+            dropped.append((name, found, problem))
+        if name == "url" and fetched_url is not None and _refused(name, fetched_url) is None:
+            values[name], provenance[name] = fetched_url, "fetched"
+        else:
+            provenance[name] = UNKNOWN
+    values.update({name: value for name, value in given.items() if name not in PROVENANCE_FIELDS})
+    return values, provenance, dropped
+
+
+def _refused(name: str, value: str) -> str | None:
+    """Why the schema refuses a field's value of the page, or None."""
+    try:
+        SourceMeta.model_validate({"id": "x", "file": "x", name: value})
+    except ValidationError as error:
+        return error.errors()[0]["msg"].removeprefix("Value error, ")
+    return None
+
+
+def _link_stem(url: str) -> str:
+    """'https://a.example/world/2025/lake-orvane.html?x=1' → 'lake-orvane'."""
+    from urllib.parse import urlsplit
+
+    parts = [part for part in urlsplit(url).path.split("/") if part]
+    return Path(parts[-1]).stem if parts else urlsplit(url).hostname or ""
 
 
 def _existing_texts(path: Path, entries: list, article: str | Path, sha256: str) -> list[tuple[SourceMeta, str]]:
@@ -199,13 +266,20 @@ def _unique(base: str, taken: set[str], texts: Path) -> str:
     return candidate
 
 
-def _entry_text(meta: SourceMeta, sha256: str) -> str:
+def _entry_text(meta: SourceMeta) -> str:
     lines = [f"- id: {meta.id}", f"  file: {meta.file}"]
     for name in FIELDS:
         value = getattr(meta, name)
         shown = value if value == UNKNOWN or name == "reliability" else json.dumps(value, ensure_ascii=False)
         lines.append(f"  {name}: {shown}")
-    lines.append(f"  sha256: {sha256}")
+    for name in ("origin", "sha256", "original", "original_sha256", "fetched_from", "fetched_at"):
+        value = getattr(meta, name)
+        if value is not None:
+            quoted = name in ("origin", "fetched_from", "fetched_at")  # a time unquoted would read as a timestamp
+            lines.append(f"  {name}: {json.dumps(value, ensure_ascii=False) if quoted else value}")
+    if meta.provenance is not None:
+        pairs = ", ".join(f"{name}: {json.dumps(getattr(meta.provenance, name))}" for name in PROVENANCE_FIELDS)
+        lines.append(f"  provenance: {{{pairs}}}")
     return "\n".join(lines) + "\n"
 
 

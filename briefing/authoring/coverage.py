@@ -4,30 +4,32 @@ A curated dossier should leave no factual sentence of its sources unused. This
 module splits every source text into sentences and marks each one cited when
 the span of any located quote (see `briefing.check.LocatedQuote`) overlaps it.
 
-The sentence rule is deliberately simple, so that a reader can redo it by hand:
-
-* a line break always ends a sentence;
-* within a line, a sentence ends after a run of '.', '!' or '?' that is
-  followed by whitespace (so "« Je … résultats. »" ends before the closing
-  guillemet, and a lone "»" left over is dropped by the next rule);
-* leading and trailing whitespace is trimmed, and a piece holding no letter or
-  digit (a blank line, a list bullet "-", a stray "»") is not a sentence.
-
-Abbreviations such as "M. Dupont" would be split wrongly; the rule accepts that
-in exchange for being predictable.
+* a line break always ends a sentence (an extracted text holds one paragraph
+  a line);
+* within a line, sentences are found by pysbd, the rule-based segmenter of
+  the "Golden Rules", in the source's language (English where pysbd has no
+  rules for it): "U.S.", "M. Dupont" or "3 Jan. 2025" do not end a sentence;
+* a piece holding no letter or digit (a list bullet "-", a stray "»") is not
+  a sentence;
+* **page furniture** is a line that is one short piece (at most 12 words) and
+  does not end as a sentence ends (with '.', '!', '?' or '…', a closing quote
+  or bracket allowed after it): a headline, a byline, a date alone, a
+  navigation link, a signature. It is listed apart and not counted.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import NamedTuple
 
 from ..check import CheckedDossier
 
 _LINE = re.compile(r"[^\r\n]+")
-_END = re.compile(r"[.!?]+(?=\s)")
 _WORD = re.compile(r"\w")
+_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*$")
+FURNITURE_WORDS = 12
 
 
 class Sentence(NamedTuple):
@@ -37,6 +39,7 @@ class Sentence(NamedTuple):
     start: int
     end: int
     cited: bool
+    furniture: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,26 +49,55 @@ class SourceCoverage:
     cited_count: int = 0
     total: int = 0
     share: float = 0.0  # cited_count / total, 0.0 for a source without sentences
+    furniture: list[Sentence] = field(default_factory=list)  # headlines, bylines, dates alone: not counted
 
     @property
     def uncited(self) -> list[Sentence]:
         return [sentence for sentence in self.sentences if not sentence.cited]
 
 
-def split_sentences(text: str) -> list[tuple[str, int, int]]:
+@cache
+def segmenter(language: str = "en"):
+    """One pysbd segmenter per language, made once (making one compiles its rules)."""
+    import pysbd
+    from pysbd.languages import LANGUAGE_CODES
+
+    code = (language or "en").split("-")[0].lower()
+    return pysbd.Segmenter(language=code if code in LANGUAGE_CODES else "en", clean=False)
+
+
+def split_sentences(text: str, language: str = "en") -> list[tuple[str, int, int]]:
     """The sentences of `text` as (sentence, start, end), spans into `text`."""
-    sentences = []
+    return [(piece, start, end) for piece, start, end, _ in segment(text, language)]
+
+
+def segment(text: str, language: str = "en") -> list[tuple[str, int, int, bool]]:
+    """(sentence, start, end, is page furniture) for each sentence of `text`, in order."""
+    found = []
+    split = segmenter(language).segment
     for line in _LINE.finditer(text):
-        start = line.start()
-        cuts = [match.end() + line.start() for match in _END.finditer(line.group())] + [line.end()]
-        for cut in cuts:
-            piece = text[start:cut]
-            stripped = piece.strip()
+        pieces = []
+        cursor = 0
+        body = line.group()
+        for part in split(body) if body.strip() else []:
+            stripped = part.strip()
+            at = body.find(stripped, cursor) if stripped else -1
+            if at < 0:
+                continue
+            cursor = at + len(stripped)
             if _WORD.search(stripped):
-                left = start + (len(piece) - len(piece.lstrip()))
-                sentences.append((stripped, left, left + len(stripped)))
-            start = cut
-    return sentences
+                pieces.append((stripped, line.start() + at, line.start() + cursor))
+        furniture = len(pieces) == 1 and len(pieces[0][0].split()) <= FURNITURE_WORDS \
+            and not _SENTENCE_END.search(pieces[0][0])
+        found += [(piece, start, end, furniture) for piece, start, end in pieces]
+    return found
+
+
+def sentence_starts(text: str, language: str = "en") -> list[int]:
+    """Where each sentence of `text` starts after one that ends as a sentence ends: the places a
+    passage found by `quote` does not run across (a line break alone, in hard-wrapped text, is none)."""
+    starts = [start for _, start, _, _ in segment(text, language)]
+    return starts[:1] + [start for start in starts[1:] if _SENTENCE_END.search(text[max(0, start - 12):start].rstrip())]
 
 
 def source_coverage(checked: CheckedDossier) -> list[SourceCoverage]:
@@ -77,11 +109,13 @@ def source_coverage(checked: CheckedDossier) -> list[SourceCoverage]:
     result = []
     for source in checked.dossier.sources:
         quoted = spans.get(source.id, [])
-        sentences = [
-            Sentence(text, start, end, any(q_start < end and start < q_end for q_start, q_end in quoted))
-            for text, start, end in split_sentences(source.text)
+        every = [
+            Sentence(text, start, end, any(q_start < end and start < q_end for q_start, q_end in quoted), furniture)
+            for text, start, end, furniture in segment(source.text, source.meta.language)
         ]
+        sentences = [sentence for sentence in every if not sentence.furniture]
         cited = sum(sentence.cited for sentence in sentences)
         total = len(sentences)
-        result.append(SourceCoverage(source.id, sentences, cited, total, cited / total if total else 0.0))
+        result.append(SourceCoverage(source.id, sentences, cited, total, cited / total if total else 0.0,
+                                     [sentence for sentence in every if sentence.furniture]))
     return result

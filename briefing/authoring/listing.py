@@ -87,6 +87,7 @@ def source_rows(dossier: Dossier, coverage: list | None = None) -> list[dict]:
             row.update({
                 "sentences_cited": item.cited_count, "sentences": item.total, "share": round(item.share, 4),
                 "uncited": [sentence.text for sentence in item.sentences if not sentence.cited],
+                "furniture": [sentence.text for sentence in item.furniture],
             })
         rows.append(row)
     return rows
@@ -125,7 +126,13 @@ def uncited_sentences(rows: list[dict]) -> str:
         if row["uncited"]:
             lines.append(f"\nnot cited in {row['id']}:")
             lines += [f"  - {_short(sentence, 110)}" for sentence in row["uncited"]]
-    return "\n".join(lines) if lines else "\nevery sentence of every source is cited"
+    text = "\n".join(lines) if lines else "\nevery sentence of every source is cited"
+    furniture = []
+    for row in rows:
+        if row.get("furniture"):
+            furniture.append(f"\npage furniture in {row['id']} (headlines, bylines, dates: not counted):")
+            furniture += [f"  - {_short(line, 110)}" for line in row["furniture"]]
+    return text + ("\n" + "\n".join(furniture) if furniture else "")
 
 
 def format_table(rows: list[dict], columns: list[tuple[str, str]]) -> str:

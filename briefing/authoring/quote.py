@@ -63,13 +63,19 @@ CLOSE_ENOUGH = 50.0  # below this a passage is not worth pasting as evidence
 
 
 def find_passages(source_text: str, fragment: str, limit: int = 3, min_score: float = CLOSE_ENOUGH,
-                  within: float = 25.0) -> list[Passage]:
+                  within: float = 25.0, language: str = "en") -> list[Passage]:
     """The `limit` passages of `source_text` closest to `fragment`, best first.
 
     The best passage is always given, so the user learns what comes closest;
     the others only when they are plausible too: scoring at least `min_score`
-    and no more than `within` below the best."""
+    and no more than `within` below the best. A passage runs across no more
+    sentence ends (found by the segmenter of `coverage`, so "U.S." ends none)
+    than the fragment holds."""
+    from bisect import bisect_left, bisect_right
+
     from rapidfuzz import fuzz, process
+
+    from .coverage import sentence_starts
 
     wanted = fold(fragment).text
     if not wanted:
@@ -83,6 +89,14 @@ def find_passages(source_text: str, fragment: str, limit: int = 3, min_score: fl
     windows: list[tuple[int, int]] = []  # (first word, last word), inclusive
     for length in range(max(1, size - spread), size + spread + 1):
         windows += [(first, first + length - 1) for first in range(0, len(words) - length + 1)]
+    starts = sentence_starts(source_text, language)[1:]
+    crossings = max(0, len(sentence_starts(fragment, language)) - 1)
+    if starts:
+        def crossed(window: tuple[int, int]) -> int:
+            begin, end = folded.origins[words[window[0]][0]], folded.ends[words[window[1]][1] - 1]
+            return bisect_left(starts, end) - bisect_right(starts, begin)
+
+        windows = [window for window in windows if crossed(window) <= crossings]
     if not windows:
         windows = [(0, len(words) - 1)]
     candidates = [folded.text[words[first][0]:words[last][1]] for first, last in windows]

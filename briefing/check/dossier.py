@@ -9,10 +9,12 @@ reference, grades each fact's credibility from its independent evidence (see
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import BriefingError, BriefingWarning, raise_all
-from ..load import Dossier
+from ..load import Dossier, load_partial
 from ..load.model import Fact
 from .claims import Evidence, Glossary, fold, missing_terms
 from .credibility import CheckedFact, Discrepancy, LocatedQuote, discrepancies, disputed_keys, grade
@@ -34,11 +36,18 @@ class CheckedDossier:
         return sum(len(fact.evidence) for fact in self.facts)
 
 
-def check_dossier(dossier: Dossier, strict: bool = False) -> CheckedDossier:
-    """Verify the dossier; raise every error found, all at once. What deserves
-    a look but does not stop a build is in `warnings`; with `strict`, warnings
-    are errors too."""
-    errors: list[BriefingError] = []
+def load_and_check(root: str | Path, strict: bool = False) -> CheckedDossier:
+    """Load the dossier at `root` and check it: the schema errors of the files and the errors of
+    the check (an unknown section, a quote not found) are raised together, in one run."""
+    dossier, errors = load_partial(root)
+    return check_dossier(dossier, strict, errors)
+
+
+def check_dossier(dossier: Dossier, strict: bool = False, load_errors: Sequence[BriefingError] = ()) -> CheckedDossier:
+    """Verify the dossier; raise every error found, all at once, after `load_errors` (those of
+    `load_partial`). What deserves a look but does not stop a build is in `warnings`; with
+    `strict`, warnings are errors too."""
+    errors: list[BriefingError] = list(load_errors)
     sources = _index_unique(dossier.sources, lambda s: s.meta, "source", errors)
     section_ids = list(_index_unique(dossier.config.sections, lambda s: s, "section", errors))
     _index_unique(dossier.facts, lambda f: f, "fact", errors)
@@ -52,20 +61,18 @@ def check_dossier(dossier: Dossier, strict: bool = False) -> CheckedDossier:
         invisible = invisible_characters(fact.claim)
         if invisible:
             errors.append(_error(fact, f"fact '{fact.id}': the claim holds {invisible}: retype it without them"))
-        if fact.section not in section_ids:
+        if section_ids and fact.section not in section_ids:  # none: dossier.yaml did not validate
             errors.append(_error(fact, f"fact '{fact.id}': unknown section '{fact.section}'; "
                                        f"sections of this dossier: {', '.join(section_ids)}"))
-        quotes = []
-        for evidence in fact.evidence:
-            if evidence.source not in sources:
-                errors.append(_error(evidence, f"fact '{fact.id}': unknown source '{evidence.source}'; "
-                                               f"known sources: {', '.join(sources)}"))
-                continue
-            try:
-                quotes.append(locate_quote(evidence.quote, sources[evidence.source], texts[evidence.source], texts))
-            except BriefingError as error:
-                errors.append(_error(evidence, f"fact '{fact.id}': {error.detail}"))
+        quotes = [quote for evidence in fact.evidence
+                  if (quote := _locate(fact.id, evidence, dossier, sources, texts, errors)) is not None]
         located.append((fact, tuple(quotes)))
+    for fact_id, section, where in dossier.unchecked_sections:  # of a fact with a schema error elsewhere
+        if section_ids and section not in section_ids:
+            errors.append(BriefingError(f"fact '{fact_id}': unknown section '{section}'; sections of this dossier: "
+                                        f"{', '.join(section_ids)}", file=where.file, line=where.line))
+    for fact_id, evidence in dossier.unchecked_evidence:
+        _locate(fact_id, evidence, dossier, sources, texts, errors)
     fact_ids = {fact.id for fact in dossier.facts}
     for question in dossier.questions:
         for fact_id in question.follows_from:
@@ -102,6 +109,20 @@ def claim_warnings(fact: CheckedFact, glossary: Glossary) -> list[BriefingWarnin
                      for term in missing_terms(model.derivation, evidence, glossary, own) if fold(term.text) not in claimed]
     messages = [f"fact '{model.id}': \"{term.text}\" is in the claim but in none of its quotes" for term in gaps] + messages
     return [BriefingWarning(message, where.file, where.line) for message in messages]
+
+
+def _locate(fact_id: str, evidence, dossier: Dossier, sources: dict, texts: dict, errors: list) -> LocatedQuote | None:
+    """The quote of one piece of evidence located in its source, or None with the error appended."""
+    if evidence.source not in sources:
+        if evidence.source not in dossier.broken_sources:  # else its own error is reported already
+            errors.append(_error(evidence, f"fact '{fact_id}': unknown source '{evidence.source}'; "
+                                           f"known sources: {', '.join(sources)}"))
+        return None
+    try:
+        return locate_quote(evidence.quote, sources[evidence.source], texts[evidence.source], texts)
+    except BriefingError as error:
+        errors.append(_error(evidence, f"fact '{fact_id}': {error.detail}"))
+        return None
 
 
 def _error(item, message: str) -> BriefingError:

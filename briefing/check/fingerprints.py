@@ -45,6 +45,10 @@ def check_fingerprints(dossier: Dossier) -> tuple[list[BriefingError], list[Brie
             errors.append(BriefingError(
                 f"the text changed since it was added (sha256 {actual[:12]}…, recorded {recorded[:12]}…); "
                 f"if the change is intended, run: {accept_command(dossier.root, source.id)}", file=source.path))
+        if source.meta.original is not None:
+            error = _original_changed(dossier, source)
+            if error is not None:
+                errors.append(error)
     warnings: list[BriefingWarning] = []
     if len(missing) == 1:
         (source,) = missing
@@ -57,3 +61,32 @@ def check_fingerprints(dossier: Dossier) -> tuple[list[BriefingError], list[Brie
             f"{len(missing)} sources have no fingerprint (sha256), so a change to their text would go unnoticed: "
             f"{shown}; run: {accept_command(dossier.root)}", missing[0].meta.where.file))
     return errors, warnings
+
+
+def file_fingerprint(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as they are (an original is kept byte for byte)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _original_changed(dossier: Dossier, source: Source) -> BriefingError | None:
+    """An error when the original file a text was extracted from is missing or no longer the same."""
+    from ..load.paths import resolve_inside
+
+    meta = source.meta
+    path = dossier.root / "sources" / str(meta.original)
+    try:
+        real = resolve_inside(dossier.root, path, f"source '{meta.id}': 'original': '{meta.original}'", meta.where.file,
+                              meta.where.line, missing=f"source '{meta.id}': the original file '{meta.original}' is "
+                              "missing; restore it, or remove 'original' and 'original_sha256' from the entry")
+    except BriefingError as error:
+        return error
+    actual = file_fingerprint(real)
+    if actual == meta.original_sha256:
+        return None
+    return BriefingError(f"the original file changed since it was added (sha256 {actual[:12]}…, recorded "
+                         f"{str(meta.original_sha256)[:12]}…); if the change is intended, run: "
+                         f"{accept_command(dossier.root, meta.id)}", file=path)

@@ -36,11 +36,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def _register() -> None:
     """Commands are registered explicitly; each module imports only Click at load time."""
     from .briefs import build, check, templates
-    from .dossier import add_source, facts, init, quote, sources
+    from .dossier import add_source, facts, init, quote, remove_source, rename_source, sources
     from .mail import mail
     from .watch import watch
 
-    for command in (build, check, templates, watch, mail, init, add_source, quote, facts, sources):
+    for command in (build, check, templates, watch, mail, init, add_source, remove_source, rename_source, quote, facts, sources):
         cli.add_command(command)
 
 

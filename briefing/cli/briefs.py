@@ -43,10 +43,9 @@ def check(dossier: str, strict: bool) -> None:
     Prints a summary, the warnings and the discrepancies between sources;
     exits 1 listing every error found (with --strict, every warning too).
     """
-    from ..check import check_dossier
-    from ..load import load_dossier
+    from ..check import load_and_check
 
-    checked = check_dossier(load_dossier(dossier), strict=strict)
+    checked = load_and_check(dossier, strict=strict)  # schema and check errors in one run
     show_warnings(checked.warnings)
     facts = checked.facts
     echo(

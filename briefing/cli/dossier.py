@@ -75,43 +75,106 @@ def init(folder: str, title: str | None, subject: str, author: str, organisation
 
 
 @click.command("add-source")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", metavar="FILE|URL")
 @dossier_option
-@click.option("--id", "source_id", metavar="ID", help="Id of the new source. Default: from the file name, made unique.")
-@click.option("--title", help="Headline of the article.")
-@click.option("--outlet", help="Newspaper, agency or site that published it.")
-@click.option("--author", help="Who wrote it.")
-@click.option("--date", metavar="YYYY-MM-DD", help="Publication date (or YYYY-MM, YYYY).")
-@click.option("--url", help="Where it was published.")
-@click.option("--language", metavar="CODE", help="Language of the text, e.g. en, fr, ru.")
+@click.option("--id", "source_id", metavar="ID", help="Id of the new source. Default: from the file name (or link), made unique.")
+@click.option("--title", help="Headline of the article. Default: the page's own.")
+@click.option("--outlet", help="Newspaper, agency or site that published it. Default: the page's own.")
+@click.option("--author", help="Who wrote it. Default: the page's own.")
+@click.option("--date", metavar="YYYY-MM-DD", help="Publication date (or YYYY-MM, YYYY). Default: the page's own.")
+@click.option("--url", help="Where it was published. Default: the page's canonical link, else the link fetched.")
+@click.option("--language", metavar="CODE", help="Language of the text, e.g. en, fr, ru. Default: the page's own.")
+@click.option("--origin", metavar="NAME",
+              help="Where the text comes from first (a communiqué, a wire story): sources of one origin count once.")
 @click.option("--reliability", type=click.Choice(list("ABCDEF"), case_sensitive=False), metavar="A-F",
               help="Admiralty grade of the source, A (reliable) to F (cannot be judged). Default: F.")
 @click.option("--reliability-reason", metavar="TEXT", help="One line on why that grade.")
-def add_source(file: str, dossier: str, source_id: str | None, **metadata: str | None) -> None:
-    """Copy the article FILE into the dossier and record its metadata.
+def add_source(file: str, dossier: str, source_id: str | None, origin: str | None, **metadata: str | None) -> None:
+    """Add the article FILE (or the page at URL) to the dossier, with its provenance.
 
-    FILE must be plain text (UTF-8); line endings are normalised and a BOM
-    dropped. Metadata not given is recorded as "unknown", never guessed: edit
-    sources/sources.yaml when you learn more.
+    FILE is a saved web page (.html), a PDF, a Word file (.docx) or plain
+    text in any common encoding; a URL (http or https) is fetched. The
+    article's text is extracted (a page's main text, without navigation or
+    ads) into sources/texts/ID.txt, the file itself is kept in
+    sources/originals/ with its SHA-256, and the metadata the page gives
+    (title, author, date, outlet, language, canonical URL) is recorded with
+    where each field came from. An option overrides the page; what neither
+    gives is "unknown", never guessed.
 
     \b
     Examples:
-      briefing add-source article.txt --outlet "Le Monde" --date 2025-06-23 --language fr --reliability B
-      briefing add-source ~/Downloads/wire.txt --id reuters-0623 --dossier mydossier
+      briefing add-source article.html --reliability B
+      briefing add-source communique.pdf --outlet "Ministry of Water" --origin commission-0311
+      briefing add-source https://example.org/news/lake-orvane --dossier mydossier
+      briefing add-source wire.txt --id reuters-0623 --date 2025-06-23 --language fr
     """
     import shlex
 
     from ..authoring.add_source import add_source as add
 
-    added = add(dossier, file, source_id=source_id, **metadata)
+    added = add(dossier, file, source_id=source_id, origin=origin, **metadata)
     for warning in added.warnings:
         show_warning(warning)
-    echo(f"added source '{added.meta.id}': {added.text_path} ({added.lines} lines, {added.characters} characters)")
+    how = {"html": "the page's main text", "pdf": "the PDF's text layer", "docx": "the Word file's paragraphs"}
+    extracted = how.get(added.kind, f"text decoded as {added.encoding}" if added.encoding else "")
+    echo(f"added source '{added.meta.id}': {added.text_path} ({added.lines} lines, {added.characters} characters"
+         f"{', ' + extracted if extracted else ''})")
+    if added.original is not None:
+        echo(f"kept the original: {added.original} (sha256 {(added.meta.original_sha256 or '')[:12]}…)")
     echo(f"recorded in {added.sources_file}:{added.line}")
+    provenance = added.meta.provenance
+    said = {"page": "from the page", "document": "from the document properties", "fetched": "from the link fetched"}
+    for kind, words in said.items():
+        names = [name for name in ("title", "outlet", "author", "date", "language", "url")
+                 if provenance is not None and getattr(provenance, name) == kind]
+        if names:
+            echo(f"{words}: {', '.join(names)}")
     if added.unknown:
         echo(f"unknown: {', '.join(added.unknown)} (edit the entry when you learn more)")
     option = "" if dossier == "." else f" --dossier {shlex.quote(dossier)}"
     echo(f"next: briefing quote {added.meta.id} \"a few words of a passage\"{option}")
+
+
+@click.command("remove-source")
+@click.argument("source_id", metavar="SOURCE-ID", shell_complete=complete_source_ids)
+@dossier_option
+def remove_source(source_id: str, dossier: str) -> None:
+    """Remove a source: its entry in sources.yaml, its text and its original file.
+
+    Refused while a fact cites it: the facts citing it are listed, to change
+    or remove first.
+
+    \b
+    Examples:
+      briefing remove-source le-monde-2
+    """
+    from ..authoring.manage import remove_source as remove
+
+    done = remove(dossier, source_id)
+    echo(f"removed source '{done.source_id}' from {done.sources_file}")
+    for path in done.files:
+        echo(f"  deleted {path}")
+
+
+@click.command("rename-source")
+@click.argument("old", metavar="OLD-ID", shell_complete=complete_source_ids)
+@click.argument("new", metavar="NEW-ID")
+@dossier_option
+def rename_source(old: str, new: str, dossier: str) -> None:
+    """Give a source a new id: its entry, its text and original files, and every fact citing it.
+
+    \b
+    Examples:
+      briefing rename-source article lemonde-0623
+    """
+    from ..authoring.manage import rename_source as rename
+
+    done = rename(dossier, old, new)
+    echo(f"renamed source '{old}' to '{new}' in {done.sources_file}")
+    for path in done.files:
+        echo(f"  moved to {path}")
+    files = sorted({str(c.file) for c in done.facts})
+    echo(f"{count(len(done.facts), 'piece')} of evidence changed" + (f" in {', '.join(files)}" if files else ""))
 
 
 @click.command()
@@ -140,7 +203,7 @@ def quote(source: str, fragment: str, dossier: str, limit: int, as_json: bool) -
     from ..errors import BriefingError
 
     meta, text = read_source(dossier, source)
-    passages = find_passages(text, fragment, limit)
+    passages = find_passages(text, fragment, limit, language=meta.language)
     if passages and passages[0].score < CLOSE_ENOUGH:
         best = passages[0]
         raise BriefingError(f"no passage of '{meta.id}' is close to «{fragment}» (the best matches {best.score:g} %: "
@@ -257,5 +320,6 @@ def _accept(dossier: str, source_ids: tuple[str, ...], accept: bool, accept_all:
     path, done = accept_fingerprints(dossier, None if accept_all else list(source_ids))
     for item in done:
         state = "unchanged" if not item.changed else "recorded" if item.previous is None else "accepted the new text"
-        echo(f"{item.source_id}: sha256 {item.sha256[:12]}… {state} ({path}:{item.line})")
-    echo(f"{count(sum(item.changed for item in done), 'fingerprint')} written to {path}")
+        also = "; the original file's fingerprint accepted too" if item.original_changed else ""
+        echo(f"{item.source_id}: sha256 {item.sha256[:12]}… {state}{also} ({path}:{item.line})")
+    echo(f"{count(sum(item.changed + item.original_changed for item in done), 'fingerprint')} written to {path}")

@@ -15,15 +15,16 @@ Every problem found is collected, so the user sees all of them in one run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ..errors import BriefingError, raise_all
-from .model import DossierConfig, Fact, Question, SourceMeta
+from .model import UNKNOWN, DossierConfig, Evidence, Fact, Question, SourceMeta, Where
 from .paths import resolve_inside
-from .validate import validate_models
+from .validate import attach_where, validate_models
 from .yamlfile import load_yaml, read_text
 
 M = TypeVar("M", bound=BaseModel)
@@ -47,10 +48,25 @@ class Dossier:
     sources: tuple[Source, ...]
     facts: tuple[Fact, ...]
     questions: tuple[Question, ...]
+    # What `load_partial` kept of a dossier with schema errors, so that `check` reports its own
+    # errors in the same run: the evidence of facts that are invalid for another reason (by fact
+    # id), and the ids of sources whose entry or text could not be read (citing them is no new error).
+    unchecked_evidence: tuple[tuple[str, Evidence], ...] = ()
+    broken_sources: frozenset[str] = frozenset()
+    unchecked_sections: tuple[tuple[str, str, Where], ...] = ()  # (fact id, section, where) of invalid facts
 
 
 def load_dossier(root: str | Path) -> Dossier:
     """Read and validate the dossier at `root`; raise every error found at once."""
+    dossier, errors = load_partial(root)
+    raise_all(errors)
+    return dossier
+
+
+def load_partial(root: str | Path) -> tuple[Dossier, list[BriefingError]]:
+    """What can be read and validated of the dossier at `root`, and every error found: a check of
+    the result adds its own errors to these (all errors in one run). Without a valid dossier.yaml
+    the configuration has no sections (and sections are not checked)."""
     root = Path(root)
     folder = root / "sources"
     if not (folder / "dossier.yaml").exists() and not (folder / "dossier.yaml").is_symlink():
@@ -65,8 +81,11 @@ def load_dossier(root: str | Path) -> Dossier:
     fact_files = sorted((folder / "facts").glob("*.yaml")) if (folder / "facts").is_dir() else []
     if not fact_files:
         errors.append(BriefingError("no fact files (sources/facts/*.yaml)", file=folder / "facts"))
+    unchecked: list[tuple[str, Evidence]] = []
+    sections: list[tuple[str, str, Where]] = []
     for path in fact_files:
-        facts += validate_models(path, _read_yaml_file(root, path, "the fact file"), Fact, errors)
+        facts += validate_models(path, _read_yaml_file(root, path, "the fact file"), Fact, errors,
+                                 invalid=partial(_keep_valid_evidence, path, unchecked, sections))
     questions_file = folder / "questions.yaml"
     present = questions_file.exists() or questions_file.is_symlink()
     questions = _load_models(root, questions_file, "the questions file", Question, errors) if present else []
@@ -74,8 +93,44 @@ def load_dossier(root: str | Path) -> Dossier:
         errors.append(BriefingError("facts cite sources, but there are none yet: add one with 'briefing add-source FILE'",
                                     file=folder / "sources.yaml"))
     sources = [source for meta in metas if (source := _load_text(root, folder, meta, errors))]
-    raise_all(errors)
-    return Dossier(root, configs[0], tuple(sources), tuple(facts), tuple(questions))
+    loaded = {source.id for source in sources}
+    broken = {meta.id for meta in metas if meta.id not in loaded} | _invalid_ids(root, folder / "sources.yaml", metas)
+    if not metas and any(error.file == str(folder / "sources.yaml") for error in errors):  # no source could be read
+        broken |= {e.source for fact in facts for e in fact.evidence} | {e.source for _, e in unchecked}
+    config = configs[0] if configs else DossierConfig.model_construct(title=UNKNOWN, sections=[])
+    return Dossier(root, config, tuple(sources), tuple(facts), tuple(questions), tuple(unchecked),
+                   frozenset(broken), tuple(sections)), errors
+
+
+def _keep_valid_evidence(path: Path, kept: list[tuple[str, Evidence]], sections: list, item) -> None:
+    kept.extend(_valid_evidence(path, item))
+    if isinstance(item, dict) and isinstance(item.get("section"), str):
+        line = getattr(item, "key_lines", {}).get("section", getattr(item, "line", None))
+        sections.append((str(item.get("id")), item["section"], Where(str(path), line)))
+
+
+def _valid_evidence(path: Path, item) -> list[tuple[str, Evidence]]:
+    """The pieces of evidence of an invalid fact that are valid themselves, to check their quotes."""
+    if not isinstance(item, dict) or not isinstance(item.get("evidence"), list):
+        return []
+    fact_id = str(item["id"]) if isinstance(item.get("id"), str) else "?"
+    found = []
+    for raw in item["evidence"]:
+        try:
+            evidence = Evidence.model_validate(raw)
+        except ValidationError:
+            continue  # reported with the fact's schema errors
+        attach_where(evidence, raw, path)
+        found.append((fact_id, evidence))
+    return found
+
+
+def _invalid_ids(root: Path, path: Path, metas: list[SourceMeta]) -> set[str]:
+    """The ids of the entries of sources.yaml that did not validate."""
+    data = _read_yaml_file(root, path, "the sources file") if path.exists() else None
+    valid = {meta.id for meta in metas}
+    return {str(item["id"]) for item in data if isinstance(item, dict) and isinstance(item.get("id"), str)
+            and item["id"] not in valid} if isinstance(data, list) else set()
 
 
 def _read_yaml_file(root: Path, path: Path, what: str):

@@ -23,6 +23,7 @@ LINK_SCHEMES = ("http://", "https://", "mailto:")  # the links a brief may carry
 MAX_URL = 2000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,25 @@ def _check_date(value: str) -> str:
     return value
 
 
+PROVENANCE = ("page", "document", "command line", "fetched", "unknown")
+Provenance = Literal["page", "document", "command line", "fetched", "unknown"]
+PROVENANCE_FIELDS = ("title", "outlet", "author", "date", "language", "url")
+
+
+class SourceProvenance(Strict):
+    """Where each metadata field of a source came from: the page's own metadata
+    (`page`), a PDF's or Word file's properties (`document`), the analyst
+    (`command line`), the link it was fetched from (`fetched`, for the URL), or
+    nowhere (`unknown`: the field is unknown)."""
+
+    title: Provenance = "unknown"
+    outlet: Provenance = "unknown"
+    author: Provenance = "unknown"
+    date: Provenance = "unknown"
+    language: Provenance = "unknown"
+    url: Provenance = "unknown"
+
+
 class SourceMeta(Strict):
     """One entry of `sources/sources.yaml`: an article and what is known of it."""
 
@@ -162,10 +182,18 @@ class SourceMeta(Strict):
     origin: str | None = None  # sources sharing an origin count once as evidence
     note: str | None = None
     sha256: str | None = None  # the text's fingerprint (check.fingerprints), written by add-source
+    # Provenance, written by add-source: the file the text was extracted from, kept
+    # beside it (sources/originals/), its SHA-256, the link it was fetched from and
+    # when, and where each metadata field came from.
+    original: str | None = None
+    original_sha256: str | None = None
+    fetched_from: str | None = None
+    fetched_at: str | None = None
+    provenance: SourceProvenance | None = None
 
     _v = field_validator("id")(_check_id)
 
-    @field_validator("sha256")
+    @field_validator("sha256", "original_sha256")
     @classmethod
     def _sha256(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and not _SHA256.match(value):
@@ -182,6 +210,26 @@ class SourceMeta(Strict):
     @classmethod
     def _url(cls, value: str) -> str:
         return check_url(value)
+
+    @field_validator("fetched_from")
+    @classmethod
+    def _fetched_from(cls, value: str | None) -> str | None:
+        if value is not None and (value == UNKNOWN or value.lower().startswith("mailto:")):
+            raise ValueError("the link the text was fetched from starts with http:// or https://")
+        return check_url(value) if value is not None else None
+
+    @field_validator("fetched_at")
+    @classmethod
+    def _fetched_at(cls, value: str | None) -> str | None:
+        if value is not None and not _TIMESTAMP.match(value):
+            raise ValueError("write the time of the fetch as YYYY-MM-DDTHH:MM:SSZ (UTC)")
+        return value
+
+    @model_validator(mode="after")
+    def _original_has_fingerprint(self) -> SourceMeta:
+        if (self.original is None) != (self.original_sha256 is None):
+            raise ValueError("'original' and 'original_sha256' go together: the kept file and its fingerprint")
+        return self
 
 
 def check_url(value: str) -> str:

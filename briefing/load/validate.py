@@ -8,6 +8,7 @@ understands, and all of them are reported, not only the first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,10 +22,13 @@ from .yamlfile import line_of
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate_models(path: Path, data: Any, model: type[M], errors: list[BriefingError], single: bool = False) -> list[M]:
+def validate_models(path: Path, data: Any, model: type[M], errors: list[BriefingError], single: bool = False,
+                    invalid: Callable[[Any], None] | None = None) -> list[M]:
     """Models from the YAML `data` of one file: one mapping (`single`) or a list
     of mappings. `data` may be the error that reading the file raised. Each
-    problem is appended to `errors`; the models that are valid are returned."""
+    problem is appended to `errors`; the models that are valid are returned,
+    and each item that is not is passed to `invalid` (to check what can be
+    checked of it)."""
     if isinstance(data, BriefingError):
         errors.append(data)
         return []
@@ -41,13 +45,15 @@ def validate_models(path: Path, data: Any, model: type[M], errors: list[Briefing
             instance = model.model_validate(item)
         except ValidationError as error:
             errors += schema_errors(path, item, error, model)
+            if invalid is not None:
+                invalid(item)
             continue
-        _attach_where(instance, item, path)
+        attach_where(instance, item, path)
         models.append(instance)
     return models
 
 
-def _attach_where(model: BaseModel, raw: Any, path: Path) -> None:
+def attach_where(model: BaseModel, raw: Any, path: Path) -> None:
     """Give a model (a `model.Strict`), and the models nested in it, the file and line they came from."""
     where = Where(file=str(path), line=getattr(raw, "line", None))
     model.located(where)  # type: ignore[attr-defined]  # every dossier model is a `model.Strict`
@@ -55,11 +61,11 @@ def _attach_where(model: BaseModel, raw: Any, path: Path) -> None:
         value = getattr(model, name)
         nested = raw.get(name) if isinstance(raw, dict) else None
         if isinstance(value, BaseModel) and isinstance(nested, dict):
-            _attach_where(value, nested, path)
+            attach_where(value, nested, path)
         elif isinstance(value, list) and isinstance(nested, list):
             for item, raw_item in zip(value, nested):
                 if isinstance(item, BaseModel):
-                    _attach_where(item, raw_item, path)
+                    attach_where(item, raw_item, path)
 
 
 @cache
