@@ -13,6 +13,7 @@ HEADING instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -78,10 +79,8 @@ def main(source: str, pdf: str, docx: str, after: str, text: str, heading: str |
             document.storeToURL(uno.systemPathToFileUrl(os.path.abspath(docx)), (prop("FilterName", "MS Word 2007 XML"),))
             document.close(True)
         finally:
-            try:
+            with contextlib.suppress(Exception):
                 desktop.terminate()
-            except Exception:
-                pass
             try:
                 office.wait(timeout=30)
             except subprocess.TimeoutExpired:
