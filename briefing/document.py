@@ -154,6 +154,14 @@ class Meta:
     generator: str = "briefing"
 
 
+def title_block_rows(meta: Meta) -> list[tuple[str, str]]:
+    """The title block's (label, value) rows, in the order every format prints
+    them; a value that is not known is left out rather than printed "unknown"."""
+    rows = [("Date", human_date(meta.date)), ("Reference", meta.reference), ("Audience", meta.audience),
+            ("Prepared by", meta.author), ("Status", meta.status.capitalize())]
+    return [(label, value) for label, value in rows if value.lower() != "unknown"]
+
+
 @dataclass(frozen=True)
 class Document:
     meta: Meta

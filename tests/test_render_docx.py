@@ -27,23 +27,24 @@ def xml(path, member: str):
 def test_structure_uses_real_word_styles(default_docx):
     document = docx.Document(str(default_docx / "analyst.docx"))
     used = {p.style.name for p in document.paragraphs}
-    assert {"Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Numbered Paragraph",
-            "Evidence Claim", "Evidence Quote", "TOC Heading"} <= used
+    assert {"Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "List Number", "Numbered Paragraph",
+            "TOC Heading", "toc 1"} <= used
     assert {t.style.name for t in document.tables} == {"Table Grid"}
     assert document.paragraphs[2].text == "Mali–Russia: General Goïta's visit to Moscow"
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings[0] == "1  Executive summary" and headings[-1] == "Sources and evidence"
+    assert headings[0] == "Executive summary" and headings[-1] == "Sources"  # numbered by Word, not typed
 
 
-def test_citations_are_native_footnotes_with_source_and_quote(default_docx):
+def test_citations_are_native_footnotes_with_source_grade_and_quote(default_docx):
     path = default_docx / "analyst.docx"
     notes = docx_footnotes(path)
     assert len(notes) >= 5
     first = notes[min(notes)]
-    assert "Médard Clobechi" in first and re.search(r"date unknown|unknown: [^:]*\bdate\b", first) and "reliability C" in first
+    assert "Médard Clobechi (C): « En visite officielle à Moscou" in first.replace("\u00a0", " ")
+    assert "a été reçu lundi 23 juin 2025 au Kremlin" in first and "Credibility 1" in first
+    assert "unknown" not in first and "[fr]" not in first  # the source's descriptor is in the sources list, once
     brief = docx_footnotes(default_docx / "executive.docx")
     assert brief[min(brief)].strip().startswith("Médard Clobechi, date unknown (C); APA, date unknown (B)")
-    assert "a été reçu lundi 23 juin 2025 au Kremlin" in first
     references = xml(path, "word/document.xml").findall(f".//{W}footnoteReference/../{W}rPr/{W}rStyle")
     assert references and {r.get(f"{W}val") for r in references} == {"FootnoteReference"}
     styles = {p.get(f"{W}val") for p in xml(path, "word/footnotes.xml").iter(f"{W}pStyle")}
@@ -67,8 +68,20 @@ def test_header_marking_footer_page_field_and_table_of_contents(default_docx):
     assert "PAGE" in instructions and "NUMPAGES" in instructions
     body = xml(default_docx / "analyst.docx", "word/document.xml")
     assert any("TOC \\o" in (t.text or "") for t in body.iter(f"{W}instrText"))
-    settings = xml(default_docx / "analyst.docx", "word/settings.xml")
-    assert settings.find(f"{W}updateFields").get(f"{W}val") == "true"
+    # the TOC's result is already the list of sections, each linked to its heading: nothing to update
+    entries = [p.text for p in document.paragraphs if p.style.name == "toc 1"]
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert [entry.split("\t")[-1] for entry in entries] == headings
+    assert [entry.split("\t")[0] for entry in entries] == [str(n) for n in range(1, len(headings) + 1)]
+    anchors = {h.get(f"{W}anchor") for h in body.iter(f"{W}hyperlink")} - {None}
+    assert anchors and anchors <= {b.get(f"{W}name") for b in body.iter(f"{W}bookmarkStart")}
+    assert not any("filled in when the document is opened" in p.text for p in document.paragraphs)
+
+
+def test_word_asks_nothing_on_opening(default_docx):
+    for path in default_docx.glob("*.docx"):
+        settings = xml(path, "word/settings.xml")
+        assert settings.find(f"{W}updateFields") is None, path.name
 
 
 def test_core_properties_come_from_the_dossier_and_source_date_epoch(default_docx):
@@ -80,18 +93,16 @@ def test_core_properties_come_from_the_dossier_and_source_date_epoch(default_doc
     assert properties.created == properties.modified == datetime(2025, 6, 24, tzinfo=timezone.utc)
 
 
-def test_source_urls_are_hyperlinks_in_body_and_footnotes(tmp_path):
+def test_source_urls_are_hyperlinks_in_the_footnotes(tmp_path):
     sources = [{"id": "one", "file": "texts/one.txt", "outlet": "Outlet", "url": "https://example.org/article",
                 "reliability": "B"}]
     root = make_dossier(tmp_path, sources=sources)
     build_briefs(root, ("analyst",), ("docx",))
     path = root / "out" / "analyst.docx"
-    for member, rels in (("word/document.xml", "word/_rels/document.xml.rels"),
-                         ("word/footnotes.xml", "word/_rels/footnotes.xml.rels")):
-        links = list(xml(path, member).iter(f"{W}hyperlink"))
-        assert links, member
-        targets = {r.get("Target") for r in xml(path, rels)}
-        assert "https://example.org/article" in targets
+    links = list(xml(path, "word/footnotes.xml").iter(f"{W}hyperlink"))
+    assert links and "".join(t.text for t in links[0].iter(f"{W}t")) == "Outlet"  # the source's name is its link
+    targets = {r.get("Target") for r in xml(path, "word/_rels/footnotes.xml.rels")}
+    assert "https://example.org/article" in targets
 
 
 def test_a_restyled_reference_document_restyles_the_brief(tmp_path):

@@ -2,11 +2,12 @@
 
 `templates/reference.docx` is made by this script and shipped; a user restyles
 it in Word (fonts, sizes, spacing) and every brief follows. Run again with
-`python -m briefing.render.reference templates/reference.docx`.
+`python -m briefing.render.docx.reference templates/reference.docx`.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -17,7 +18,34 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 BLACK = RGBColor(0, 0, 0)
-BODY_FONT = "Calibri"
+BODY_FONT = "DejaVu Sans"  # the PDF's face too: one text family across both formats
+_FONT_SLOTS = ("ascii", "hAnsi", "cs", "eastAsia")
+
+
+def _set_family(rpr, name: str = BODY_FONT) -> None:
+    """Name `name` for every script in a run-properties element, and drop the
+    theme's fonts (Calibri, Cambria), which Word would otherwise prefer."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, fonts)
+    for attribute in list(fonts.attrib):
+        if attribute.endswith("Theme") or attribute.endswith("theme"):
+            del fonts.attrib[attribute]
+    for slot in _FONT_SLOTS:
+        fonts.set(qn(f"w:{slot}"), name)
+
+
+def _one_family(document) -> None:
+    """Every style, the document defaults and the theme name one family."""
+    root = document.styles.element
+    for rpr in root.iter(qn("w:rPr")):
+        if rpr.find(qn("w:rFonts")) is not None or rpr.getparent().tag == qn("w:rPrDefault"):
+            _set_family(rpr)
+    for part in document.part.package.iter_parts():
+        if part.partname.endswith("theme1.xml"):
+            part._blob = re.sub(rb'(<a:(?:latin|ea|cs) typeface=")[^"]*(")', rb"\g<1>" + BODY_FONT.encode() + rb"\g<2>",
+                                part.blob)
 
 
 def _font(style, size=None, bold=None, italic=None, name=BODY_FONT):
@@ -73,7 +101,7 @@ def make_reference(path: Path) -> None:
     section.header_distance = section.footer_distance = Cm(1.1)
 
     _font(styles["Normal"], 10)
-    _spacing(styles["Normal"], after=5, line=1.2)
+    _spacing(styles["Normal"], after=6, line=1.25)
     _font(styles["Title"], 17, bold=True)
     title_properties = styles["Title"].element.pPr
     for border in title_properties.findall(qn("w:pBdr")) if title_properties is not None else []:
@@ -87,7 +115,7 @@ def make_reference(path: Path) -> None:
         _spacing(heading, before=12 if level < 3 else 8, after=3, line=1.1, keep_next=True)
     for name in ("List Bullet", "List Number"):
         _font(styles[name], 10)
-        _spacing(styles[name], after=3, line=1.2)
+        _spacing(styles[name], after=4, line=1.25)
     _font(styles["Header"], 8, bold=True)
     _font(styles["Footer"], 8)
     for name in ("Header", "Footer"):
@@ -102,30 +130,25 @@ def make_reference(path: Path) -> None:
     fields = _add(styles, "Brief Field")
     _font(fields, 9)
     _spacing(fields, after=0, line=1.0)
-    numbered = _add(styles, "Numbered Paragraph")
-    _spacing(numbered, after=5, line=1.2, left=1.0, hanging=1.0)
+    numbered = _add(styles, "Numbered Paragraph")  # numbered by Word (numbering.xml), when the brief is
+    _spacing(numbered, after=6, line=1.25, left=1.0, hanging=1.0)
     numbered.paragraph_format.tab_stops.add_tab_stop(Cm(1.0))
-    source = _add(styles, "Evidence Source")
-    _font(source, 8.5)
-    _spacing(source, after=0, left=1.0)
-    quote = _add(styles, "Evidence Quote")
-    _font(quote, 8.5, italic=True)
-    _spacing(quote, after=4, left=1.5)
-    note = _add(styles, "Evidence Claim")
-    _font(note, 9.5)
-    _spacing(note, before=4, after=1, left=1.0, hanging=1.0, keep_next=True)
-    note.paragraph_format.tab_stops.add_tab_stop(Cm(1.0))
     footnote = _add(styles, "Footnote Text")
-    _font(footnote, 8)
-    _spacing(footnote, after=2, line=1.0)
+    _font(footnote, 8.5)
+    _spacing(footnote, after=2, line=1.05)
     cell = _add(styles, "Table Text")
     _font(cell, 9)
-    _spacing(cell, after=0, line=1.05)
+    _spacing(cell, after=0, line=1.1)
+    contents = _add(styles, "toc 1")  # Word's own name: its TOC field fills this style
+    _font(contents, 10)
+    _spacing(contents, after=2, line=1.15, left=1.0, hanging=1.0)
+    contents.paragraph_format.tab_stops.add_tab_stop(Cm(1.0))
     reference = _add(styles, "Footnote Reference", WD_STYLE_TYPE.CHARACTER)
     reference.font.superscript = True
     link = _add(styles, "Hyperlink", WD_STYLE_TYPE.CHARACTER)
     link.font.underline = True
     _light_rules(styles["Table Grid"])
+    _one_family(document)
     document.core_properties.author = ""
     document.core_properties.title = "briefing reference styles"
     document.save(str(path))

@@ -27,10 +27,13 @@ from ...document import (
     Document,
     Emphasis,
     Heading,
+    Inline,
     LineBreak,
     Link,
     ListBlock,
     Meta,
+    NoteContent,
+    NoteEntry,
     Paragraph,
     Rule,
     Strong,
@@ -38,14 +41,20 @@ from ...document import (
     Text,
     human_date,
     plain_text,
+    title_block_rows,
 )
 from ...errors import BriefingError, build_time, source_date_epoch
 from ..typography import bind_units
+from .fonts import text_width
 from .footnotes import Footnotes, footnotes_read_as_xml
+from .numbering import Numbering, paragraph_numbering
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _PRESERVE = "{http://www.w3.org/XML/1998/namespace}space"
 SHADE = "D9D9D9"
+TABLE_SIZE = 9  # points: the Table Text style of the reference document
+CELL_PADDING = 2 * 108 + 40  # twips: Word's cell margins, left and right, and a little room
+FOOTNOTE_LIMIT = 500  # characters: a footnote is the short form (source, grade, quote), not the whole entry
 
 
 def render_docx(document: Document, path: Path, reference: Path) -> None:
@@ -101,6 +110,17 @@ class _Writer:
         self.footnotes = Footnotes(word, self.style("Footnote Text"), self.style("Footnote Reference"))
         self.links: dict[tuple[int, str], str] = {}  # (part, URL) → relationship id
         self.next_rel: dict[int, int] = {}  # part → the number of its next relationship id
+        self.numbering = Numbering(word)
+        self.numbered = document.meta.numbered
+        if self.numbered:
+            self.numbering.number_paragraphs(self.style("Heading 1"), self.style("Numbered Paragraph"))
+        self.rule = False  # a thematic break is waiting for the next paragraph
+        self.depth = 0
+        self.context = ""  # the text of the paragraph or cell being written
+        self.toc_anchors: dict[int, str] = {}  # a heading (by id) → the bookmark its TOC entry links to
+        self.next_bookmark = 30000
+        section = word.sections[0]
+        self.width = int((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU → twips
 
     def style(self, name: str) -> str:
         return self.style_ids.get(name, self.style_ids.get("Normal", "Normal"))
@@ -115,18 +135,16 @@ class _Writer:
             self.table_of_contents()
         for block in self.document.blocks:
             self.block(block)
-        self.notes()
+        # the evidence is in the footnotes, each the short form: no second copy at the end
         if section_properties is not None:
             self.body.append(section_properties)
         self.header_and_footer(meta)
         self.properties(meta)
+        settings = self.word.settings.element
+        for ask in settings.findall(qn("w:updateFields")):  # Word would ask to update fields on opening
+            settings.remove(ask)
 
     # paragraphs and runs -------------------------------------------------------
-
-    def paragraph(self, style: str, parent=None):
-        p = _sub(self.body if parent is None else parent, "w:p")
-        _sub(_sub(p, "w:pPr"), "w:pStyle", w_val=self.style(style))
-        return p
 
     def run(self, parent, text: str, bold=False, italic=False, style: str | None = None):
         r = _sub(parent, "w:r")
@@ -144,6 +162,15 @@ class _Writer:
         return r
 
     def inlines(self, parent, inlines, bold=False, italic=False) -> None:
+        if not self.depth:  # the text a citation stands in: does it say the claim?
+            self.context = " ".join(plain_text(inlines).split())
+        self.depth += 1
+        try:
+            self._inlines(parent, inlines, bold, italic)
+        finally:
+            self.depth -= 1
+
+    def _inlines(self, parent, inlines, bold, italic) -> None:
         previous = None
         for inline in inlines:
             if isinstance(inline, Citation) and isinstance(previous, Citation):
@@ -152,9 +179,9 @@ class _Writer:
             if isinstance(inline, (Text, Code)):
                 self.run(parent, inline.text, bold, italic)
             elif isinstance(inline, Strong):
-                self.inlines(parent, inline.children, True, italic)
+                self._inlines(parent, inline.children, True, italic)
             elif isinstance(inline, Emphasis):
-                self.inlines(parent, inline.children, bold, True)
+                self._inlines(parent, inline.children, bold, True)
             elif isinstance(inline, Link):
                 self.hyperlink(parent, inline)
             elif isinstance(inline, Citation):
@@ -195,23 +222,17 @@ class _Writer:
         if self.document.meta.evidence == "brief":  # a one-page note: who says it, not the quotes
             self.run(note, content.short + ".")
             return
-        for index, entry in enumerate(content.entries):
-            if index:
-                self.run(note, " ")
-            self.descriptor(note, entry, self.footnotes.part)
-            self.run(note, ": ")
-            self.run(note, " ".join(entry.quote.split()), italic=True)
-            self.run(note, f" [{entry.language}].")
-        self.run(note, " " + content.support)
-
-    def descriptor(self, parent, entry, part=None) -> None:
-        """A source descriptor: its name in bold, its URL a live link."""
-        self.run(parent, entry.source, bold=True)
-        before, found, after = entry.descriptor.partition(entry.url) if entry.url else (entry.descriptor, "", "")
-        self.run(parent, " — " + before)
-        if found:
-            self.hyperlink(parent, Link(entry.url, (Text(entry.url),)), part)
-            self.run(parent, after)
+        claim = " ".join(content.claim.split())
+        lead = "" if claim in self.context else claim  # cited where the claim is not written out (a table, a question)
+        for piece in footnote_pieces(content, lead):
+            if isinstance(piece, Link):
+                self.hyperlink(note, piece, self.footnotes.part)
+            elif isinstance(piece, Strong):
+                self.run(note, plain_text(piece.children), bold=True)
+            elif isinstance(piece, Emphasis):
+                self.run(note, plain_text(piece.children), italic=True)
+            elif isinstance(piece, Text):
+                self.run(note, piece.text)
 
     # blocks --------------------------------------------------------------------
 
@@ -219,62 +240,84 @@ class _Writer:
         if isinstance(block, Heading):
             level = min(max(block.level - 1, 1), 3)
             p = self.paragraph(f"Heading {level}")
-            if block.number:
-                self.run(p, f"{block.number}  ")
+            if self.numbered and level == 1 and not block.number:
+                paragraph_numbering(p, 0)  # a heading the brief leaves unnumbered: out of the list
+            anchor = self.toc_anchors.get(id(block))
+            if anchor:
+                _sub(p, "w:bookmarkStart", w_id=self.next_bookmark, w_name=anchor)
             self.inlines(p, block.children)
+            if anchor:
+                _sub(p, "w:bookmarkEnd", w_id=self.next_bookmark)
+                self.next_bookmark += 1
         elif isinstance(block, Paragraph):
-            if block.number:
-                p = self.paragraph("Numbered Paragraph")
-                self.run(p, f"{block.number}\t")
-            else:
-                p = self.paragraph("Normal")
+            numbered = bool(block.number) and self.numbered
+            p = self.paragraph("Numbered Paragraph" if numbered else "Normal")  # Word numbers it, by its style
             self.inlines(p, block.children)
         elif isinstance(block, ListBlock):
             self.list_block(block, list_depth)
         elif isinstance(block, Table):
             self.table(block)
         elif isinstance(block, Rule):
-            self.paragraph("Normal")
+            self.rule = True
+
+    def paragraph(self, style: str, parent=None):
+        p = _sub(self.body if parent is None else parent, "w:p")
+        properties = _sub(p, "w:pPr")
+        _sub(properties, "w:pStyle", w_val=self.style(style))
+        if parent is None:
+            if self.rule:  # a thematic break: a rule above the paragraph after it, not an empty paragraph
+                _sub(_sub(properties, "w:pBdr"), "w:top", w_val="single", w_sz="4", w_space="6", w_color="auto")
+                self.rule = False
+            previous = p.getprevious()
+            if previous is not None and previous.tag == _name("w:tbl") and not style.startswith("Heading"):
+                _sub(properties, "w:spacing", w_before="160")  # room after a table, which has no spacing of its own
+        return p
 
     def list_block(self, block: ListBlock, depth: int) -> None:
         bullet = "List Bullet" if depth == 0 else f"List Bullet {min(depth + 1, 3)}"
-        for index, item in enumerate(block.items):
+        num_id = self.numbering.ordered_list(block.start) if block.ordered else None
+        for item in block.items:
             for position, child in enumerate(item):
                 if isinstance(child, Paragraph) and position == 0:
-                    if block.ordered:
-                        p = self.paragraph("Numbered Paragraph")
-                        self.run(p, f"{block.start + index}.\t")
+                    if num_id is not None:
+                        p = self.paragraph("List Number")
+                        paragraph_numbering(p, num_id, min(depth, 8))
                     else:
                         p = self.paragraph(bullet)
                     self.inlines(p, child.children)
                 else:
                     self.block(child, depth + 1)
 
-    def table(self, block: Table, widths: list[float] | None = None, style: str = "Table Grid") -> None:
+    def table(self, block: Table, widths: list[int] | None = None, style: str = "Table Grid") -> None:
+        """A table with fixed column widths set from its content, so that no word
+        breaks inside a column; its header row repeats on every page."""
+        if self.body[-1].tag == _name("w:tbl") if len(self.body) else False:
+            self.paragraph("Normal")  # two tables in a row would merge into one
+        columns = max([len(block.header)] + [len(row) for row in block.rows])
+        widths = widths or column_widths(block, columns, self.width)
         tbl = _sub(self.body, "w:tbl")
         properties = _sub(tbl, "w:tblPr")
         _sub(properties, "w:tblStyle", w_val=self.style(style))
-        _sub(properties, "w:tblW", w_w="5000", w_type="pct")
-        columns = max([len(block.header)] + [len(row) for row in block.rows])
+        _sub(properties, "w:tblW", w_w=sum(widths), w_type="dxa")
+        _sub(properties, "w:tblLayout", w_type="fixed")
         grid = _sub(tbl, "w:tblGrid")
-        total = 9300  # twentieths of a point across the text width
-        shares = widths or _column_shares(block, columns)
-        for share in shares:
-            _sub(grid, "w:gridCol", w_w=int(total * share))
+        for width in widths:
+            _sub(grid, "w:gridCol", w_w=width)
         rows = ([(block.header, True)] if block.header else []) + [(row, False) for row in block.rows]
         for cells, is_header in rows:
             tr = _sub(tbl, "w:tr")
+            row_properties = _sub(tr, "w:trPr")
+            _sub(row_properties, "w:cantSplit")
             if is_header:
-                _sub(_sub(tr, "w:trPr"), "w:tblHeader")
+                _sub(row_properties, "w:tblHeader")
             for index in range(columns):
                 tc = _sub(tr, "w:tc")
                 cell_properties = _sub(tc, "w:tcPr")
-                _sub(cell_properties, "w:tcW", w_w=int(total * shares[index]), w_type="dxa")
+                _sub(cell_properties, "w:tcW", w_w=widths[index], w_type="dxa")
                 if is_header:
                     _sub(cell_properties, "w:shd", w_val="clear", w_color="auto", w_fill=SHADE)
                 p = self.paragraph("Table Text", tc)
                 self.inlines(p, cells[index] if index < len(cells) else (), bold=is_header)
-        self.paragraph("Normal")
 
     def title_block(self, meta: Meta) -> None:
         if meta.organisation != "unknown":
@@ -283,22 +326,42 @@ class _Writer:
         self.run(self.paragraph("Title"), meta.title)
         if meta.subject != "unknown":
             self.run(self.paragraph("Subtitle"), meta.subject)
-        fields = [("Date", human_date(meta.date)), ("Reference", meta.reference), ("Audience", meta.audience),
-                  ("Prepared by", meta.author), ("Status", meta.status.capitalize()), ("Handling", meta.marking)]
-        rows = tuple(
-            (((Strong((Text(a),)),)), (Text(b),), (Strong((Text(c),)),), (Text(d),))
-            for (a, b), (c, d) in zip(fields[0::2], fields[1::2])
-        )
-        self.table(Table((), rows), widths=[0.15, 0.35, 0.15, 0.35])
+        fields = title_block_rows(meta)
+        if not fields:
+            return
+        half = (len(fields) + 1) // 2  # two columns of fields, read down, as in the PDF
+        empty: tuple[Inline, ...] = ()
+        cells: list[tuple[tuple[Inline, ...], ...]] = [((Strong((Text(label),)),), (Text(value),)) for label, value in fields]
+        rows = tuple(cells[i] + (cells[half + i] if half + i < len(cells) else (empty, empty)) for i in range(half))
+        label = max(_twips(text_width(name, TABLE_SIZE, True)) for name, _ in fields) + CELL_PADDING
+        value = (self.width - 2 * label) // 2
+        self.table(Table((), rows), widths=[label, value, label, self.width - 2 * label - value])
 
     def table_of_contents(self) -> None:
-        self.run(self.paragraph("TOC Heading"), "Contents")
-        p = self.paragraph("Normal")
-        self.field(p, 'TOC \\o "1-3" \\h \\z \\u', "The table of contents is filled in when the document is opened in Word "
-                   "(in LibreOffice: Tools ▸ Update ▸ Update All).")
-        settings = self.word.settings.element
-        if settings.find(qn("w:updateFields")) is None:
-            _sub(settings, "w:updateFields", w_val="true")
+        """A TOC field whose result is already the list of sections, linked to
+        them, so nothing is left to update (and Word asks nothing) on opening;
+        the entries have no page numbers (`\\n`), which an update keeps so."""
+        headings = [b for b in self.document.blocks if isinstance(b, Heading) and min(max(b.level - 1, 1), 3) == 1]
+        if not headings:
+            return
+        title = self.paragraph("TOC Heading")
+        if self.numbered:
+            paragraph_numbering(title, 0)  # its style is based on Heading 1's, which is numbered
+        self.run(title, "Contents")
+        for index, heading in enumerate(headings):
+            p = self.paragraph("toc 1")
+            if index == 0:
+                _sub(_sub(p, "w:r"), "w:fldChar", w_fldCharType="begin")
+                code = _sub(_sub(p, "w:r"), "w:instrText")
+                code.set(_PRESERVE, "preserve")
+                code.text = ' TOC \\o "1-1" \\h \\z \\n \\u '
+                _sub(_sub(p, "w:r"), "w:fldChar", w_fldCharType="separate")
+            link = _sub(p, "w:hyperlink", w_anchor=f"_Toc{index + 1:04d}", w_history="1")
+            label = f"{heading.number}\t" if heading.number and self.numbered else ""
+            self.run(link, label + plain_text(heading.children))
+            self.toc_anchors[id(heading)] = f"_Toc{index + 1:04d}"
+            if index == len(headings) - 1:
+                _sub(_sub(p, "w:r"), "w:fldChar", w_fldCharType="end")
 
     def field(self, p, instruction: str, placeholder: str) -> None:
         _sub(_sub(p, "w:r"), "w:fldChar", w_fldCharType="begin")
@@ -308,21 +371,6 @@ class _Writer:
         _sub(_sub(p, "w:r"), "w:fldChar", w_fldCharType="separate")
         self.run(p, placeholder)
         _sub(_sub(p, "w:r"), "w:fldChar", w_fldCharType="end")
-
-    def notes(self) -> None:
-        notes = self.document.notes
-        if not notes or self.document.meta.evidence != "full":
-            return
-        self.run(self.paragraph("Heading 1"), "Sources and evidence")
-        for note in notes:
-            p = self.paragraph("Evidence Claim")
-            _sub(p, "w:bookmarkStart", w_id=20000 + note.number, w_name=f"note-{note.number}")
-            self.run(p, f"{note.number}.\t{note.content.claim}")
-            _sub(p, "w:bookmarkEnd", w_id=20000 + note.number)
-            self.run(self.paragraph("Evidence Source"), note.content.support)
-            for entry in note.content.entries:
-                self.descriptor(self.paragraph("Evidence Source"), entry)
-                self.run(self.paragraph("Evidence Quote"), f"{' '.join(entry.quote.split())} [{entry.language}]", italic=True)
 
     # page furniture and properties ----------------------------------------------
 
@@ -359,13 +407,101 @@ def _property(text: str) -> str:
     return text if len(text) <= 255 else text[:254] + "…"
 
 
-def _column_shares(block: Table, columns: int) -> list[float]:
+def _twips(points: float) -> int:
+    return int(points * 20 + 0.999)
+
+
+def column_widths(block: Table, columns: int, width: int) -> list[int]:
+    """Column widths in twips: the text width shared by how much each column
+    holds, but never narrower than the column's longest word (set in bold, as a
+    header is), so no word breaks inside a column ("Publish|ed"); a word wider
+    than a column's fair share of the page is broken instead, so the table fits."""
+    widest = width // columns
     lengths = [1] * columns
+    floors = [0] * columns
     for row in (block.header, *block.rows):
-        for index, cell in enumerate(row):
-            lengths[index] = max(lengths[index], min(len(plain_text(cell)), 60) + 6)
-    total = sum(lengths)
-    return [length / total for length in lengths]
+        for index, cell in enumerate(row[:columns]):
+            text = plain_text(cell)
+            lengths[index] = max(lengths[index], min(len(text), 60) + 6)
+            longest = max(text.split(), key=len, default="")
+            floors[index] = max(floors[index], min(_twips(text_width(longest, TABLE_SIZE, True)) + CELL_PADDING, widest))
+    shares = [width * length / sum(lengths) for length in lengths]
+    widths = [max(share, floor) for share, floor in zip(shares, floors)]
+    excess = sum(widths) - width
+    flexible = sum(w - f for w, f in zip(widths, floors) if w > f)
+    if excess > 0 and flexible > 0:
+        widths = [w - excess * (w - f) / flexible if w > f else w for w, f in zip(widths, floors)]
+    result = [int(w) for w in widths]
+    result[-1] += width - sum(result)  # the columns fill the text width exactly
+    return result
+
+
+def _grade(entry, content: NoteContent) -> str:
+    """A source's reliability grade (A–F), as the note gives it."""
+    grade = getattr(entry, "grade", None)
+    if grade:
+        return grade
+    found = re.search(r"\breliability ([A-F])\b", entry.descriptor) or re.search(
+        r"(?:^|; )" + re.escape(entry.source) + r"\b[^;]*\(([A-F])\)", content.short)
+    return found.group(1) if found else ""
+
+
+def footnote_pieces(content: NoteContent, lead: str = "", limit: int = FOOTNOTE_LIMIT) -> list[Inline]:
+    """A footnote in its short form, as inlines: each source once, by name (a
+    link to its URL), with its grade and its quotes, then the credibility. The
+    source's full descriptor is in the brief's list of sources, once. The first
+    source's first quote is always given; the other quotes, whole, while the
+    note fits in `limit` characters; a source with no room left is named with
+    its grade, without its quote. No quote is cut. A `lead` (the claim, where the text cited does not say it) comes first."""
+    support = content.support.split(": ", 1)[0].rstrip(".") + "."
+    groups: dict[str, tuple[NoteEntry, list[str]]] = {}
+    for entry in content.entries:
+        text = " ".join(entry.quote.split())
+        translation = getattr(entry, "translation", None)
+        if translation:
+            text += f" (translation: “{translation}”)"
+        group = groups.setdefault(entry.source, (entry, []))
+        if text not in group[1]:
+            group[1].append(text)
+    grades = {name: _grade(entry, content) for name, (entry, _) in groups.items()}
+    chosen: dict[str, list[str]] = {name: [] for name in groups}
+
+    def pieces() -> list[Inline]:
+        out: list[Inline] = [Text(lead + " — ")] if lead else []
+        also = []
+        for name, (entry, _) in groups.items():
+            grade = f" ({grades[name]})" if grades[name] else ""
+            if not chosen[name]:
+                also.append(name + grade)
+                continue
+            out.append(Link(entry.url, (Text(name),)) if entry.url else Strong((Text(name),)))
+            out.append(Text(f"{grade}: "))
+            opening, closing = ("«\u00a0", "\u00a0»") if entry.language == "fr" else ("“", "”")
+            for index, quote in enumerate(chosen[name]):
+                out.append(Text((" " if index else "") + opening))
+                out.append(Emphasis((Text(quote),)))
+                out.append(Text(closing))
+            out.append(Text(" "))
+        if also:
+            out.append(Text(f"Also {', '.join(also)}. "))
+        out.append(Text(support))
+        return out
+
+    if groups:  # the first source's first quote is always given, and whole
+        first = next(iter(groups))
+        chosen[first].append(groups[first][1][0])
+    for depth in range(max((len(quotes) for _, quotes in groups.values()), default=0)):
+        for name, (_, quotes) in groups.items():  # a quote of each source, then a second of each …
+            if len(chosen[name]) != depth:
+                continue
+            for quote in quotes:
+                if quote in chosen[name]:
+                    continue
+                chosen[name].append(quote)
+                if len(plain_text(pieces())) <= limit:
+                    break
+                chosen[name].pop()
+    return pieces()
 
 
 def _build_time() -> datetime:

@@ -46,6 +46,7 @@ from ...document import (
     Text,
     human_date,
     plain_text,
+    title_block_rows,
 )
 from ...document import (
     Paragraph as Para,
@@ -277,8 +278,7 @@ class _Builder:
         self.story.append(_Paragraph(_text(meta.title), s["title"]))
         if meta.subject != "unknown":
             self.story.append(_Paragraph(_text(meta.subject), s["subject"]))
-        fields = [("Date", human_date(meta.date)), ("Reference", meta.reference), ("Audience", meta.audience),
-                  ("Prepared by", meta.author), ("Status", meta.status.capitalize())]
+        fields = title_block_rows(meta)  # the DOCX's too
         cells = [[_Paragraph(f"<b>{name}</b>", s["cell"]), _Paragraph(_text(value), s["cell"])] for name, value in fields]
         half = (len(cells) + 1) // 2
         rows = [left + (cells[half + i] if half + i < len(cells) else ["", ""]) for i, left in enumerate(cells[:half])]

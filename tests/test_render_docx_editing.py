@@ -1,0 +1,274 @@
+"""A DOCX a desk edits in Word: Word's own numbering, short footnotes, no
+evidence twice, no spacer paragraphs, nothing asked on opening, tables sized to
+their content, the PDF's title block and typeface. Read back from the files,
+and from LibreOffice's layout of them (with a paragraph inserted, as a desk
+officer would)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from lxml import etree
+from pypdf import PdfReader
+
+from briefing.build import build_briefs
+from briefing.check import check_dossier
+from briefing.compose import compose_brief
+from briefing.compose.templates import find_template
+from briefing.document import Heading, Paragraph, Table, plain_text, title_block_rows
+from briefing.load import load_dossier
+from briefing.parse import parse_markdown
+from briefing.render.docx.fonts import text_width
+from briefing.render.docx.renderer import CELL_PADDING, FOOTNOTE_LIMIT, TABLE_SIZE
+from conftest import EPOCH, REPO, require
+from readback import W, docx_footnotes, flat
+
+NAMES = ("analyst", "defence", "executive")
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The default briefs, DOCX and PDF, and their documents (name → Document)."""
+    out = tmp_path_factory.mktemp("editing")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        build_briefs(REPO, (), ("docx", "pdf"), out)
+    checked = check_dossier(load_dossier(REPO))
+    documents = {}
+    for name in NAMES:
+        composed = compose_brief(checked, find_template(name, REPO))
+        documents[name] = parse_markdown(composed.markdown, composed.meta, composed.notes)
+    return out, documents
+
+
+def part(path: Path, member: str):
+    with zipfile.ZipFile(path) as package:
+        return etree.fromstring(package.read(member))
+
+
+def body_paragraphs(path: Path):
+    """The paragraphs of the body (not those inside table cells), with their style id and text."""
+    body = part(path, "word/document.xml").find(f"{W}body")
+    for p in body.iterchildren(f"{W}p"):
+        style = p.find(f"{W}pPr/{W}pStyle")
+        yield p, (style.get(f"{W}val") if style is not None else ""), "".join(t.text or "" for t in p.iter(f"{W}t"))
+
+
+def office_pdf(paths: list[Path], folder: Path) -> dict[str, Path]:
+    office = require("libreoffice")
+    result = subprocess.run([office, f"-env:UserInstallation=file://{folder}/profile", "--headless", "--convert-to",
+                             "pdf", "--outdir", str(folder), *map(str, paths)], capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    return {path.stem: folder / f"{path.stem}.pdf" for path in paths}
+
+
+def pdftotext(path: Path) -> str:
+    return subprocess.run([require("pdftotext"), str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+# --- numbering ---------------------------------------------------------------
+
+def test_a_numbered_brief_is_numbered_by_word_not_by_typed_digits(built):
+    out, documents = built
+    for name in ("analyst", "defence"):
+        path = out / f"{name}.docx"
+        document = documents[name]
+        styles = part(path, "word/styles.xml")
+        numbering = part(path, "word/numbering.xml")
+        linked = {}
+        for style_id in ("Heading1", "NumberedParagraph"):
+            style = styles.find(f"{W}style[@{W}styleId='{style_id}']")
+            num_pr = style.find(f"{W}pPr/{W}numPr")
+            assert num_pr is not None, f"{name}: style {style_id} is not linked to a list"
+            linked[style_id] = (num_pr.find(f"{W}numId").get(f"{W}val"), int(num_pr.find(f"{W}ilvl").get(f"{W}val")))
+        (num_id, _), = set((n, 0) for n, _ in linked.values())  # one list for both
+        num = numbering.find(f"{W}num[@{W}numId='{num_id}']")
+        abstract = numbering.find(f"{W}abstractNum[@{W}abstractNumId='{num.find(f'{W}abstractNumId').get(f'{W}val')}']")
+        levels = {int(lvl.get(f"{W}ilvl")): lvl for lvl in abstract.iter(f"{W}lvl")}
+        for style_id, (_, level) in linked.items():
+            assert levels[level].find(f"{W}pStyle").get(f"{W}val") == style_id
+        assert levels[linked["Heading1"][1]].find(f"{W}lvlText").get(f"{W}val") == "%1"
+        assert levels[linked["NumberedParagraph"][1]].find(f"{W}lvlText").get(f"{W}val") == "%1.%2"
+
+        paragraphs = list(body_paragraphs(path))
+        numbered = [text for _, style, text in paragraphs if style == "NumberedParagraph"]
+        assert len(numbered) == sum(1 for b in document.blocks if isinstance(b, Paragraph) and b.number)
+        assert len([s for _, s, _ in paragraphs if s == "Heading1"]) == sum(
+            1 for b in document.blocks if isinstance(b, Heading) and b.number)
+        for _, style, text in paragraphs:
+            if style in ("NumberedParagraph", "Heading1"):
+                assert not re.match(r"\d+(\.\d+)*\s", text), f"{name}: a typed number: {text[:40]!r}"
+
+
+def test_an_unnumbered_brief_has_no_numbered_headings(built):
+    out, _ = built
+    styles = part(out / "executive.docx", "word/styles.xml")
+    for style_id in ("Heading1", "NumberedParagraph"):
+        assert styles.find(f"{W}style[@{W}styleId='{style_id}']/{W}pPr/{W}numPr") is None
+
+
+def test_ordered_lists_are_word_lists_restarting_at_their_first_number(built):
+    out, documents = built
+    path = out / "analyst.docx"
+    items = [(p, text) for p, style, text in body_paragraphs(path) if style == "ListNumber"]
+    assert items and all(not re.match(r"\d+\.\s", text) for _, text in items)
+    num_ids = {p.find(f"{W}pPr/{W}numPr/{W}numId").get(f"{W}val") for p, _ in items}
+    numbering = part(path, "word/numbering.xml")
+    for num_id in num_ids:
+        start = numbering.find(f"{W}num[@{W}numId='{num_id}']/{W}lvlOverride/{W}startOverride")
+        assert start is not None and start.get(f"{W}val") == "1"
+
+
+def test_libreoffice_shows_the_briefs_numbers_and_renumbers_after_an_inserted_paragraph(built, tmp_path):
+    """The numbers LibreOffice lays out are the brief's (parse gives them); a
+    paragraph started with Enter after 1.1 becomes 1.2 and the rest move down
+    (1.3 …), the next section starts again at 2.1; a section heading inserted
+    before section 2 makes it section 3, with paragraphs 3.1 …"""
+    require("libreoffice")
+    require("pdftotext")
+    system_python = shutil.which("python3", path="/usr/bin") or sys.executable
+    if subprocess.run([system_python, "-c", "import sys; sys.path.append('/usr/lib/libreoffice/program'); import uno"],
+                      capture_output=True).returncode:
+        require("python3-uno")  # skips (fails under CI) without LibreOffice's Python bridge
+    out, documents = built
+    source = tmp_path / "analyst.docx"
+    shutil.copy(out / "analyst.docx", source)
+    paragraphs = [b for b in documents["analyst"].blocks if isinstance(b, Paragraph) and b.number]
+
+    def opening(block: Paragraph) -> str:
+        return " ".join(plain_text(block.children).split()[:4])
+
+    def numbers(pdf: Path) -> str:
+        return flat(pdftotext(pdf))
+
+    original = numbers(office_pdf([source], tmp_path / "plain")["analyst"])
+    for block in paragraphs:
+        assert f"{block.number} {opening(block)}" in original, block.number
+
+    first, second = paragraphs[0], paragraphs[1]
+    assert (first.number, second.number) == ("1.1", "1.2")
+    added = "A paragraph a desk officer added."
+    script = str(TESTS / "office_insert.py")
+    run = [system_python, script, str(source), str(tmp_path / "inserted.pdf"), str(tmp_path / "inserted.docx")]
+    result = subprocess.run([*run, opening(first), added], capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    inserted = numbers(tmp_path / "inserted.pdf")
+    assert f"1.2 {added}" in inserted
+    section_one = [b for b in paragraphs if b.number.startswith("1.")]
+    for block in section_one[1:]:
+        shifted = f"1.{int(block.number.split('.')[1]) + 1}"
+        assert f"{shifted} {opening(block)}" in inserted, block.number
+    for block in paragraphs[len(section_one):]:
+        assert f"{block.number} {opening(block)}" in inserted, block.number
+
+    section_two = next(b for b in documents["analyst"].blocks if isinstance(b, Heading) and b.number == "2")
+    title = plain_text(section_two.children)
+    run = [system_python, script, str(source), str(tmp_path / "heading.pdf"), str(tmp_path / "heading.docx")]
+    result = subprocess.run([*run, "", "A section a desk officer added", title], capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with_heading = numbers(tmp_path / "heading.pdf")
+    assert "2 A section a desk officer added" in with_heading and f"3 {title}" in with_heading
+    for block in paragraphs:
+        section, number = block.number.split(".")
+        renumbered = f"{int(section) + 1 if int(section) >= 2 else section}.{number}"
+        assert f"{renumbered} {opening(block)}" in with_heading, block.number
+
+
+# --- footnotes and evidence --------------------------------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+def test_footnotes_are_the_short_form(built, name):
+    out, documents = built
+    notes = docx_footnotes(out / f"{name}.docx")
+    assert notes
+    for text in notes.values():
+        assert len(text.strip()) <= FOOTNOTE_LIMIT, text
+        assert "unknown:" not in text and "[fr]" not in text
+
+
+@pytest.mark.parametrize("name", ("analyst", "defence"))
+def test_a_footnoted_docx_has_no_second_copy_of_the_evidence(built, name):
+    out, documents = built
+    path = out / f"{name}.docx"
+    body = flat(" ".join(text for _, _, text in body_paragraphs(path)))
+    assert "Sources and evidence" not in body
+    quotes = {flat(entry.quote) for note in documents[name].notes for entry in note.content.entries}
+    assert not [quote for quote in quotes if quote in body]  # the quotes are in the footnotes only
+    footnotes = flat(" ".join(docx_footnotes(path).values()))
+    assert any(quote in footnotes for quote in quotes)
+
+
+# --- title block, paragraphs, settings, typeface -----------------------------
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_title_block_is_the_pdfs(built, name):
+    out, documents = built
+    table = docx.Document(str(out / f"{name}.docx")).tables[0]
+    cells = [[cell.text for cell in row.cells] for row in table.rows]
+    pairs = [(row[i], row[i + 1]) for i in (0, 2) for row in cells if row[i]]  # read down, as the PDF sets them
+    assert pairs == title_block_rows(documents[name].meta)
+    page_one = flat(PdfReader(str(out / f"{name}.pdf")).pages[0].extract_text())
+    for row in cells:
+        assert flat(" ".join(text for text in row if text)) in page_one
+    assert "Handling" not in " ".join(sum(cells, []))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_empty_paragraphs_as_spacers(built, name):
+    out, _ = built
+    empty = [style for _, style, text in body_paragraphs(out / f"{name}.docx") if not text.strip()]
+    assert empty == []
+
+
+def test_one_text_family_at_reading_sizes(built):
+    out, _ = built
+    styles = part(out / "analyst.docx", "word/styles.xml")
+    for fonts in styles.iter(f"{W}rFonts"):
+        assert {k.split("}")[1] for k in fonts.attrib} <= {"ascii", "hAnsi", "cs", "eastAsia", "hint"}
+        assert {v for k, v in fonts.attrib.items() if not k.endswith("hint")} == {"DejaVu Sans"}
+    assert styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}rFonts").get(f"{W}ascii") == "DejaVu Sans"
+    document = docx.Document(str(out / "analyst.docx"))
+    assert 10 <= document.styles["Normal"].font.size.pt <= 11
+    assert document.styles["Footnote Text"].font.size.pt >= 8.5
+
+
+# --- tables ------------------------------------------------------------------
+
+def test_table_columns_hold_their_longest_word(built):
+    out, documents = built
+    for name in NAMES:
+        tables = [b for b in documents[name].blocks if isinstance(b, Table)]
+        body = part(out / f"{name}.docx", "word/document.xml").find(f"{W}body")
+        written = list(body.iterchildren(f"{W}tbl"))[1:]  # after the title block
+        assert len(written) == len(tables)
+        for block, tbl in zip(tables, written):
+            assert tbl.find(f"{W}tblPr/{W}tblLayout").get(f"{W}type") == "fixed"
+            assert tbl.find(f"{W}tr/{W}trPr/{W}tblHeader") is not None  # repeated on every page
+            widths = [int(col.get(f"{W}w")) for col in tbl.iter(f"{W}gridCol")]
+            for row in (block.header, *block.rows):
+                for width, cell in zip(widths, row):
+                    longest = max(plain_text(cell).split(), key=len, default="")
+                    assert text_width(longest, TABLE_SIZE, True) * 20 + CELL_PADDING <= width + 1, (name, longest)
+
+
+def test_libreoffice_breaks_no_word_in_a_table(built, tmp_path):
+    out, documents = built
+    copies = [Path(shutil.copy(out / f"{name}.docx", tmp_path / f"{name}.docx")) for name in NAMES]
+    pdfs = office_pdf(copies, tmp_path / "pdf")
+    for name in NAMES:
+        words = set(re.findall(r"\w+", pdftotext(pdfs[name])))
+        for block in (b for b in documents[name].blocks if isinstance(b, Table)):
+            for row in (block.header, *block.rows):
+                for cell in row:
+                    for word in re.findall(r"[\w-]+", plain_text(cell)):  # a line may end at a hyphen
+                        if "-" not in word:
+                            assert word in words, f"{name}: {word!r} is broken across lines"
+    assert {"Published", "unknown", "Reliability", "Language"} <= set(re.findall(r"\w+", pdftotext(pdfs["analyst"])))
