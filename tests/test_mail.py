@@ -173,7 +173,7 @@ def test_message_has_standard_headers_a_bottom_line_and_the_pdf_attached(dossier
     body = message.get_body(("plain",)).get_content()
     assert "BOTTOM LINE" in body.upper()
     assert "The president received his counterpart in Moscow on 23 June 2025 (Outlet one alone).[1]" in " ".join(body.split())
-    assert "[1] Outlet one, 23 June 2025 (B)" in body
+    assert "[1] Outlet one (B)" in body
     assert f"- {TITLE.replace(':', '')} (executive).pdf" in body
     (attachment,) = message.iter_attachments()
     assert attachment.get_content_type() == "application/pdf"
