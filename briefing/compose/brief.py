@@ -21,7 +21,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter, Se
 from .. import __version__
 from ..check import CREDIBILITY, CheckedDossier, CheckedFact
 from ..document import Meta, NoteContent, NoteEntry, human_date
-from ..errors import BriefingError
+from ..errors import BriefingError, BriefingWarning
 from .context import (
     FactView,
     SourceView,
@@ -46,6 +46,7 @@ class ComposedBrief:
     meta: Meta
     notes: dict[str, NoteContent]
     template: TemplateFile
+    warnings: tuple[BriefingWarning, ...] = ()  # sections with facts the brief leaves out
 
 
 def escape_markdown(text) -> str:
@@ -239,6 +240,9 @@ def make_environment(folders: list[Path]) -> _Sandbox:
     env.filters["md"] = escape_markdown
     env.filters["date"] = human_date
     env.filters["language"] = language_name
+    env.tests["contains"] = lambda sequence, value: value in sequence
+    env.tests["intersect"] = lambda one, other: not {id(x) for x in one}.isdisjoint(id(x) for x in other)
+    env.tests["touches"] = lambda versions, chosen: any(fact in chosen for version in versions for fact in version.facts)
     env.globals["cite"] = cite
     return env
 
@@ -274,7 +278,25 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBr
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError, jinja2.TemplateError) as error:
         file, line = _template_frame(template.path)
         raise BriefingError(f"template error: {error}", file=file, line=line) from None
-    return ComposedBrief(markdown, meta, note_contents(checked), template)
+    unshown = unshown_sections(checked, template, record)
+    return ComposedBrief(markdown, meta, note_contents(checked), template, (unshown,) if unshown else ())
+
+
+def unshown_sections(checked: CheckedDossier, template: TemplateFile, cited) -> BriefingWarning | None:
+    """One line naming the sections with facts of which the brief cites none:
+    a section is never dropped silently."""
+    left_out = [section.id for section in checked.dossier.config.sections
+                if any(f.fact.section == section.id for f in checked.facts)
+                and not any(f.fact.section == section.id and f.id in cited for f in checked.facts)]
+    if not left_out:
+        return None
+    names = ", ".join(f"'{name}'" for name in left_out)
+    shows = template.info.shows
+    hint = (f"tag a section {' or '.join(repr(tag) for tag in shows)} in sources/dossier.yaml (or a fact with "
+            "`tags:`) to include it" if shows else "this template shows only the headline facts of a section; "
+            "mark a fact `headline: true` to include it")
+    label = "section" if len(left_out) == 1 else "sections"
+    return BriefingWarning(f"{template.name}: {label} {names} not shown — {hint}", file=str(template.path))
 
 
 def _render_bounded(env: _Sandbox, template: jinja2.Template, context: dict) -> str:

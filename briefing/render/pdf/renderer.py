@@ -150,12 +150,12 @@ class _Cluster:
                 runs.append([number])
         for index, run in enumerate(runs):
             if index:
-                self.parts.append((",", None))
+                self.parts.append((", ", None))
             if len(run) >= 3:
                 self.parts += [(str(run[0]), run[0]), ("\u2013", None), (str(run[-1]), run[-1])]
             else:
                 for position, number in enumerate(run):
-                    self.parts += ([(",", None)] if position else []) + [(str(number), number)]
+                    self.parts += ([(", ", None)] if position else []) + [(str(number), number)]
 
 
 def _clustered(inlines):
@@ -466,12 +466,12 @@ def _column_widths(block: TableBlock, columns: int) -> list[float]:
     widest = width / columns
     lengths = [1] * columns
     floors = [0.0] * columns
-    for row, font in [(block.header, f"{FAMILY}-Bold")] + [(row, FAMILY) for row in block.rows]:
+    for row, font in [(block.header, f"{FAMILY}-Bold")] + [(row, f"{FAMILY}-Bold") for row in block.rows]:  # a cell may be bold
         for index, cell in enumerate(row):
             text = plain_text(cell)
             lengths[index] = max(lengths[index], min(len(text), 60) + 6)
             longest = max(text.split(), key=len, default="")
-            floors[index] = max(floors[index], min(stringWidth(longest, font, 8.5) + 13, widest))
+            floors[index] = max(floors[index], min(stringWidth(longest, font, 9) + 13, widest))
     shares = [width * length / sum(lengths) for length in lengths]
     widths = [max(share, floor) for share, floor in zip(shares, floors)]
     excess = sum(widths) - width
