@@ -82,7 +82,7 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
         chosen = unique_names([find_template(name, root) for name in dict.fromkeys(templates)]) if templates \
             else list_templates(root)
         out = Path(out_dir) if out_dir is not None else root / "out"
-        return write_briefs(checked, chosen, chosen_formats, out, worker)
+        return write_briefs(checked, chosen, chosen_formats, out, worker, report=report)
     finally:
         if worker is not None:
             worker.stop()
@@ -90,17 +90,20 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
 
 def write_briefs(checked: CheckedDossier, templates: list[TemplateFile], formats: list[Format], out: Path,
                  worker: RenderWorker | None = None, composed: dict[Path, Brief] | None = None,
-                 before_move: Callable[[list[Path]], None] | None = None) -> list[Output]:
+                 before_move: Callable[[list[Path]], None] | None = None,
+                 report: Callable[[BriefingWarning], None] | None = None) -> list[Output]:
     """Render each template in each format into `out`, all or nothing.
     `composed` holds briefs already composed, by template path. `before_move`
     is given the rendered temporary files, in the order of the jobs, before any
-    moves into place: an error it raises leaves `out` as it was."""
+    moves into place: an error it raises leaves `out` as it was. `report` is
+    given what a brief leaves out (a section none of whose facts it shows)."""
     jobs = [_Job(template, fmt, out / f"{template.name}{fmt.suffix}") for template in templates for fmt in formats]
     _prepare(out, [job.path for job in jobs])
+    left_out: list[BriefingWarning] = []  # reported once every brief is written: a failed build reports its error alone
     try:
         pending: list[tuple[_Job, Future]] = []
         for template in templates:
-            brief = (composed or {}).get(template.path) or compose_and_parse(checked, template)
+            brief = (composed or {}).get(template.path) or compose_and_parse(checked, template, left_out.append)
             ours = [job for job in jobs if job.template is template]
             for job in sorted(ours, key=lambda job: not (worker and job.format.in_worker)):  # the worker's first
                 if worker and job.format.in_worker:
@@ -127,15 +130,22 @@ def write_briefs(checked: CheckedDossier, templates: list[TemplateFile], formats
     finally:
         for job in jobs:
             job.temporary.unlink(missing_ok=True)
+    if report is not None:
+        for warning in left_out:
+            report(warning)
     return [Output(job.template.name, job.format.name, job.path) for job in jobs]
 
 
-def compose_and_parse(checked: CheckedDossier, template: TemplateFile) -> Brief:
+def compose_and_parse(checked: CheckedDossier, template: TemplateFile,
+                      report: Callable[[BriefingWarning], None] | None = None) -> Brief:
     """One template's brief, composed and parsed once for every format."""
     from .compose import compose_brief
     from .parse import parse_markdown
 
     composed = compose_brief(checked, template)
+    if report is not None:
+        for warning in composed.warnings:
+            report(warning)
     document: Document = parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
     return Brief(document, composed.markdown, reference_docx(checked.dossier.root))
 

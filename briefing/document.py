@@ -109,10 +109,13 @@ class NoteEntry:
     """One piece of evidence: who says it, and the verbatim words."""
 
     source: str  # the source's name, set first and in bold
-    descriptor: str  # what else is known of it, its grade, what is not known
-    quote: str
+    descriptor: str  # its grade, briefly ("reliability B"): the sources list describes it in full
+    quote: str  # the passages, each in « », as one text
     language: str = "unknown"
     url: str | None = None
+    grade: str = ""  # the source's reliability grade, A–F
+    passages: tuple[str, ...] = ()  # the verbatim passages this source gives, in order
+    translations: tuple[str | None, ...] = ()  # the analyst's translation of each passage, where the dossier gives one
 
 
 @dataclass(frozen=True)
@@ -120,9 +123,10 @@ class NoteContent:
     """What a citation leads to: the claim, how well it is backed, the evidence."""
 
     claim: str
-    support: str
-    entries: tuple[NoteEntry, ...]
-    short: str  # one line for compact evidence lists: "APA, 23 June 2025 (B)"
+    support: str  # who backs it and how well: "APA (B), Médard Clobechi (C): credibility 1, confirmed by 2 independent sources."
+    entries: tuple[NoteEntry, ...]  # one per source, in order of first quote
+    short: str  # one line for compact evidence lists: "APA (B); Médard Clobechi (C)"
+    brief_support: str = ""  # the credibility alone, for a footnote: "Credibility 1 (confirmed by another independent source)."
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,9 @@ def test_the_pdf_says_every_cited_claim_and_quote_with_matching_numbers(built, n
     if document.meta.evidence == "full":
         for note in document.notes:
             for entry in note.content.entries:
-                assert flat(entry.quote) in text
-        evidence = text[text.rindex("Sources and evidence"):]
+                for passage in entry.passages:
+                    assert flat(passage) in text
+        evidence = text[text.rindex("Evidence"):]
         assert evidence_numbers(evidence, {n.number: n.content.claim for n in document.notes})
 
 
@@ -76,7 +77,7 @@ def test_the_docx_says_every_claim_with_one_footnote_per_cited_fact(built, name)
         if document.meta.evidence == "full":  # the short form: every source named, a quote at least, whole
             footnote = flat(footnotes[footnote_id])
             assert all(entry.source in footnote for entry in content.entries)
-            assert any(flat(entry.quote) in footnote for entry in content.entries)
+            assert any(flat(passage) in footnote for entry in content.entries for passage in entry.passages or (entry.quote,))
         else:
             assert flat(footnotes[footnote_id]) == flat(content.short + ".")
 
@@ -87,7 +88,7 @@ def test_the_analyst_brief_covers_every_section_and_every_fact(built):
     text = pdf_text(out / "analyst.pdf")
     for section in checked.dossier.config.sections:
         assert flat(section.title) in text
-    for heading in ("Open questions", "Where the sources differ", "Sources and evidence"):
+    for heading in ("Open questions", "Where the sources differ", "Sources", "Evidence"):
         assert heading in text
     assert {n.key for n in documents["analyst"].notes} == {f.id for f in checked.facts}
 

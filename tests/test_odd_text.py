@@ -137,7 +137,10 @@ def render(root: Path, fmt: str, texts: dict[str, str]) -> str | None:
 def check_renders(title: str, claim: str, quote: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = odd_dossier(Path(folder), title, claim, quote)
-        texts = {"title": title, "claim": claim, "quote": quote}
+        from briefing.compose.context import smart_quotes
+
+        # the analyst's text (title, claim) is set with typographic quotes; a quote as its source has it
+        texts = {"title": smart_quotes(title), "claim": smart_quotes(claim), "quote": quote}
         for fmt in ("docx", "pdf"):
             text = render(root, fmt, texts)
             if text is None:

@@ -49,7 +49,7 @@ def test_a_saved_edit_appears_and_a_broken_quote_shows_its_error_line(browser, w
     process, dossier = watching
     page = browser.new_page()
     page.goto(process.url)
-    assert page.locator("h1").inner_text() == "Mali–Russia: General Goïta's visit to Moscow"
+    assert page.locator("h1").inner_text() == "Mali–Russia: General Goïta’s visit to Moscow"
     assert "UNCLASSIFIED — FOR OFFICIAL USE ONLY" in page.locator(".marking-top").inner_text()
 
     edit(dossier / SUMMARY, CLAIM, "at the Kremlin on 23 June, as edited.")
@@ -88,7 +88,7 @@ def test_the_printed_page_has_the_marking_on_every_page_and_no_cut_table_row(bro
     for number, page_text in enumerate(pages, 1):
         assert page_text.count("UNCLASSIFIED — FOR OFFICIAL USE ONLY") == 2, f"page {number}: {page_text[:200]}"
         assert f"Page {number} of {len(pages)}" in page_text
-    assert "BN-2025-0623-MLI-RUS · 24 June 2025" in pages[0]
+    assert "BN-2025-0623-MLI-RUS-ANA · 24 June 2025" in pages[0]
     for row in rows:  # every row's words on one page: no row cut by a page break
         words = {word for word in re.findall(r"\w{6,}", row)}
         assert any(all(word in page_text for word in words) for page_text in pages), row

@@ -115,16 +115,35 @@ def test_an_unnumbered_brief_has_no_numbered_headings(built):
         assert styles.find(f"{W}style[@{W}styleId='{style_id}']/{W}pPr/{W}numPr") is None
 
 
-def test_ordered_lists_are_word_lists_restarting_at_their_first_number(built):
-    out, documents = built
-    path = out / "analyst.docx"
-    items = [(p, text) for p, style, text in body_paragraphs(path) if style == "ListNumber"]
-    assert items and all(not re.match(r"\d+\.\s", text) for _, text in items)
-    num_ids = {p.find(f"{W}pPr/{W}numPr/{W}numId").get(f"{W}val") for p, _ in items}
-    numbering = part(path, "word/numbering.xml")
-    for num_id in num_ids:
-        start = numbering.find(f"{W}num[@{W}numId='{num_id}']/{W}lvlOverride/{W}startOverride")
-        assert start is not None and start.get(f"{W}val") == "1"
+def test_ordered_lists_are_word_lists_restarting_at_their_first_number(tmp_path):
+    from conftest import make_dossier
+
+    template = """\
+        {#---
+        name: lists
+        audience: Testers
+        description: Two ordered lists, the second starting at 4.
+        ---#}
+        ## Steps
+
+        1. First step
+        2. Second step
+
+        Between the lists.
+
+        4. Fourth step
+        5. Fifth step
+        """
+    root = make_dossier(tmp_path / "d", templates={"lists.md.j2": template})
+    (output,) = build_briefs(root, ("lists",), ("docx",), tmp_path / "out")
+    items = [(p, text) for p, style, text in body_paragraphs(output.path) if style == "ListNumber"]
+    assert [text for _, text in items] == ["First step", "Second step", "Fourth step", "Fifth step"]  # no typed digits
+    num_ids = [p.find(f"{W}pPr/{W}numPr/{W}numId").get(f"{W}val") for p, _ in items]
+    assert num_ids[0] == num_ids[1] != num_ids[2] == num_ids[3]  # one Word list each
+    numbering = part(output.path, "word/numbering.xml")
+    starts = [numbering.find(f"{W}num[@{W}numId='{num_id}']/{W}lvlOverride/{W}startOverride").get(f"{W}val")
+              for num_id in (num_ids[0], num_ids[2])]
+    assert starts == ["1", "4"]
 
 
 def test_libreoffice_shows_the_briefs_numbers_and_renumbers_after_an_inserted_paragraph(built, tmp_path):
@@ -265,10 +284,10 @@ def test_libreoffice_breaks_no_word_in_a_table(built, tmp_path):
     pdfs = office_pdf(copies, tmp_path / "pdf")
     for name in NAMES:
         words = set(re.findall(r"\w+", pdftotext(pdfs[name])))
+        words |= {re.sub(r"\d+$", "", word) for word in words}  # "Coup13": a word and its footnote number
         for block in (b for b in documents[name].blocks if isinstance(b, Table)):
             for row in (block.header, *block.rows):
                 for cell in row:
                     for word in re.findall(r"[\w-]+", plain_text(cell)):  # a line may end at a hyphen
                         if "-" not in word:
                             assert word in words, f"{name}: {word!r} is broken across lines"
-    assert {"Published", "unknown", "Reliability", "Language"} <= set(re.findall(r"\w+", pdftotext(pdfs["analyst"])))

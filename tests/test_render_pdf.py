@@ -1,5 +1,7 @@
 """The PDF renderer, read back with pypdf and checked with qpdf."""
 
+import re
+
 import subprocess
 
 import pytest
@@ -26,7 +28,7 @@ def test_every_pdf_passes_qpdf_check(default_pdfs):
 
 def test_document_information_is_set(default_pdfs):
     info = PdfReader(str(default_pdfs / "analyst.pdf")).metadata
-    assert info.title == "Mali–Russia: General Goïta's visit to Moscow"
+    assert info.title == "Mali–Russia: General Goïta’s visit to Moscow"
     assert info.author == "Sahel Desk analysts"
     assert info.subject.startswith("Meeting of General Assimi Goïta and Vladimir Putin")
     assert "Africa Corps" in info["/Keywords"]
@@ -43,14 +45,14 @@ def test_the_outline_mirrors_the_headings(default_pdfs):
             else:
                 yield item.title
     found = list(titles(reader.outline))
-    assert found[0] == "Mali–Russia: General Goïta's visit to Moscow"
-    assert "1  Executive summary" in found and "Sources and evidence" in found
+    assert found[0] == "Mali–Russia: General Goïta’s visit to Moscow"
+    assert "1  Executive summary" in found and "Evidence" in found
     assert any(t.endswith("Open questions") for t in found)
 
 
 def test_citations_are_links_to_their_evidence_entry(default_pdfs):
     reader = PdfReader(str(default_pdfs / "analyst.pdf"))
-    evidence_page = next(i for i, page in enumerate(reader.pages) if "Sources and evidence" in page.extract_text())
+    evidence_page = next(i for i, page in enumerate(reader.pages) if re.search(r"^\s*Evidence\s*$", page.extract_text(), re.M))
     links = [annotation.get_object() for page in reader.pages for annotation in page.get("/Annots", [])]
     internal = [link for link in links if link.get("/Subtype") == "/Link" and "/Dest" in link]
     assert len(internal) >= 80
@@ -103,7 +105,7 @@ def test_long_tables_repeat_their_header_row_on_every_page(tmp_path):
 def test_headings_are_never_the_last_line_of_a_page(default_pdfs):
     reader = PdfReader(str(default_pdfs / "analyst.pdf"))
     headings = ["Executive summary", "Key judgments", "The visit", "The three accords", "Security context",
-                "Sénou gold refinery", "Open questions", "Where the sources differ", "Sources", "Sources and evidence"]
+                "Sénou gold refinery", "Open questions", "Where the sources differ", "Sources", "Evidence"]
     for page in reader.pages:
         lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
         body = [line for line in lines if "UNCLASSIFIED" not in line and "Page " not in line]
@@ -160,7 +162,7 @@ def test_a_number_and_its_unit_are_bound_in_claims_and_quotes(tmp_path):
 
     texts = ["".join(getattr(frag, "text", "") for frag in getattr(flowable, "frags", [])) for flowable in paragraphs(story)]
     assert any("takes 45\u00a0% of" in text for text in texts)  # the claim
-    assert "La part de l’État passe à 45\u00a0% du capital, soit 20\u00a0€ par action. [fr]" in texts  # the quote
+    assert any("La part de l’État passe à 45\u00a0% du capital, soit 20\u00a0€ par action." in text for text in texts)  # the quote
 
 
 def test_same_inputs_and_source_date_epoch_give_identical_files(tmp_path, monkeypatch):
@@ -286,7 +288,7 @@ def test_copied_fragments_are_those_reportlab_parses():
 
     for note in document.notes:
         claim, support = note.content.claim, note.content.support
-        parsed = _Paragraph(f'<a name="note-{note.number}"/>{_text(claim)}<br/><font size="8">{_text(support)}</font>',
+        parsed = _Paragraph(f'<a name="note-{note.number}"/>{_text(claim)} — <font size="8.5">{_text(support)}</font>',
                             note_style, bulletText=f"{note.number}.")
         assert attributes(builder.note(note.number, claim, support, note_style)) == attributes(parsed)
 

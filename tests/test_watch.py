@@ -90,7 +90,7 @@ def test_ctrl_c_ends_the_watch_with_no_temporary_file_nor_worker_left(default_do
         assert process.url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(process.url) as answer:  # / leads to the brief, with the reload script
             page = answer.read().decode("utf-8")
-        assert "<h1>Mali–Russia: General Goïta&#x27;s visit to Moscow</h1>" in page and "/_events" in page
+        assert "<h1>Mali–Russia: General Goïta’s visit to Moscow</h1>" in page and "/_events" in page
         assert "<script" not in (default_dossier / "out" / "analyst.html").read_text(encoding="utf-8")
         workers = children(process.process.pid)
         assert workers  # the PDF worker, kept between builds

@@ -21,8 +21,17 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter, Se
 from .. import __version__
 from ..check import CREDIBILITY, CheckedDossier, CheckedFact
 from ..document import Meta, NoteContent, NoteEntry, human_date
-from ..errors import BriefingError
-from .context import FactView, SourceView, attribution_of, build_context, language_name, source_view, with_attribution
+from ..errors import BriefingError, BriefingWarning
+from .context import (
+    FactView,
+    SourceView,
+    attribution_of,
+    build_context,
+    language_name,
+    smart_quotes,
+    source_view,
+    with_attribution,
+)
 from .templates import TemplateFile, search_path
 
 # Characters that can start markup anywhere, and those that only matter at the
@@ -37,6 +46,7 @@ class ComposedBrief:
     meta: Meta
     notes: dict[str, NoteContent]
     template: TemplateFile
+    warnings: tuple[BriefingWarning, ...] = ()  # sections with facts the brief leaves out
 
 
 def escape_markdown(text) -> str:
@@ -47,12 +57,15 @@ def escape_markdown(text) -> str:
     return _BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped)
 
 
-def cite(*facts) -> str:
-    """Citation markers for one or more facts (or fact ids)."""
+def cite(*facts, record: dict[str, None] | None = None) -> str:
+    """Citation markers for one or more facts (or fact ids); `record` collects the ids cited."""
     markers = []
     for fact in facts:
         for item in fact if isinstance(fact, (list, tuple)) else (fact,):
-            markers.append(f"[^{item.id if isinstance(item, FactView) else item}]")
+            key = item.id if isinstance(item, FactView) else str(item)
+            if record is not None:
+                record.setdefault(key, None)
+            markers.append(f"[^{key}]")
     return "".join(markers)
 
 
@@ -227,6 +240,9 @@ def make_environment(folders: list[Path]) -> _Sandbox:
     env.filters["md"] = escape_markdown
     env.filters["date"] = human_date
     env.filters["language"] = language_name
+    env.tests["contains"] = lambda sequence, value: value in sequence
+    env.tests["intersect"] = lambda one, other: not {id(x) for x in one}.isdisjoint(id(x) for x in other)
+    env.tests["touches"] = lambda versions, chosen: any(fact in chosen for version in versions for fact in version.facts)
     env.globals["cite"] = cite
     return env
 
@@ -237,7 +253,9 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBr
     folders = [template.path.parent.resolve()] + [folder.resolve() for folder in search_path(root)]
     env = make_environment(list(dict.fromkeys(folders)))
     meta = make_meta(checked, template)
-    context = build_context(checked) | {"brief": meta, "template": template.info}
+    record: dict[str, None] = {}
+    env.globals["cite"] = lambda *facts: cite(*facts, record=record)
+    context = build_context(checked, lambda: tuple(record)) | {"brief": meta, "template": template.info}
     try:
         markdown = _render_bounded(env, env.get_template(template.path.name), context)
     except jinja2.TemplateSyntaxError as error:
@@ -260,7 +278,25 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBr
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError, jinja2.TemplateError) as error:
         file, line = _template_frame(template.path)
         raise BriefingError(f"template error: {error}", file=file, line=line) from None
-    return ComposedBrief(markdown, meta, note_contents(checked), template)
+    unshown = unshown_sections(checked, template, record)
+    return ComposedBrief(markdown, meta, note_contents(checked), template, (unshown,) if unshown else ())
+
+
+def unshown_sections(checked: CheckedDossier, template: TemplateFile, cited) -> BriefingWarning | None:
+    """One line naming the sections with facts of which the brief cites none:
+    a section is never dropped silently."""
+    left_out = [section.id for section in checked.dossier.config.sections
+                if any(f.fact.section == section.id for f in checked.facts)
+                and not any(f.fact.section == section.id and f.id in cited for f in checked.facts)]
+    if not left_out:
+        return None
+    names = ", ".join(f"'{name}'" for name in left_out)
+    shows = template.info.shows
+    hint = (f"tag a section {' or '.join(repr(tag) for tag in shows)} in sources/dossier.yaml (or a fact with "
+            "`tags:`) to include it" if shows else "this template shows only the headline facts of a section; "
+            "mark a fact `headline: true` to include it")
+    label = "section" if len(left_out) == 1 else "sections"
+    return BriefingWarning(f"{template.name}: {label} {names} not shown — {hint}", file=str(template.path))
 
 
 def _render_bounded(env: _Sandbox, template: jinja2.Template, context: dict) -> str:
@@ -296,14 +332,21 @@ def make_meta(checked: CheckedDossier, template: TemplateFile) -> Meta:
     config = checked.dossier.config
     info = template.info
     return Meta(
-        title=config.title, subject=config.subject, doc_type=info.doc_type,
+        title=smart_quotes(config.title), subject=smart_quotes(config.subject), doc_type=info.doc_type,
         organisation=config.organisation, author=config.author, date=config.date,
-        reference=config.reference, status=config.status, marking=config.marking,
+        reference=product_reference(config.reference, info.reference_suffix), status=config.status, marking=config.marking,
         audience=info.audience, keywords=tuple(config.keywords), language=config.language,
         template=info.name, evidence=info.evidence, numbered=info.numbered,
         table_of_contents=info.table_of_contents, page_budget=info.page_budget,
         generator=f"briefing {__version__}",
     )
+
+
+def product_reference(reference: str, suffix: str | None) -> str:
+    """'BN-2025-0623-MLI-RUS' + 'EXE' → 'BN-2025-0623-MLI-RUS-EXE': each product its own reference."""
+    if not suffix or reference == "unknown":
+        return reference
+    return f"{reference}-{suffix}"
 
 
 def note_contents(checked: CheckedDossier) -> dict[str, NoteContent]:
@@ -313,23 +356,42 @@ def note_contents(checked: CheckedDossier) -> dict[str, NoteContent]:
 
 
 def _note_content(fact: CheckedFact, views: dict[str, SourceView]) -> NoteContent:
+    """An evidence entry: who backs the claim and how well (the credibility and
+    its reason), then each source's verbatim passages with the analyst's
+    translation where the dossier gives one. The sources themselves are
+    described once, in the sources list."""
+    by_source: dict[str, list] = {}
+    for located, evidence in zip(fact.evidence, fact.fact.evidence):
+        by_source.setdefault(located.source.id, []).append((located, evidence.translation))
     entries = []
-    for quote in fact.evidence:
-        view = views[quote.source.id]
+    for source_id, quotes in by_source.items():
+        view = views[source_id]
         url = view.url if view.url.startswith(("http://", "https://")) else None
-        entries.append(NoteEntry(view.name, view.details, quote.passage, view.language, url))
-    count = fact.independent_sources
-    backing = f"{count} independent source{'s' if count != 1 else ''}"
-    if fact.fact.kind == "judgment":
-        support = f"Judgment, {fact.fact.confidence} confidence; rests on {backing}: {fact.reason}."
-    else:
-        support = f"Credibility {fact.credibility} ({CREDIBILITY[fact.credibility]}): {fact.reason}."
-    if fact.fact.derivation:
-        support += f" Analyst's derivation: {fact.fact.derivation}"
-    names = dict.fromkeys(
-        f"{v.name}, {human_date(v.date) if v.date != 'unknown' else 'date unknown'} ({v.reliability})"
-        for v in (views[q.source.id] for q in fact.evidence)
-    )
+        passages = tuple(" ".join(located.passage.split()) for located, _ in quotes)
+        translations = tuple(translation for _, translation in quotes)
+        descriptor = f"reliability {view.reliability}" + (f" · {url}" if url else "")
+        entries.append(NoteEntry(view.name, descriptor, " ".join(f"« {p} »" for p in passages),
+                                 view.language, url, view.reliability, passages, translations))
     cited = tuple(dict.fromkeys(views[quote.source.id] for quote in fact.evidence))
-    claim = with_attribution(fact.fact.claim, attribution_of(fact, cited))
-    return NoteContent(claim, support, tuple(entries), "; ".join(names))
+    names = ", ".join(f"{v.name} ({v.reliability})" for v in cited)
+    reason = smart_quotes(fact.reason)
+    if fact.fact.kind == "judgment":
+        count = fact.independent_sources
+        support = f"Judgment, {fact.fact.confidence} confidence; rests on {names}: {count} independent source{'s' if count != 1 else ''}."
+    else:
+        grade = "" if reason.startswith("confirmed") else f", {_grade_word(fact.credibility)}"
+        support = f"{names}: credibility {fact.credibility}{grade}; {reason}."
+    if fact.fact.derivation:
+        support += f" Analyst’s derivation: {smart_quotes(fact.fact.derivation)}"
+    claim = smart_quotes(with_attribution(fact.fact.claim, attribution_of(fact, cited)))
+    if fact.fact.kind == "judgment":
+        brief_support = f"Judgment, {fact.fact.confidence} confidence."
+    else:
+        brief_support = f"Credibility {fact.credibility} ({CREDIBILITY[fact.credibility]})."
+    return NoteContent(claim, support, tuple(entries), "; ".join(f"{v.name} ({v.reliability})" for v in cited),
+                       brief_support)
+
+
+def _grade_word(credibility: int) -> str:
+    """1 → 'confirmed': the legend says the rest."""
+    return "confirmed" if credibility == 1 else CREDIBILITY[credibility]

@@ -6,6 +6,8 @@ Templates get plain, frozen objects with friendly names (`fact.claim`,
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..check import CREDIBILITY, CheckedDossier, CheckedFact
@@ -29,6 +31,10 @@ class SourceView:
     name: str  # the shortest name that says who published it
     details: str  # author, title, date, URL, reliability, and what is unknown
     descriptor: str  # the name, then the details: as evidence lists cite a source
+    dated: str = ""  # the date as a reader should take it: printed, in the text only, or none
+    kind: str = ""  # what sort of source ("news agency dispatch")
+    known: str = ""  # what is known of it besides its name and date: outlet, author, title, kind
+    missing: tuple[str, ...] = ()  # the descriptors it does not give (outlet, author, title, URL)
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,29 @@ class FactView:
     attribution: str = ""  # "APA alone", when one source (or one origin) backs a fact its claim does not attribute
     credibility_reason: str = ""
     derivation: str = ""
+    item: str = ""  # the thing it describes (`accord.nuclear`)
+    tags: tuple[str, ...] = ()  # its own tags and its section's
+    events: tuple[EventView, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventView:
+    date: str  # as the dossier gives it: YYYY, YYYY-MM or YYYY-MM-DD
+    when: str  # as a reader reads it: "August 2022"
+    label: str
+    fact_id: str
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """The facts that describe one thing (an accord): a row of a table."""
+
+    id: str
+    label: str
+    facts: tuple[FactView, ...]
+    versions: tuple[VersionView, ...]  # the values its keyed facts give, each with its facts
+    sources: tuple[SourceView, ...]
+    disputed: bool  # its sources give different values
 
 
 @dataclass(frozen=True)
@@ -58,6 +87,7 @@ class SectionView:
     id: str
     title: str
     facts: tuple[FactView, ...]
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +101,7 @@ class DiscrepancyView:
     key: str
     label: str
     versions: tuple[VersionView, ...]
+    item: str = ""  # the item its facts describe, when they describe one: its table shows the versions
 
 
 @dataclass(frozen=True)
@@ -94,16 +125,40 @@ class Coverage:
     first_date: str
     last_date: str
     undated: int
+    in_text: int = 0  # sources without a printed date whose text shows one
+    dates: str = ""  # the dates in one sentence, without contradiction
 
 
 def source_view(source: Source) -> SourceView:
     meta = source.meta
     name = meta.name or next((v for v in (meta.outlet, meta.author) if v != UNKNOWN), f"unattributed source '{meta.id}'")
     details = _details(meta, name)
+    fields = [("outlet", meta.outlet), ("author", meta.author), ("title", meta.title), ("URL", meta.url)]
+    missing = tuple(field for field, value in fields if value == UNKNOWN)
+    known = [value for field, value in fields[:2] if value not in (UNKNOWN, name)]
+    if meta.title != UNKNOWN:
+        known.append(f"“{meta.title}”")
+    if meta.kind:
+        known.append(meta.kind)
     return SourceView(
         meta.id, meta.title, meta.outlet, meta.author, meta.date, meta.language, meta.url,
         meta.reliability, meta.reliability_reason, meta.note or "", name, details, f"{name} — {details}",
+        dated_as(meta), meta.kind or "", "; ".join(known), missing,
     )
+
+
+def dated_as(meta) -> str:
+    """'23 June 2025'; or 'no date printed; 23 June 2025 in the text': a date
+    the text shows is never passed off as a dateline."""
+    if meta.date != UNKNOWN:
+        return human_date(meta.date)
+    if meta.date_in_text:
+        shown = human_date(meta.date_in_text) if _ISO.match(meta.date_in_text) else meta.date_in_text
+        return f"no date printed; {shown}, in the text"
+    return "no date printed"
+
+
+_ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def _details(meta, name: str) -> str:
@@ -121,17 +176,35 @@ def _details(meta, name: str) -> str:
     return " · ".join(parts)
 
 
-def fact_view(fact: CheckedFact, sources: dict[str, SourceView], labels: dict[str, str]) -> FactView:
+def fact_view(fact: CheckedFact, sources: dict[str, SourceView], labels: dict[str, str],
+              section_tags: tuple[str, ...] = ()) -> FactView:
     model = fact.fact
     cited = tuple(dict.fromkeys(sources[quote.source.id] for quote in fact.evidence))
     key = model.key or ""
     attribution = attribution_of(fact, cited)
+    events = tuple(EventView(e.date, human_date(e.date), smart_quotes(e.label), model.id) for e in model.events)
     return FactView(
-        model.id, model.section, with_attribution(model.claim, attribution), model.kind, model.kind == "judgment",
-        model.confidence or "", key, labels.get(key, key), model.value or "", model.headline, cited,
-        fact.independent_sources, fact.credibility, CREDIBILITY[fact.credibility],
-        model.claim, attribution, fact.reason, model.derivation or "",
+        model.id, model.section, smart_quotes(with_attribution(model.claim, attribution)), model.kind,
+        model.kind == "judgment", model.confidence or "", key, labels.get(key, key), model.value or "", model.headline,
+        cited, fact.independent_sources, fact.credibility, CREDIBILITY[fact.credibility],
+        smart_quotes(model.claim), attribution, fact.reason, model.derivation or "",
+        model.item or "", tuple(dict.fromkeys((*model.tags, *section_tags))), events,
     )
+
+
+_OPENING = re.compile(r"(^|[\s(\[{\u2014\u2013/-])'")
+_DOUBLE_OPENING = re.compile(r'(^|[\s(\[{\u2014\u2013/-])"')
+
+
+def smart_quotes(text: str) -> str:
+    """Straight quotes of English text as typographic ones: ' after a space or
+    an opening bracket opens (‘), any other closes or is an apostrophe (’);
+    the same for ". Only for the analyst's text: a verbatim quote is printed
+    as its source has it."""
+    if "'" not in text and '"' not in text:
+        return text
+    text = _OPENING.sub("\\1\u2018", text).replace("'", "\u2019")
+    return _DOUBLE_OPENING.sub("\\1\u201c", text).replace('"', "\u201d")
 
 
 def attribution_of(fact: CheckedFact, cited: tuple[SourceView, ...]) -> str:
@@ -155,36 +228,103 @@ def with_attribution(claim: str, attribution: str) -> str:
     return f"{body[:len(body) - len(end)]} ({attribution}){end or '.'}"
 
 
-def build_context(checked: CheckedDossier) -> dict:
+def build_context(checked: CheckedDossier, cited: Callable[[], tuple[str, ...]] | None = None) -> dict:
+    """What a template sees. `cited` gives the ids of the facts the brief has
+    cited so far, for the counts of its own source summary (`cited_coverage()`)."""
     dossier = checked.dossier
     sources = {source.id: source_view(source) for source in dossier.sources}
-    facts = {fact.id: fact_view(fact, sources, dossier.config.key_labels) for fact in checked.facts}
+    tags_of = {section.id: tuple(section.tags) for section in dossier.config.sections}
+    labels = dossier.config.key_labels
+    facts = {fact.id: fact_view(fact, sources, labels, tags_of.get(fact.fact.section, ())) for fact in checked.facts}
     sections = tuple(
-        SectionView(section.id, section.title, tuple(f for f in facts.values() if f.section == section.id))
+        SectionView(section.id, section.title, tuple(f for f in facts.values() if f.section == section.id),
+                    tuple(section.tags))
         for section in dossier.config.sections
     )
+    summary = next((s for s in sections if "summary" in s.tags), sections[0])
+    items = _items(facts.values(), labels)
+    item_of_key = {f.key: f.item for f in facts.values() if f.key and f.item}
     discrepancies = tuple(
-        DiscrepancyView(d.key, d.label, tuple(VersionView(v.value, tuple(facts[f.id] for f in v.facts)) for v in d.versions))
+        DiscrepancyView(d.key, d.label, tuple(VersionView(v.value, tuple(facts[f.id] for f in v.facts)) for v in d.versions),
+                        item_of_key.get(d.key, ""))
         for d in checked.discrepancies
     )
     questions = tuple(
-        QuestionView(q.id, q.question, q.why, q.settle, tuple(facts[i] for i in q.follows_from))
+        QuestionView(q.id, smart_quotes(q.question), smart_quotes(q.why), smart_quotes(q.settle),
+                     tuple(facts[i] for i in q.follows_from))
         for q in dossier.questions
     )
+    all_sources = tuple(sources.values())
+
+    def sections_tagged(*tags: str) -> tuple[SectionView, ...]:
+        """The sections tagged with any of `tags`, in the dossier's order."""
+        return tuple(s for s in sections if s is not summary and not set(tags).isdisjoint(s.tags))
+
+    def facts_tagged(*tags: str) -> tuple[FactView, ...]:
+        """The facts whose own tags or whose section's tags include any of `tags`."""
+        return tuple(f for f in facts.values() if not set(tags).isdisjoint(f.tags))
+
+    def events_of(chosen=None) -> tuple[EventView, ...]:
+        """The dated events of `chosen` facts (all facts by default), in date order."""
+        pool = facts.values() if chosen is None else chosen
+        return tuple(sorted((e for f in pool for e in f.events), key=lambda e: e.date))
+
+    def items_of(chosen) -> tuple[ItemView, ...]:
+        """The items that `chosen` facts (a section's, say) describe, in order of first mention."""
+        ids = dict.fromkeys(f.item for f in chosen if f.item)
+        return tuple(items[i] for i in ids)
+
+    def cited_coverage() -> Coverage:
+        """What the brief has cited so far: its own counts, for its source summary."""
+        ids = cited() if cited is not None else tuple(facts)
+        return _coverage([checked_by_id[i] for i in ids if i in checked_by_id], sources)
+
+    def cited_sources() -> tuple[SourceView, ...]:
+        """The sources the brief has cited so far, in the dossier's order."""
+        ids = cited() if cited is not None else tuple(facts)
+        used = {quote.source.id for i in ids if i in checked_by_id for quote in checked_by_id[i].evidence}
+        return tuple(s for s in all_sources if s.id in used)
+
+    checked_by_id = {fact.id: fact for fact in checked.facts}
     return {
-        "sources": tuple(sources.values()),
+        "sources": all_sources,
         "facts": tuple(facts.values()),
         "sections": sections,
         "section": {section.id: section for section in sections},
+        "summary": summary,
+        "body_sections": tuple(s for s in sections if s is not summary),
+        "sections_tagged": sections_tagged,
+        "facts_tagged": facts_tagged,
+        "events_of": events_of,
+        "items_of": items_of,
+        "cited_coverage": cited_coverage,
+        "cited_sources": cited_sources,
         "headlines": tuple(f for f in facts.values() if f.headline),
-        "key_points": _spread_across_sections(f for f in facts.values() if f.headline and f.section != sections[0].id),
+        "key_points": _spread_across_sections(f for f in facts.values() if f.headline and f.section != summary.id),
         "judgments": tuple(f for f in facts.values() if f.is_judgment),
         "discrepancies": discrepancies,
         "questions": questions,
-        "coverage": _coverage(checked, tuple(sources.values())),
+        "coverage": _coverage(checked.facts, sources, checked.quote_count),
         "credibility_legend": credibility_legend(checked),
-        "gaps": tuple(dossier.config.source_gaps),
+        "gaps": tuple(smart_quotes(gap) for gap in dossier.config.source_gaps),
     }
+
+
+def _items(facts, labels: dict[str, str]) -> dict[str, ItemView]:
+    grouped: dict[str, list[FactView]] = {}
+    for fact in facts:
+        if fact.item:
+            grouped.setdefault(fact.item, []).append(fact)
+    items = {}
+    for item, members in grouped.items():
+        values: dict[str, list[FactView]] = {}
+        for fact in members:
+            if fact.key and not fact.is_judgment:
+                values.setdefault(fact.value, []).append(fact)
+        versions = tuple(VersionView(value, tuple(group)) for value, group in values.items())
+        cited = tuple(dict.fromkeys(source for fact in members for source in fact.sources))
+        items[item] = ItemView(item, labels.get(item, item), tuple(members), versions, cited, len(versions) > 1)
+    return items
 
 
 def credibility_legend(checked: CheckedDossier) -> tuple[tuple[int, str], ...]:
@@ -216,12 +356,39 @@ def language_name(code: str) -> str:
     return LANGUAGES.get(code, code)
 
 
-def _coverage(checked: CheckedDossier, sources: tuple[SourceView, ...]) -> Coverage:
-    dates = sorted(s.date for s in sources if s.date != UNKNOWN)
-    languages = tuple(sorted({s.language for s in sources}))
+def _coverage(checked_facts, sources: dict[str, SourceView], quote_count: int | None = None) -> Coverage:
+    """The counts of a source summary for `checked_facts`, and their sources' dates said once, without contradiction."""
+    used_ids = {quote.source.id for fact in checked_facts for quote in fact.evidence}
+    used = tuple(s for s in sources.values() if s.id in used_ids)
+    dates = sorted(s.date for s in used if s.date != UNKNOWN)
+    in_text = [s for s in used if s.date == UNKNOWN and s.dated.endswith("in the text")]
+    undated = sum(s.date == UNKNOWN for s in used)
+    languages = tuple(sorted({s.language for s in used}))
+    quotes = quote_count if quote_count is not None else sum(len(fact.evidence) for fact in checked_facts)
+    first, last = (human_date(dates[0]), human_date(dates[-1])) if dates else (UNKNOWN, UNKNOWN)
     return Coverage(
-        len(sources), len(checked.facts), sum(f.fact.kind == "judgment" for f in checked.facts),
-        checked.quote_count, languages,
-        human_date(dates[0]) if dates else UNKNOWN, human_date(dates[-1]) if dates else UNKNOWN,
-        sum(s.date == UNKNOWN for s in sources),
+        len(used), len(checked_facts), sum(f.fact.kind == "judgment" for f in checked_facts), quotes, languages,
+        first, last, undated, len(in_text), _dates_sentence(len(used), dates, undated, len(in_text)),
     )
+
+
+def _dates_sentence(count: int, dates: list[str], undated: int, in_text: int) -> str:
+    """'One prints its date (23 June 2025); the other four print none, three of them giving the date of the events in their text.'"""
+    if not count:
+        return ""
+    printed = len(dates)
+    span = human_date(dates[0]) if dates and dates[0] == dates[-1] else \
+        f"{human_date(dates[0])} to {human_date(dates[-1])}" if dates else ""
+    if not undated:
+        return f"{'All print' if count > 1 else 'It prints'} a date ({span})."
+    text = (f"{_count_word(printed).capitalize()} {'prints its date' if printed == 1 else 'print their dates'} ({span}); "
+            f"the other {_count_word(undated)} {'prints' if undated == 1 else 'print'} none") if printed else \
+        ("None prints a date" if count > 1 else "It prints no date")
+    if in_text:
+        text += f", {'and ' if printed else ''}{_count_word(in_text)} of them {'gives' if in_text == 1 else 'give'} a date in the text" \
+            if undated > 1 else ", but gives a date in its text"
+    return text + "."
+
+
+def _count_word(n: int) -> str:
+    return ["none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"][n] if n <= 10 else str(n)

@@ -42,8 +42,11 @@ class TemplateInfo(BaseModel):
     numbered: bool = False
     table_of_contents: bool = False
     page_budget: int | None = None
+    purpose: str | None = None  # "For information", "For decision": the line under the title
+    reference_suffix: str | None = None  # added to the dossier's reference, so each product has its own ("EXE")
+    shows: list[str] = []  # the section tags the template chooses by; named when a section is left out
 
-    _p = field_validator("name", "audience", "description", "doc_type")(check_printable)
+    _p = field_validator("name", "audience", "description", "doc_type", "purpose", "reference_suffix")(check_printable)
 
     @field_validator("name")
     @classmethod

@@ -59,9 +59,15 @@ def _check_id(value: str) -> str:
 
 
 class Section(Strict):
+    """A section of the brief. `tags` say what it is about (`summary`,
+    `security`, `defence`, `accords`, `economy`…): templates choose sections by
+    tag, never by id, so a template fits any dossier."""
+
     id: str
     title: str
+    tags: list[str] = Field(default_factory=list, max_length=20)
     _v = field_validator("id")(_check_id)
+    _t = field_validator("tags")(lambda value: [_check_id(tag) for tag in value])
 
 
 class MailConfig(Strict):
@@ -181,6 +187,8 @@ class SourceMeta(Strict):
     reliability_reason: str = UNKNOWN
     origin: str | None = None  # sources sharing an origin count once as evidence
     note: str | None = None
+    date_in_text: str | None = None  # a date the text shows though it prints no dateline ("2025-06-23", or "23 June, no year")
+    kind: str | None = None  # what sort of source it is, in a few words ("news agency dispatch")
     sha256: str | None = None  # the text's fingerprint (check.fingerprints), written by add-source
     # Provenance, written by add-source: the file the text was extracted from, kept
     # beside it (sources/originals/), its SHA-256, the link it was fetched from and
@@ -192,6 +200,7 @@ class SourceMeta(Strict):
     provenance: SourceProvenance | None = None
 
     _v = field_validator("id")(_check_id)
+    _p = field_validator("date_in_text", "kind")(lambda value: value if value is None else check_printable(value))
 
     @field_validator("sha256", "original_sha256")
     @classmethod
@@ -260,8 +269,24 @@ def _check_size(what: str, hint: str):
 class Evidence(Strict):
     source: str
     quote: str = Field(min_length=1)
+    translation: str | None = None  # the analyst's English rendering of the quote, printed marked as a translation
 
-    _size = field_validator("quote")(_check_size("a quote", "quote only the passage that backs the claim"))
+    _size = field_validator("quote", "translation")(_check_size("a quote", "quote only the passage that backs the claim"))
+
+
+class Event(Strict):
+    """A dated event a fact reports, for the timeline: `date` as the sources
+    give it (YYYY, YYYY-MM or YYYY-MM-DD), `label` a few words."""
+
+    date: str
+    label: str = Field(min_length=1, max_length=80)
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        if value == UNKNOWN:
+            raise ValueError("an event has a date: YYYY-MM-DD, YYYY-MM or YYYY")
+        return _check_date(value)
 
 
 class Fact(Strict):
@@ -276,9 +301,14 @@ class Fact(Strict):
     value: str | None = None
     headline: bool = False
     derivation: str | None = None  # how the claim derives a figure its quotes do not give ("200 t / 50 t = four times")
+    item: str | None = None  # the thing the fact describes (`accord.nuclear`): facts of one item make a row of a table
+    tags: list[str] = Field(default_factory=list, max_length=20)  # what the fact is about beyond its section (`defence`)
+    events: list[Event] = Field(default_factory=list, max_length=20)  # dated events it reports, for the timeline
     evidence: list[Evidence] = Field(min_length=1)
 
     _v = field_validator("id")(_check_id)
+    _t = field_validator("tags")(lambda value: [_check_id(tag) for tag in value])
+    _i = field_validator("item")(lambda value: value if value is None else _check_id(value))
     _size = field_validator("claim")(_check_size("a claim", "split it into several facts"))
 
     @field_validator("value", mode="before")

@@ -438,9 +438,8 @@ def column_widths(block: Table, columns: int, width: int) -> list[int]:
 
 def _grade(entry, content: NoteContent) -> str:
     """A source's reliability grade (A–F), as the note gives it."""
-    grade = getattr(entry, "grade", None)
-    if grade:
-        return grade
+    if entry.grade:
+        return entry.grade
     found = re.search(r"\breliability ([A-F])\b", entry.descriptor) or re.search(
         r"(?:^|; )" + re.escape(entry.source) + r"\b[^;]*\(([A-F])\)", content.short)
     return found.group(1) if found else ""
@@ -453,18 +452,19 @@ def footnote_pieces(content: NoteContent, lead: str = "", limit: int = FOOTNOTE_
     source's first quote is always given; the other quotes, whole, while the
     note fits in `limit` characters; a source with no room left is named with
     its grade, without its quote. No quote is cut. A `lead` (the claim, where the text cited does not say it) comes first."""
-    support = content.support.split(": ", 1)[0].rstrip(".") + "."
-    groups: dict[str, tuple[NoteEntry, list[str]]] = {}
+    support = content.brief_support or content.support
+    groups: dict[str, tuple[NoteEntry, list[tuple[str, str | None]]]] = {}
     for entry in content.entries:
-        text = " ".join(entry.quote.split())
-        translation = getattr(entry, "translation", None)
-        if translation:
-            text += f" (translation: “{translation}”)"
         group = groups.setdefault(entry.source, (entry, []))
-        if text not in group[1]:
-            group[1].append(text)
+        passages = entry.passages or (entry.quote,)
+        for index, passage in enumerate(passages):
+            quote = (" ".join(passage.split()), entry.translations[index] if index < len(entry.translations) else None)
+            if quote not in group[1]:
+                group[1].append(quote)
     grades = {name: _grade(entry, content) for name, (entry, _) in groups.items()}
-    chosen: dict[str, list[str]] = {name: [] for name in groups}
+    chosen: dict[str, list[tuple[str, str | None]]] = {name: [] for name in groups}
+
+    translated = True  # the analyst's translations, while the note still fits with them
 
     def pieces() -> list[Inline]:
         out: list[Inline] = [Text(lead + " — ")] if lead else []
@@ -477,10 +477,12 @@ def footnote_pieces(content: NoteContent, lead: str = "", limit: int = FOOTNOTE_
             out.append(Link(entry.url, (Text(name),)) if entry.url else Strong((Text(name),)))
             out.append(Text(f"{grade}: "))
             opening, closing = ("«\u00a0", "\u00a0»") if entry.language == "fr" else ("“", "”")
-            for index, quote in enumerate(chosen[name]):
+            for index, (quote, translation) in enumerate(chosen[name]):
                 out.append(Text((" " if index else "") + opening))
                 out.append(Emphasis((Text(quote),)))
                 out.append(Text(closing))
+                if translation and translated:
+                    out.append(Text(f" (translation: “{translation}”)"))
             out.append(Text(" "))
         if also:
             out.append(Text(f"Also {', '.join(also)}. "))
@@ -501,6 +503,8 @@ def footnote_pieces(content: NoteContent, lead: str = "", limit: int = FOOTNOTE_
                 if len(plain_text(pieces())) <= limit:
                     break
                 chosen[name].pop()
+    if len(plain_text(pieces())) > limit:  # the first quote and its translation are too long together: the quote alone
+        translated = False
     return pieces()
 
 

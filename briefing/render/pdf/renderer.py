@@ -65,7 +65,7 @@ SHADE = colors.Color(0.92, 0.92, 0.92)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FAMILY, bulletFontName=FAMILY, fontSize=9.5, leading=12.8, spaceAfter=5)
+    base = ParagraphStyle("body", fontName=FAMILY, bulletFontName=FAMILY, fontSize=10.5, leading=13.8, spaceAfter=5)
     def style(name, **changes):
         return ParagraphStyle(name, parent=base, **changes)
     return {
@@ -74,19 +74,18 @@ def _styles() -> dict[str, ParagraphStyle]:
         "bullet": style("bullet", leftIndent=0.55 * cm, bulletIndent=0.1 * cm, spaceAfter=3),
         "h1": style("h1", fontName=f"{FAMILY}-Bold", fontSize=14, leading=18, spaceBefore=10, spaceAfter=6),
         "h2": style("h2", fontName=f"{FAMILY}-Bold", fontSize=12, leading=15, spaceBefore=12, spaceAfter=5),
-        "h3": style("h3", fontName=f"{FAMILY}-Bold", fontSize=10, leading=13, spaceBefore=8, spaceAfter=4),
-        "cell": style("cell", fontSize=8.5, leading=11, spaceAfter=0),
-        "head": style("head", fontName=f"{FAMILY}-Bold", fontSize=8.5, leading=11, spaceAfter=0),
+        "h3": style("h3", fontName=f"{FAMILY}-Bold", fontSize=11, leading=14, spaceBefore=8, spaceAfter=4),
+        "cell": style("cell", fontSize=9, leading=11.5, spaceAfter=0),
+        "head": style("head", fontName=f"{FAMILY}-Bold", fontSize=9, leading=11.5, spaceAfter=0),
         "org": style("org", fontSize=9, leading=11, textColor=colors.black, spaceAfter=2),
         "doctype": style("doctype", fontName=f"{FAMILY}-Bold", fontSize=9, leading=11, spaceAfter=6),
         "title": style("title", fontName=f"{FAMILY}-Bold", fontSize=17, leading=21, spaceAfter=4),
         "subject": style("subject", fontName=f"{FAMILY}-Italic", fontSize=10.5, leading=13.5, spaceAfter=8),
         "marking": style("marking", fontName=f"{FAMILY}-Bold", fontSize=8, leading=10, alignment=TA_CENTER),
-        "note": style("note", fontSize=8.5, leading=11, leftIndent=0.7 * cm, bulletIndent=0, bulletFontSize=8.5,
-                      spaceBefore=4, spaceAfter=1, keepWithNext=1),
-        "evidence": style("evidence", fontSize=8, leading=10.5, leftIndent=1.1 * cm, spaceAfter=0),
-        "quote": style("quote", fontName=f"{FAMILY}-Italic", fontSize=8, leading=10.5, leftIndent=1.1 * cm, spaceAfter=2),
-        "brief": style("brief", fontSize=7.5, leading=9.5, leftIndent=0.45 * cm, bulletIndent=0, bulletFontSize=7.5, spaceAfter=0),
+        "note": style("note", fontSize=9, leading=11.5, leftIndent=0.8 * cm, bulletIndent=0, bulletFontSize=9,
+                      bulletFontName=f"{FAMILY}-Bold", spaceBefore=5, spaceAfter=1),
+        "evidence": style("evidence", fontSize=8.5, leading=10.8, leftIndent=0.8 * cm, spaceAfter=1),
+        "brief": style("brief", fontSize=8.5, leading=10.5, leftIndent=0.55 * cm, bulletIndent=0, bulletFontSize=8.5, spaceAfter=0),
     }
 
 
@@ -119,12 +118,11 @@ class _Bookmark(Flowable):
 def markup(inlines) -> str:
     """reportlab paragraph markup for inlines; all text is XML-escaped first."""
     out = []
-    previous = None
-    for inline in inlines:
-        if isinstance(inline, Citation) and isinstance(previous, Citation):
-            out.append("<super>,</super>")  # 3,4 rather than 34
-        previous = inline
-        if isinstance(inline, Text):
+    for inline in _clustered(inlines):
+        if isinstance(inline, _Cluster):
+            for text, number in inline.parts:
+                out.append(f'<a href="#note-{number}"><super>{text}</super></a>' if number else f"<super>{text}</super>")
+        elif isinstance(inline, Text):
             out.append(_text(inline.text))
         elif isinstance(inline, Code):
             out.append(f'<font face="Courier">{_text(inline.text)}</font>')
@@ -134,11 +132,46 @@ def markup(inlines) -> str:
             out.append(f"<i>{markup(inline.children)}</i>")
         elif isinstance(inline, Link):
             out.append(f'<a href="{_href(inline.url)}"><u>{markup(inline.children)}</u></a>')
-        elif isinstance(inline, Citation):
-            out.append(f'<a href="#note-{inline.number}"><super>{inline.number}</super></a>')
         elif isinstance(inline, LineBreak):
             out.append("<br/>")
     return "".join(out)
+
+
+class _Cluster:
+    """Citations side by side, sorted and ranged: 5, 38–40."""
+
+    def __init__(self, numbers: list[int]):
+        self.parts: list[tuple[str, int | None]] = []
+        ordered = sorted(set(numbers))
+        runs: list[list[int]] = []
+        for number in ordered:
+            if runs and number == runs[-1][-1] + 1:
+                runs[-1].append(number)
+            else:
+                runs.append([number])
+        for index, run in enumerate(runs):
+            if index:
+                self.parts.append((", ", None))
+            if len(run) >= 3:
+                self.parts += [(str(run[0]), run[0]), ("\u2013", None), (str(run[-1]), run[-1])]
+            else:
+                for position, number in enumerate(run):
+                    self.parts += ([(", ", None)] if position else []) + [(str(number), number)]
+
+
+def _clustered(inlines):
+    """The inlines, each run of citations as one `_Cluster`."""
+    run: list[int] = []
+    for inline in inlines:
+        if isinstance(inline, Citation):
+            run.append(inline.number)
+            continue
+        if run:
+            yield _Cluster(run)
+            run = []
+        yield inline
+    if run:
+        yield _Cluster(run)
 
 
 def _text(text: str) -> str:
@@ -213,21 +246,21 @@ class _Builder:
             if text:
                 frags.append(_copy(self._prototype(prototype, style)[0], text=text, **changes))
 
-        previous = None
-        for inline in inlines:
+        for inline in _clustered(inlines):
             if isinstance(inline, Text):
                 words.append(_visible(inline.text))
             elif isinstance(inline, (Strong, Emphasis)) and all(isinstance(child, Text) for child in inline.children):
                 tag = "b" if isinstance(inline, Strong) else "i"
                 add(f"<{tag}>x</{tag}>", "".join(_visible(child.text) for child in inline.children if isinstance(child, Text)))
-            elif isinstance(inline, Citation):
-                if isinstance(previous, Citation):
-                    add("<super>,</super>", ",")
-                add('<a href="#note-1"><super>1</super></a>', str(inline.number), link=[(links, f"#note-{inline.number}")])
-                links += 1
+            elif isinstance(inline, _Cluster):
+                for text, number in inline.parts:
+                    if number is None:
+                        add("<super>,</super>", text)
+                    else:
+                        add('<a href="#note-1"><super>1</super></a>', text, link=[(links, f"#note-{number}")])
+                        links += 1
             else:
                 return None
-            previous = inline
         end_words()
         return frags
 
@@ -235,12 +268,12 @@ class _Builder:
         """An evidence note's first paragraph: its anchor, the claim, and below it
         in smaller type how well it is supported (fragments copied, as above)."""
         claim, support = _visible(claim), _visible(support)
-        text = f'<a name="note-{number}"/>{escape(claim)}<br/><font size="8">{escape(support)}</font>'
+        text = f'<a name="note-{number}"/>{escape(claim)} — <font size="8.5">{escape(support)}</font>'
         frags = None
         if claim and support and _as_parsed(text, style):
-            anchor, first, line_break, second = self._prototype('<a name="note-1"/>x<br/><font size="8">y</font>', style)
+            anchor, first, second = self._prototype('<a name="note-1"/>x — <font size="8.5">y</font>', style)
             frags = [_copy(anchor, cbDefn=anchor.cbDefn.clone(name=f"note-{number}")),
-                     _copy(first, text=claim), _copy(line_break), _copy(second, text=support)]
+                     _copy(first, text=claim + " — "), _copy(second, text=support)]
         return _Paragraph(text, style, bulletText=f"{number}.", frags=frags)
 
     def build(self) -> list[Flowable]:
@@ -283,7 +316,7 @@ class _Builder:
         half = (len(cells) + 1) // 2
         rows = [left + (cells[half + i] if half + i < len(cells) else ["", ""]) for i, left in enumerate(cells[:half])]
         width = A4[0] - 2 * MARGIN
-        table = Table(rows, colWidths=[width * 0.14, width * 0.36, width * 0.14, width * 0.36])
+        table = Table(rows, colWidths=[width * 0.17, width * 0.33, width * 0.17, width * 0.33])
         table.setStyle(TableStyle([
             ("LINEABOVE", (0, 0), (-1, 0), 1.2, colors.black),
             ("LINEBELOW", (0, -1), (-1, -1), 1.2, colors.black),
@@ -358,20 +391,53 @@ class _Builder:
                                             bulletText=str(note.number)))
             return
         heading_start = len(self.story)
-        self.heading(Heading(2, (Text("Sources and evidence"),)))
+        self.heading(Heading(2, (Text("Evidence"),)))
         first_note = len(self.story)
+        frame = A4[1] - 2 * MARGIN
         for note in notes:
             content = note.content
-            self.story.append(self.note(note.number, content.claim, content.support, s["note"]))
-            for entry in content.entries:
-                details = _text(entry.descriptor)
-                if entry.url:
-                    details = details.replace(_text(entry.url), f'<a href="{_href(entry.url)}"><u>{_text(entry.url)}</u></a>')
-                # The quote in a paragraph of its own, in one style: reportlab breaks and
-                # draws such a paragraph several times faster than one of mixed styles.
-                self.story += [self.recurring(f"<b>{_text(entry.source)}</b> — {details}", s["evidence"]),
-                               self.plain(f"{entry.quote} [{entry.language}]", s["quote"])]
+            entry = [self.note(note.number, content.claim, content.support, s["note"])]
+            entry += [_Paragraph(_evidence_markup(item), s["evidence"]) for item in content.entries]
+            # An entry is kept on one page (a source's name never apart from its quote);
+            # one taller than a third of a page may break between its sources instead.
+            self.story.append(KeepTogether(entry) if _estimated_height(content) < frame / 3 else _Entry(entry))
         self._keep_with_headings(heading_start, first_note)
+
+
+def _estimated_height(content) -> float:
+    """About how tall an evidence entry is set (lines of some 95 characters at
+    8.5–9 pt), without breaking its lines: wrapping here would be done twice."""
+    texts = [content.claim + content.support] + [entry.source + " ".join(entry.passages) +
+                                                 " ".join(t or "" for t in entry.translations) for entry in content.entries]
+    return sum(len(text) // 95 + 1 for text in texts) * 11.2 + 6
+
+
+class _Entry(KeepTogether):
+    """A long evidence entry: its claim kept with its first source, and each
+    source's paragraph whole; it breaks only between sources."""
+
+    def __init__(self, flowables):
+        first = KeepTogether(flowables[:2])
+        super().__init__([first, *[KeepTogether([f]) for f in flowables[2:]]])
+
+    def split(self, aW, aH):
+        return list(self._content)
+
+
+def _evidence_markup(entry) -> str:
+    """'APA (B): « … » (translation: “…”) « … »': the source by name and grade;
+    it is described once, in the sources list."""
+    name = f"<b>{_text(entry.source)}</b>"
+    if entry.url:
+        name = f'<a href="{_href(entry.url)}"><u>{name}</u></a>'
+    parts = [f"{name}: "]
+    passages = entry.passages or (entry.quote,)
+    translations = entry.translations or (None,) * len(passages)
+    for index, (passage, translation) in enumerate(zip(passages, translations)):
+        parts.append((" " if index else "") + f"<i>«\u00a0{_text(passage)}\u00a0»</i>")
+        if translation:
+            parts.append(f" (translation: “{_text(translation)}”)")
+    return "".join(parts)
 
 
 def _as_parsed(markup: str, style: ParagraphStyle) -> bool:
@@ -400,12 +466,12 @@ def _column_widths(block: TableBlock, columns: int) -> list[float]:
     widest = width / columns
     lengths = [1] * columns
     floors = [0.0] * columns
-    for row, font in [(block.header, f"{FAMILY}-Bold")] + [(row, FAMILY) for row in block.rows]:
+    for row, font in [(block.header, f"{FAMILY}-Bold")] + [(row, f"{FAMILY}-Bold") for row in block.rows]:  # a cell may be bold
         for index, cell in enumerate(row):
             text = plain_text(cell)
             lengths[index] = max(lengths[index], min(len(text), 60) + 6)
             longest = max(text.split(), key=len, default="")
-            floors[index] = max(floors[index], min(stringWidth(longest, font, 8.5) + 13, widest))
+            floors[index] = max(floors[index], min(stringWidth(longest, font, 9) + 13, widest))
     shares = [width * length / sum(lengths) for length in lengths]
     widths = [max(share, floor) for share, floor in zip(shares, floors)]
     excess = sum(widths) - width

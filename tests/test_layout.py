@@ -1,0 +1,153 @@
+"""The layout read back from the built briefs: evidence that reads, templates
+that fit any dossier, the defence digest's content, typography and counts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from readback import flat, pdf_text
+
+from briefing.build import build_briefs
+
+TEMPLATES = ("executive", "analyst", "defence")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from conftest import REPO
+
+    out = tmp_path_factory.mktemp("out")
+    warnings = []
+    build_briefs(REPO, (), ("pdf",), out, report=warnings.append)
+    return out, warnings
+
+
+def _documents():
+    from conftest import REPO
+
+    from briefing.build import compose_and_parse
+    from briefing.check import check_dossier
+    from briefing.compose.templates import find_template
+    from briefing.load import load_dossier
+
+    checked = check_dossier(load_dossier(REPO))
+    return checked, {name: compose_and_parse(checked, find_template(name, REPO)).document for name in TEMPLATES}
+
+
+def test_no_unknown_litany_in_the_evidence(built):
+    out, _ = built
+    for name in TEMPLATES:
+        text = pdf_text(out / f"{name}.pdf")
+        assert text.count("unknown") <= 1, name  # what is not known is said once, in the sources list
+        assert "[fr]" not in text
+
+
+def test_every_section_is_shown_or_reported_by_each_template(built):
+    _, warnings = built
+    checked, documents = _documents()
+    with_facts = {f.fact.section for f in checked.facts}
+    for name, document in documents.items():
+        cited = {note.key for note in document.notes}
+        shown = {f.fact.section for f in checked.facts if f.id in cited}
+        reported = " ".join(w.message.split(" not shown")[0] for w in warnings if w.message.startswith(f"{name}:"))
+        for section in with_facts - shown:
+            assert f"'{section}'" in reported, (name, section)
+        for section in shown:
+            assert f"'{section}'" not in reported, (name, section)
+
+
+def test_an_init_dossier_with_its_own_section_ids_builds_from_every_template(tmp_path):
+    from briefing.authoring.init import create_dossier
+    from briefing.compose.templates import builtin_templates_dir
+
+    root = tmp_path / "mine"
+    create_dossier(root)
+    for template in (root / "templates").glob("*.md.j2"):  # the built-in templates, not the copies
+        template.write_text((builtin_templates_dir() / template.name).read_text(encoding="utf-8"), encoding="utf-8")
+    renames = {"summary": "overview", "developments": "military", "background": "history"}
+    for path in [root / "sources" / "dossier.yaml", *(root / "sources" / "facts").glob("*.yaml")]:
+        text = path.read_text(encoding="utf-8")
+        for old, new in renames.items():
+            text = re.sub(rf"\b(id|section): {old}\b", rf"\1: {new}", text)
+        path.write_text(text, encoding="utf-8")
+    warnings = []
+    outputs = build_briefs(root, (), ("pdf",), report=warnings.append)
+    assert {o.template for o in outputs} == set(TEMPLATES)
+    first_claim = "Northbridge opened a new public library"
+    for name in TEMPLATES:
+        text = flat(pdf_text(root / "out" / f"{name}.pdf"))
+        assert first_claim in text, name  # each brief leads with the dossier's bottom line
+    defence = [w.message for w in warnings if w.message.startswith("defence:")]
+    assert defence and "'military'" in defence[0] and "tag a section" in defence[0]
+
+
+def test_citation_clusters_are_sorted_and_ranged():
+    from briefing.document import Citation, Text
+    from briefing.render.pdf.renderer import markup
+
+    text = re.sub(r"<[^>]+>", "", markup((Text("x"), Citation(40), Citation(5), Citation(38), Citation(39))))
+    assert text == "x5, 38\u201340"
+    assert re.sub(r"<[^>]+>", "", markup((Citation(3), Citation(4)))) == "3, 4"
+
+
+def test_the_defence_digest_has_a_security_bottom_line_and_the_deputy_defence_minister(built):
+    out, _ = built
+    text = flat(pdf_text(out / "defence.pdf"))
+    bottom = text[text.index("Bottom line"):text.index("Key judgments")]
+    assert "Africa Corps" in bottom and "jihadist" in bottom
+    assert "Deputy Defence Minister Yunus-Bek Yevkurov" in text
+    assert "Sénou" not in text.split("Evidence")[0]  # no economic material in its body
+    _, documents = _documents()
+    assert any("Sequence of forces" in "".join(getattr(c, "text", "") for c in block.children)
+               for block in documents["defence"].blocks if hasattr(block, "level"))
+
+
+def test_body_text_is_at_least_10_points_and_evidence_at_least_8_5(built):
+    out, _ = built
+    def sizes_of(pages) -> dict[float, int]:
+        sizes: dict[float, int] = {}
+        for page in pages:
+            height = float(page.mediabox.height)
+
+            def visit(text, cm, tm, font, size):
+                y = cm[5] + tm[5] * cm[3]
+                if any(c.isalpha() for c in text) and 56 < y < height - 56:  # not the footer, nor citation numbers
+                    key = round(size * (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * abs(cm[0] or 1), 1)
+                    sizes[key] = sizes.get(key, 0) + len(text)
+            page.extract_text(visitor_text=visit)
+        return sizes
+
+    pages = PdfReader(str(out / "analyst.pdf")).pages
+    body = sizes_of(pages[:3])
+    assert 10 <= max(body, key=body.get) <= 11, body
+    everything = sizes_of(pages)
+    assert min(size for size, count in everything.items() if count > 20) >= 8.5, everything
+
+
+def test_the_accords_table_has_a_row_per_accord():
+    checked, documents = _documents()
+    from briefing.document import Table, plain_text
+
+    items = {f.fact.item for f in checked.facts if f.fact.item and f.fact.section == "accords"}
+    labels = {checked.dossier.config.key_labels.get(item, item) for item in items}
+    tables = [b for b in documents["analyst"].blocks if isinstance(b, Table) and plain_text(b.header[0]) == "Accord"]
+    assert len(tables) == 1
+    assert {plain_text(row[0]) for row in tables[0].rows} == labels
+    assert len(tables[0].rows) == len(items)
+
+
+def test_each_product_has_its_own_reference():
+    _, documents = _documents()
+    references = {document.meta.reference for document in documents.values()}
+    assert len(references) == len(TEMPLATES)
+
+
+def test_plural_agreement_in_the_source_summary(built):
+    out, _ = built
+    for name in TEMPLATES:
+        text = flat(pdf_text(out / f"{name}.pdf"))
+        assert not re.search(r"\b1 (judgments|facts|sources|quotes)\b", text), name
+        assert "without a printed date" not in text  # dates said once, without contradiction
