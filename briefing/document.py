@@ -184,3 +184,12 @@ def plain_text(inlines) -> str:
         elif isinstance(inline, LineBreak):
             parts.append(" ")
     return "".join(parts)
+
+
+def quote_marks(passage: str, language: str) -> tuple[str, str]:
+    """The marks set around a quoted passage: « » (with no-break spaces) for a
+    French one, “ ” otherwise, and “ ” too for a passage that holds guillemets
+    of its own, so that none is doubled (the passage itself stays verbatim)."""
+    if language == "fr" and "«" not in passage and "»" not in passage:
+        return "«\u00a0", "\u00a0»"
+    return "“", "”"

@@ -20,7 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter, Se
 
 from .. import __version__
 from ..check import CREDIBILITY, CheckedDossier, CheckedFact
-from ..document import Meta, NoteContent, NoteEntry, human_date
+from ..document import Meta, NoteContent, NoteEntry, human_date, quote_marks
 from ..errors import BriefingError, BriefingWarning
 from .context import (
     FactView,
@@ -370,7 +370,8 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView]) -> NoteConten
         passages = tuple(" ".join(located.passage.split()) for located, _ in quotes)
         translations = tuple(translation for _, translation in quotes)
         descriptor = f"reliability {view.reliability}" + (f" · {url}" if url else "")
-        entries.append(NoteEntry(view.name, descriptor, " ".join(f"« {p} »" for p in passages),
+        entries.append(NoteEntry(view.name, descriptor, " ".join("{0}{2}{1}".format(*quote_marks(p, view.language), p)
+                                                                 for p in passages),
                                  view.language, url, view.reliability, passages, translations))
     cited = tuple(dict.fromkeys(views[quote.source.id] for quote in fact.evidence))
     names = ", ".join(f"{v.name} ({v.reliability})" for v in cited)

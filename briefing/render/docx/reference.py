@@ -51,6 +51,9 @@ def _one_family(document) -> None:
 def _font(style, size=None, bold=None, italic=None, name=BODY_FONT):
     style.font.name = name
     style.font.color.rgb = BLACK
+    properties = style.element.rPr
+    for spaced in properties.findall(qn("w:spacing")) if properties is not None else ():
+        properties.remove(spaced)  # letter-spacing (Word's Subtitle has some): the PDF sets none
     if size:
         style.font.size = Pt(size)
     if bold is not None:

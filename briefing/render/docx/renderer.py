@@ -41,6 +41,7 @@ from ...document import (
     Text,
     human_date,
     plain_text,
+    quote_marks,
     title_block_rows,
 )
 from ...errors import BriefingError, build_time, source_date_epoch
@@ -172,7 +173,7 @@ class _Writer:
 
     def _inlines(self, parent, inlines, bold, italic) -> None:
         previous = None
-        for inline in inlines:
+        for inline in _sorted_citations(inlines):
             if isinstance(inline, Citation) and isinstance(previous, Citation):
                 self.run(parent, ",", style="Footnote Reference")  # 3,4 rather than 34
             previous = inline
@@ -476,8 +477,8 @@ def footnote_pieces(content: NoteContent, lead: str = "", limit: int = FOOTNOTE_
                 continue
             out.append(Link(entry.url, (Text(name),)) if entry.url else Strong((Text(name),)))
             out.append(Text(f"{grade}: "))
-            opening, closing = ("«\u00a0", "\u00a0»") if entry.language == "fr" else ("“", "”")
             for index, (quote, translation) in enumerate(chosen[name]):
+                opening, closing = quote_marks(quote, entry.language)
                 out.append(Text((" " if index else "") + opening))
                 out.append(Emphasis((Text(quote),)))
                 out.append(Text(closing))
@@ -525,3 +526,19 @@ def _stable_zip(data: bytes) -> bytes:
             entry.external_attr = 0o644 << 16
             target.writestr(entry, source.read(info.filename))
     return out.getvalue()
+
+
+def _sorted_citations(inlines):
+    """The inlines, each run of citations side by side in ascending order and
+    once each ("3,7,44,45", not "44,45,3,7"). Word numbers footnotes in the
+    order of their first reference, as the notes are numbered, so a run keeps
+    every first reference it holds; a range ("44–46") would drop the middle one."""
+    run: list[Citation] = []
+    for inline in inlines:
+        if isinstance(inline, Citation):
+            run.append(inline)
+            continue
+        yield from sorted({citation.number: citation for citation in run}.values(), key=lambda c: c.number)
+        run = []
+        yield inline
+    yield from sorted({citation.number: citation for citation in run}.values(), key=lambda c: c.number)

@@ -33,6 +33,7 @@ from ...document import (
     Text,
     human_date,
     plain_text,
+    quote_marks,
 )
 from ..typography import bind_units
 
@@ -278,9 +279,17 @@ class _Writer:
                 details = details.replace(escape(entry.url), f'<a href="{escape(href)}">{escape(entry.url)}</a>', 1)
             lang = language(entry.language)
             quote_lang = f' lang="{escape(lang)}"' if lang else ""
-            parts.append(f'<div class="entry"><p class="source"><strong>{escape(entry.source)}</strong> — {details}</p>\n'
-                         f'<blockquote class="quote"><p><span{quote_lang}>{escape(" ".join(entry.quote.split()))}</span>'
-                         f' <span class="language">[{escape(entry.language)}]</span></p></blockquote></div>\n')
+            passages = entry.passages or (entry.quote,)
+            translations = entry.translations or (None,) * len(passages)
+            quoted = []
+            for passage, translation in zip(passages, translations):
+                opening, closing = quote_marks(passage, entry.language)
+                quoted.append(f"{opening}<span{quote_lang}>{escape(' '.join(passage.split()))}</span>{closing}"
+                              + (f' <span class="translation">(translation: “{escape(translation)}”)</span>' if translation else ""))
+            grade = f" ({escape(entry.grade)})" if entry.grade else ""
+            parts.append(f'<div class="entry"><p class="source"><strong>{escape(entry.source)}</strong>{grade}'
+                         f'{" — " + details if entry.url else ""}</p>\n'
+                         f'<blockquote class="quote"><p>{" ".join(quoted)}</p></blockquote></div>\n')
         parts.append("</li>\n")
         return "".join(parts)
 

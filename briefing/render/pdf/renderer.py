@@ -46,6 +46,7 @@ from ...document import (
     Text,
     human_date,
     plain_text,
+    quote_marks,
     title_block_rows,
 )
 from ...document import (
@@ -434,7 +435,8 @@ def _evidence_markup(entry) -> str:
     passages = entry.passages or (entry.quote,)
     translations = entry.translations or (None,) * len(passages)
     for index, (passage, translation) in enumerate(zip(passages, translations)):
-        parts.append((" " if index else "") + f"<i>«\u00a0{_text(passage)}\u00a0»</i>")
+        opening, closing = quote_marks(passage, entry.language)
+        parts.append((" " if index else "") + f"<i>{opening}{_text(passage)}{closing}</i>")
         if translation:
             parts.append(f" (translation: “{_text(translation)}”)")
     return "".join(parts)
