@@ -34,13 +34,13 @@ def test_only_judged_independent_sources_confirm(tmp_path):
     assert graded == {"two-judged": (1, 2, 2), "with-f": (2, 1, 2), "only-f": (6, 0, 2)}
     reasons = {f.id: f.reason for f in checked.facts}
     assert reasons["two-judged"] == "confirmed by 2 independent sources"
-    assert reasons["with-f"] == "2 independent sources, but only 1 that can be judged; best grade B"
+    assert reasons["with-f"] == "2 independent sources, of which 1 can be judged"
 
 
 def test_a_shared_origin_counts_once(tmp_path):
     _, checked = checked_facts(tmp_path, {"a": "B", "b": "B"}, [fact("wire", "a", "b")], origins={"a": "afp", "b": "afp"})
     (wire,) = checked.facts
-    assert (wire.independent_sources, wire.credibility, wire.reason) == (1, 2, "one origin only, graded B")
+    assert (wire.independent_sources, wire.credibility, wire.reason) == (1, 2, "2 sources of one origin")
 
 
 def test_a_disputed_point_is_at_most_3_and_says_so(tmp_path):
@@ -49,7 +49,7 @@ def test_a_disputed_point_is_at_most_3_and_says_so(tmp_path):
                                                                      key="accords.count", value=4)])
     three = checked.facts[0]
     assert (three.credibility, three.disputed) == (3, True)
-    assert three.reason == ("confirmed by 2 independent sources; at most 3 because the sources disagree on this point "
+    assert three.reason == ("confirmed by 2 independent sources; rated 3 at best because the sources disagree on this point "
                             "(see the discrepancies)")
 
 
@@ -58,7 +58,7 @@ def test_an_attributed_claim_is_graded_as_a_report(tmp_path):
         fact("report", "a", claim="Outlet a reports that three accords were signed.")])
     (report,) = checked.facts
     assert report.attributed_to == ("Outlet a",)
-    assert report.reason == "attributed to Outlet a in the claim; one source only, graded C"
+    assert report.reason == "reported as Outlet a’s account; one source"
 
 
 def test_the_legend_lists_exactly_the_grades_used(tmp_path):

@@ -175,7 +175,7 @@ def test_facts_json(dossier: Path) -> None:
         "claim": "Three accords were signed, one of them on nuclear energy.",
         "file": str(dossier / "sources" / "facts" / "facts.yaml"), "line": 8,
         "credibility": 2, "credibility_label": "probably true", "independent_sources": 1,
-        "credibility_reason": "one source only, graded B", "confirming_sources": 1, "attributed_to": [],
+        "credibility_reason": "one source", "confirming_sources": 1, "attributed_to": [],
         "evidence": [{"source": "one", "quote": "Trois accords ont été signés, dont un sur l'énergie nucléaire.",
                       "passage": "Trois accords ont été signés, dont un sur l’énergie nucléaire.",
                       "start": 113, "end": 175,

@@ -111,17 +111,17 @@ def grade(fact: Fact, quotes: tuple[LocatedQuote, ...], disputed: bool) -> Check
         credibility = 1
         reason = f"confirmed by {len(judged)} independent sources"
     elif len(origins) >= 2:
-        reason = f"{len(origins)} independent sources, but only {len(judged) or 'none'} that can be judged; best grade {best}"
+        reason = f"{len(origins)} independent sources, of which {len(judged) or 'none'} can be judged"
     else:
-        reason = f"one {'origin' if len(sources) > 1 else 'source'} only, graded {best}"
+        reason = "one source" if len({source.id for source in sources}) == 1 else f"{len({s.id for s in sources})} sources of one origin"
     if disputed and credibility < 3:
         credibility = 3
-        reason += "; at most 3 because the sources disagree on this point (see the discrepancies)"
+        reason += "; rated 3 at best because the sources disagree on this point (see the discrepancies)"
     elif disputed:
         reason += "; the sources disagree on this point (see the discrepancies)"
     attributed = _attributed_to(fact.claim, sources)
     if attributed:
-        reason = f"attributed to {', '.join(attributed)} in the claim; {reason}"
+        reason = f"reported as {', '.join(attributed)}’s account; {reason}"
     return CheckedFact(fact, quotes, len(origins), credibility, reason, len(judged), disputed, attributed)
 
 
