@@ -267,6 +267,7 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
         MailMessage,
         MailResult,
         attachment,
+        check_header_text,
         check_size,
         compose_body,
         compose_html_body,
@@ -280,7 +281,18 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
     when = build_time(env)
     dossier = load_dossier(dossier_dir)
     settings = resolve_settings(request.options, env, dossier.config.mail, dossier.root)
-    sender, to, cc = envelope(settings.sender, request)
+    mail = dossier.config.mail
+    from_dossier = mail is not None and mail.sender is not None and settings.sender == mail.sender \
+        and "sender" not in request.options and not env.get("BRIEFING_MAIL_FROM", "").strip()
+    sender, to, cc = envelope(settings.sender, request,
+                              (mail.where.file, mail.where.line) if from_dossier and mail is not None else None)
+    subject = " ".join((request.subject or dossier.config.title).split())
+    try:
+        check_header_text(subject, "the subject")
+    except ValueError as error:
+        where = dossier.config.where
+        raise (BriefingError(str(error)) if request.subject else
+               BriefingError(f"'title': {error}", file=where.file, line=where.line)) from None
     checked = check_dossier(dossier)
     template = find_template(request.template, dossier.root)
     brief = compose_and_parse(checked, template)
@@ -301,7 +313,6 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
     write_briefs(checked, [template], formats, out, composed={template.path: brief}, before_move=refuse_if_too_large)
     attachments = tuple(attachment(path, dossier.config.title, template.name, fmt.media_type)
                         for path, fmt in zip(paths, formats))
-    subject = " ".join((request.subject or dossier.config.title).split())
     first = dossier.config.sections[0]  # the bottom line of a brief without headings
     default = (first.title, [fact.fact.claim for fact in checked.facts if fact.fact.section == first.id])
     message = MailMessage(sender, to, cc, subject, compose_body(brief.document, attachments, default), attachments,

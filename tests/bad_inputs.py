@@ -473,6 +473,15 @@ CASES = [
     Case("secret-password-in-dossier", edit_yaml(CONFIG, setitem(("mail",), {"password": "hunter2"})),
          "never write the SMTP password in the dossier", D + r":\d+", CHECK),
 
+    # mail headers from a dossier ----------------------------------------------------------------
+    Case("mail-header-encoded-word", edit_yaml(CONFIG, setitem(("title",), "=?utf-8?b?UXVhcnRlcmx5DQpSZXBseS1UbzogYXR0YWNrZXJAZXZpbC5leGFtcGxlDQpYLUluamVjdGVkOiB5ZXM=?=")),
+         "the subject holds an encoded word ('=?...?=')", D + r":\d+", MAIL),
+    Case("mail-header-encoded-word-subject", None, "the subject holds an encoded word ('=?...?=')", None,
+         MAIL + ("--subject", "=?utf-8?b?QQ0KQmNjOiBldmlsQGV4YW1wbGUub3Jn?=")),
+    Case("mail-header-encoded-word-from", edit_yaml(CONFIG, setitem(("mail",), {"from": "=?utf-8?b?QQ0KQmNjOiBldmlsQGV4YW1wbGUub3Jn?= <b@example.org>"})),
+         "a name in an address holds an encoded word ('=?...?=')", D + r":\d+",
+         ("mail", "-d", "{root}", "-t", "executive", "--to", "office@example.org")),
+
     # markup through metadata -----------------------------------------------------------------
     Case("markup-url-javascript", edit_yaml(SOURCES, setitem((0, "url"), "javascript:alert(1)")),
          "'url': a URL starts with http://, https:// or mailto:", S + r":\d+", CHECK),

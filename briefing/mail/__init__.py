@@ -7,6 +7,7 @@ from .message import (
     MailRequest,
     MailResult,
     attachment,
+    check_header_text,
     check_size,
     compose_body,
     compose_html_body,
@@ -16,5 +17,5 @@ from .message import (
 )
 from .smtp import MailSettings, resolve_settings, send_message
 
-__all__ = ["Attachment", "MailMessage", "MailRequest", "MailResult", "MailSettings", "attachment", "check_size",
+__all__ = ["Attachment", "MailMessage", "MailRequest", "MailResult", "MailSettings", "attachment", "check_header_text", "check_size",
            "compose_body", "compose_html_body", "envelope", "parse_address", "resolve_settings", "send_message", "write_message"]
