@@ -272,6 +272,7 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
         compose_body,
         compose_html_body,
         envelope,
+        password_problem,
         resolve_settings,
         send_message,
         write_message,
@@ -284,6 +285,9 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
     mail = dossier.config.mail
     from_dossier = mail is not None and mail.sender is not None and settings.sender == mail.sender \
         and "sender" not in request.options and not env.get("BRIEFING_MAIL_FROM", "").strip()
+    refused = password_problem(settings) if request.send else None
+    if refused and mail is not None:  # before anything is written
+        raise BriefingError(f"'mail': {refused}", file=mail.where.file, line=mail.where.line)
     sender, to, cc = envelope(settings.sender, request,
                               (mail.where.file, mail.where.line) if from_dossier and mail is not None else None)
     subject = " ".join((request.subject or dossier.config.title).split())

@@ -482,6 +482,13 @@ CASES = [
          "a name in an address holds an encoded word ('=?...?=')", D + r":\d+",
          ("mail", "-d", "{root}", "-t", "executive", "--to", "office@example.org")),
 
+    Case("secret-dossier-host", edit_yaml(CONFIG, setitem(("mail",), {"host": "127.0.0.1", "port": 9, "username": "desk"})),
+         "the SMTP server 127.0.0.1 is named only by the dossier, and the password is not sent to it: give --smtp-host",
+         D + r":\d+", MAIL + ("--send",), env=(("BRIEFING_SMTP_PASSWORD", "hunter2"),)),
+    Case("secret-dossier-cafile", both(write("ca.pem", "x"), edit_yaml(CONFIG, setitem(("mail",), {"username": "desk", "cafile": "ca.pem"}))),
+         "the CA file is named only by the dossier", D + r":\d+", MAIL + ("--send", "--smtp-host", "127.0.0.1", "--smtp-port", "9"),
+         env=(("BRIEFING_SMTP_PASSWORD", "hunter2"),)),
+
     # markup through metadata -----------------------------------------------------------------
     Case("markup-url-javascript", edit_yaml(SOURCES, setitem((0, "url"), "javascript:alert(1)")),
          "'url': a URL starts with http://, https:// or mailto:", S + r":\d+", CHECK),
