@@ -81,11 +81,25 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
         root = checked.dossier.root
         chosen = unique_names([find_template(name, root) for name in dict.fromkeys(templates)]) if templates \
             else list_templates(root)
-        out = Path(out_dir) if out_dir is not None else root / "out"
+        out = output_folder(root, out_dir)
         return write_briefs(checked, chosen, chosen_formats, out, worker, report=report)
     finally:
         if worker is not None:
             worker.stop()
+
+
+def output_folder(dossier_root: Path, out_dir: str | Path | None) -> Path:
+    """`--out`, else the dossier's `out/`, which must lie inside the dossier once
+    links are followed: a dossier could ship `out` as a link to any folder."""
+    if out_dir is not None:
+        return Path(out_dir)
+    from .load.paths import is_inside
+
+    out = dossier_root / "out"
+    if not is_inside(out, dossier_root):
+        raise BriefingError("the output folder lies outside the dossier (links are followed); "
+                            "remove the link or choose a folder with --out", file=out)
+    return out
 
 
 def write_briefs(checked: CheckedDossier, templates: list[TemplateFile], formats: list[Format], out: Path,
@@ -300,7 +314,7 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
     checked = check_dossier(dossier)
     template = find_template(request.template, dossier.root)
     brief = compose_and_parse(checked, template)
-    out = Path(request.out_dir) if request.out_dir is not None else dossier.root / "out"
+    out = output_folder(dossier.root, request.out_dir)
     formats = [get_format(name) for name in (("pdf", "docx") if request.attach_docx else ("pdf",))]
     paths = [out / f"{template.name}{fmt.suffix}" for fmt in formats]
     warnings: tuple[str, ...] = ()

@@ -171,6 +171,13 @@ def link(relative: str, target: Callable[[Path], Path | str]) -> Change:
     return change
 
 
+def victim(root: Path) -> Path:
+    """A folder outside the dossier, which a link would have outputs written to."""
+    folder = root.parent / "victim"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def fifo(relative: str) -> Change:
     def change(root: Path) -> None:
         path = root / relative
@@ -449,6 +456,11 @@ CASES = [
          "'mail.cafile': '/etc/hostname' lies outside the dossier", D + r":\d+", MAIL),
     Case("contain-mail-cafile-climbs", edit_yaml(CONFIG, setitem(("mail",), {"cafile": "../../secret.txt"})),
          "'mail.cafile': '../../secret.txt' lies outside the dossier", D + r":\d+", MAIL),
+
+    Case("contain-out-link", link("out", victim),
+         "the output folder lies outside the dossier", r"{root}/out", ("build", "-d", "{root}", "-t", "executive", "-f", "md")),
+    Case("contain-out-link-mail", link("out", victim),
+         "the output folder lies outside the dossier", r"{root}/out", MAIL),
 
     # writing outside --out ---------------------------------------------------------------
     Case("output-name-climbs", template("x\n", head=HEAD.replace("name: t", "name: ../../escaped")),
