@@ -520,9 +520,9 @@ CASES = [
     Case("terminal-line-break-in-section", edit_yaml(FACTS, setitem((0, "section"), "sumary\nerror: forged.yaml:1: all is well")),
          "unknown section 'sumary\\nerror: forged.yaml:1: all is well'", F + ":1", CHECK),
     Case("terminal-escape-in-quote", edit_yaml(FACTS, setitem((0, "evidence", 0, "quote"), "Le président \x1b[2K\x1b]52;c;ZWNobyBwd25lZA==\x07")),
-         "\\x1b[2K\\x1b]52;c;ZWNobyBwd25lZA==\\x07", F + ":6", CHECK),
+         "'evidence.0.quote': holds the character U+001B", F + ":7", CHECK),
     Case("terminal-escape-in-source-id", edit_yaml(FACTS, setitem((0, "evidence", 0, "source"), "tass\x1b[1A\x1b[2K")),
-         "unknown source 'tass\\x1b[1A\\x1b[2K'", F + ":6", CHECK),
+         "'evidence.0.source': holds the character U+001B", F + ":6", CHECK),
     Case("terminal-escape-in-template-name", None, "no template named 'x\\x1b[2K'", None, ("build", "-d", "{root}", "-t", "x\x1b[2K")),
 
     # faults ------------------------------------------------------------------------------------------
@@ -563,10 +563,43 @@ CASES = [
     Case("internal-reference-docx-empty-zip", write("templates/reference.docx", b"PK\x05\x06" + b"\x00" * 18),
          "the reference document is not a Word document (.docx)", r"{root}/templates/reference\.docx",
          ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
-    Case("internal-long-title-works", edit_yaml(CONFIG, setitem(("title",), "Long " * 600)), "", code=0,
+    Case("internal-long-title-works", edit_yaml(CONFIG, setitem(("title",), "Long " * 100)), "", code=0,
          args=("build", "-d", "{root}", "-t", "analyst")),
     Case("internal-long-word-works", both(edit_yaml(CONFIG, setitem(("reference",), "R" * 300)),
                                           edit_yaml(SOURCES, setitem((0, "outlet"), "O" * 60))), "", code=0),
+
+    Case("internal-null-byte-path", edit_yaml(SOURCES, setitem((0, "file"), "texts/one.txt\0x")),
+         "holds the character U+0000", S + r":\d+", CHECK),
+    Case("internal-null-byte-cafile", edit_yaml(CONFIG, setitem(("mail",), {"cafile": "ca\0.pem"})),
+         "holds the character U+0000", D + r":\d+", MAIL),
+
+    # control characters in any text of a dossier ------------------------------------------------
+    Case("control-escape-in-claim", edit_yaml(FACTS, setitem((0, "claim"), "The \x1b[31mpresident received his counterpart.")),
+         "'claim': holds the character U+001B", F + r":\d+", CHECK),
+    Case("control-c1-in-outlet", edit_yaml(SOURCES, setitem((0, "outlet"), "Agency \x9b31m")),
+         "'outlet': holds the character U+009B", S + r":\d+", CHECK),
+    Case("control-escape-in-section-title", edit_yaml(CONFIG, setitem(("sections", 0, "title"), "Summary \x1b[2K")),
+         "'sections.0.title': holds the character U+001B", D + r":\d+", CHECK),
+    Case("control-escape-in-key-label", edit_yaml(CONFIG, setitem(("key_labels",), {"meeting.date": "Date \x1b[2K"})),
+         "'key_labels': holds the character U+001B", D + r":\d+", CHECK),
+    Case("control-escape-in-reliability-reason", edit_yaml(SOURCES, setitem((0, "reliability_reason"), "Known \x1b[2K")),
+         "'reliability_reason': holds the character U+001B", S + r":\d+", CHECK),
+    Case("control-escape-in-question", write("sources/questions.yaml", "- id: q1\n  question: \"Who \\e[2K?\"\n  why: Because.\n  settle: A list.\n"),
+         "'question': holds the character U+001B", r"{root}/sources/questions\.yaml:\d+", CHECK),
+    Case("control-escape-in-cite", template('{{ cite("\x1b[31mnot-a-fact") }}\n'),
+         "cite(): '\\x1b[31mnot-a-fact' is not a fact id", T + ":6", BUILD_T),
+
+    # lengths of short fields ------------------------------------------------------------------------
+    Case("bounded-title-length", edit_yaml(CONFIG, setitem(("title",), "word " * 12000)),
+         "'title': is at most 500 characters (this one has 59,999)", D + r":\d+", CHECK),
+    Case("bounded-outlet-length", edit_yaml(SOURCES, setitem((0, "outlet"), "O" * 300_000)),
+         "'outlet': is at most 500 characters", S + r":\d+", CHECK),
+    Case("bounded-question-length", write("sources/questions.yaml", "- id: q1\n  question: " + "Who? " * 600 + "\n  why: Because.\n  settle: A list.\n"),
+         "'question': is at most 2,000 characters", r"{root}/sources/questions\.yaml:\d+", CHECK),
+    Case("bounded-section-title-length", edit_yaml(CONFIG, setitem(("sections", 0, "title"), "S" * 300_000)),
+         "'sections.0.title': is at most 500 characters", D + r":\d+", CHECK),
+    Case("bounded-marking-length", edit_yaml(CONFIG, setitem(("marking",), "OFFICIAL-SENSITIVE " * 10)),
+         "'marking': is at most 100 characters", D + r":\d+", CHECK),
 
     # unbounded templates ---------------------------------------------------------------------------------
     # In a process: before the limits, each would take the machine's memory or time.

@@ -38,6 +38,7 @@ from .templates import TemplateFile, search_path
 # start of a block ("1." or "-" would open a list, "#" a heading).
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>!|~&])")
 _BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+#=>])")
+_FACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # as `load.model` checks ids
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def cite(*facts, record: dict[str, None] | None = None) -> str:
     for fact in facts:
         for item in fact if isinstance(fact, (list, tuple)) else (fact,):
             key = item.id if isinstance(item, FactView) else str(item)
+            if not _FACT_ID.match(key):  # a footnote label a parser would read as text
+                raise jinja2.TemplateRuntimeError(f"cite(): '{key}' is not a fact id")
             if record is not None:
                 record.setdefault(key, None)
             markers.append(f"[^{key}]")
