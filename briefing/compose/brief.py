@@ -38,6 +38,7 @@ from .templates import TemplateFile, search_path
 # start of a block ("1." or "-" would open a list, "#" a heading).
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>!|~&])")
 _BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+#=>])")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # as `load.model` checks ids
 
 
@@ -314,7 +315,12 @@ def _render_bounded(env: _Sandbox, template: jinja2.Template, context: dict) -> 
                 raise TemplateLimit(f"the brief grows beyond {MAX_OUTPUT:,} characters; the template writes too much")
             check_deadline(env.deadline)
             chunks.append(chunk)
-        return "".join(chunks)
+        markdown = "".join(chunks)
+        lone = _SURROGATE.search(markdown)
+        if lone:
+            raise TemplateLimit(f"the template writes U+{ord(lone[0]):04X}, half of a surrogate pair, "
+                                "which no file can hold; remove it")
+        return markdown
     finally:
         env.deadline.clear()
 
