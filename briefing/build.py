@@ -13,7 +13,6 @@ other formats meanwhile.
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 import secrets
@@ -196,18 +195,19 @@ def _prepare(out: Path, paths: list[Path]) -> None:
     for path in paths:
         if path.is_dir():
             raise BriefingError("the output path is a folder; move it away or choose another --out", file=path)
-        _remove_stale(path)
+    _remove_stale(out)
 
 
-_PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.part$")
+_PART = re.compile(r"^\.(?P<name>[^/]+\.[A-Za-z0-9]+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.part$")
 
 
-def _remove_stale(path: Path) -> None:
-    """Temporary files of `path` that a killed build left (SIGKILL, a power cut):
-    only names of this build's own pattern, whose process no longer runs."""
-    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+def _remove_stale(out: Path) -> None:
+    """Temporary files that a killed build left in `out` (SIGKILL, a power cut),
+    of any output: only regular files named in this build's own pattern
+    (`.NAME.SUFFIX.PID.HEX.part`) whose process no longer runs."""
+    for candidate in out.glob(".*.part"):
         match = _PART.match(candidate.name)
-        if match and match["name"] == path.name and not _running(int(match["pid"])):
+        if match and candidate.is_file() and not candidate.is_symlink() and not _running(int(match["pid"])):
             candidate.unlink(missing_ok=True)
 
 
