@@ -58,12 +58,18 @@ def make_parser() -> MarkdownIt:
     return parser
 
 
+_NOTE_ANCHOR = re.compile(r"^#note-[1-9][0-9]{0,5}$")  # the evidence notes: the anchors every format defines
+
+
 def parse_markdown(markdown: str, meta: Meta, notes: dict[str, NoteContent], source: str = "<template>") -> Document:
     """Turn Markdown into a `Document`; `notes` holds what each citation key leads to."""
     builder = _Builder(notes, source)
     blocks = builder.blocks(make_parser().parse(markdown), 0, None)[0]
     if meta.numbered:
         blocks = _number(blocks)
+    for url in builder.note_links:
+        if int(url[len("#note-"):]) > len(builder.numbers):
+            raise BriefingError(f"a link goes to '{url}', but the brief has {len(builder.numbers)} evidence notes", file=source)
     ordered = sorted(builder.numbers.items(), key=lambda item: item[1])
     return Document(meta, tuple(blocks), tuple(Note(number, key, notes[key]) for key, number in ordered))
 
@@ -73,6 +79,7 @@ class _Builder:
         self.notes = notes
         self.source = source
         self.numbers: dict[str, int] = {}
+        self.note_links: list[str] = []  # links to #note-N, checked once every note is numbered
 
     def blocks(self, tokens: list[Token], index: int, closing: str | None) -> tuple[list[Block], int]:
         """Read blocks from `index` until the token type `closing`; return them and the next index."""
@@ -174,6 +181,12 @@ class _Builder:
         if not url.lower().startswith(LINK_SCHEMES) and not url.startswith("#"):
             shown = url if len(url) <= 80 else url[:80] + "…"
             raise BriefingError(f"a link goes to http://, https://, mailto: or #anchor, not '{shown}'", file=self.source)
+        if url.startswith("#") and _NOTE_ANCHOR.match(url):
+            self.note_links.append(url)
+        elif url.startswith("#"):
+            shown = url if len(url) <= 80 else url[:80] + "…"
+            raise BriefingError(f"a link goes to '{shown}', which is no heading of the brief nor an anchor every format has; "
+                                "link to an evidence note as #note-1, #note-2…", file=self.source)
         return Link(url, children)
 
     def number_of(self, key: str) -> int:

@@ -601,6 +601,14 @@ CASES = [
     Case("bounded-marking-length", edit_yaml(CONFIG, setitem(("marking",), "OFFICIAL-SENSITIVE " * 10)),
          "'marking': is at most 100 characters", D + r":\d+", CHECK),
 
+    Case("internal-lone-surrogate", template('{{ "%c" % 0xd800 }}\n'),
+         "the template writes U+D800, half of a surrogate pair", T + r"(:\d+)?", ("build", "-d", "{root}", "-t", "t", "-f", "md")),
+    Case("internal-lone-surrogate-escape", template('{{ "\\ud800" }}\n'),
+         "the template writes U+D800", T + r"(:\d+)?", BUILD_T),
+    Case("internal-bookmark-missing", template("[frag](#bookmark)\n"),
+         "a link goes to '#bookmark', which is no heading of the brief", T, BUILD_T),
+    Case("internal-note-link-missing", template("[a](#note-99)\n"),
+         "a link goes to '#note-99', but the brief has 0 evidence notes", T, BUILD_T),
     # unbounded templates ---------------------------------------------------------------------------------
     # In a process: before the limits, each would take the machine's memory or time.
     Case("bounded-format-width", template("{{ '{:>300000000}'.format('x') }}\n"),
