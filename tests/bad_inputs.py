@@ -630,6 +630,21 @@ CASES = [
     Case("bounded-time", template("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n"),
          "template error: composing takes longer than", T + r"(:\d+)?", BUILD_T, process=True),
 
+    Case("bounded-list-doubling", template("{% set s = namespace(x=[1]) %}{% for i in range(40) %}{% set s.x = s.x + s.x %}{% endfor %}{{ s.x|length }}\n"),
+         "template refused by the sandbox: a list of", T + ":6", BUILD_T, process=True),
+    Case("bounded-text-doubling", template("{% set s = namespace(x='ab') %}{% for i in range(40) %}{% set s.x = s.x ~ s.x %}{% endfor %}{{ s.x|length }}\n"),
+         "template refused by the sandbox: a text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-text-plus", template("{% set s = namespace(x='ab') %}{% for i in range(40) %}{% set s.x = s.x + s.x %}{% endfor %}{{ s.x|length }}\n"),
+         "template refused by the sandbox: a text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-replace-chain", template("{{ ('a' * 1000)" + '|replace("a","aaaaaaaaaa")' * 9 + "|length }}\n"),
+         "template refused by the sandbox: a text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-replace-method", template("{{ ('a' * 1000)" + '.replace("a","aaaaaaaaaa")' * 9 + "|length }}\n"),
+         "template refused by the sandbox: a text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-join", template("{% set s = namespace(x=['x' * 100000]) %}{% for i in range(10) %}{% set s.x = [s.x|join('-')] * 9 %}{% endfor %}{{ s.x|length }}\n"),
+         "template refused by the sandbox: a text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-lipsum", template("{{ lipsum(10**6) }}\n"),
+         "template refused by the sandbox: lipsum: at most 100 paragraphs", T + ":6", BUILD_T, process=True),
+
     # smaller ---------------------------------------------------------------------------------------------------
     Case("front-matter-duplicate-key", template("x\n", head=HEAD.replace("audience: Testers\n", "audience: Testers\naudience: Others\n")),
          "the key 'audience' appears twice in one mapping", T + ":4", BUILD_T),
