@@ -645,6 +645,11 @@ CASES = [
     Case("bounded-lipsum", template("{{ lipsum(10**6) }}\n"),
          "template refused by the sandbox: lipsum: at most 100 paragraphs", T + ":6", BUILD_T, process=True),
 
+    Case("contain-include-huge", both(template('{% include "big.j2" %}\n'),
+                                      lambda root: (root / "templates/big.j2").write_bytes(b"")
+                                      or os.truncate(root / "templates/big.j2", 2_000_000_000)),
+         "template 'big.j2' is larger than 64 MB", T + ":6", BUILD_T, process=True),
+
     # smaller ---------------------------------------------------------------------------------------------------
     Case("front-matter-duplicate-key", template("x\n", head=HEAD.replace("audience: Testers\n", "audience: Testers\naudience: Others\n")),
          "the key 'audience' appears twice in one mapping", T + ":4", BUILD_T),

@@ -23,6 +23,7 @@ from .. import __version__
 from ..check import CREDIBILITY, CheckedDossier, CheckedFact
 from ..document import Meta, NoteContent, NoteEntry, human_date
 from ..errors import BriefingError, BriefingWarning
+from ..load.paths import MAX_FILE_BYTES
 from .context import (
     FactView,
     SourceView,
@@ -294,6 +295,8 @@ class _Loader(jinja2.FileSystemLoader):
                 if not real.is_relative_to(Path(folder).resolve()) or not real.is_file():
                     raise TemplateOutside(f"template '{template}' lies outside the template folders, or is not a "
                                           "regular file (links are followed)")
+                if real.stat().st_size > MAX_FILE_BYTES:  # every template file, whatever its suffix
+                    raise TemplateOutside(f"template '{template}' is larger than {MAX_FILE_BYTES // 1_000_000} MB")
                 break
         try:
             return super().get_source(environment, template)
