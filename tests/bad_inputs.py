@@ -650,6 +650,13 @@ CASES = [
                                       or os.truncate(root / "templates/big.j2", 2_000_000_000)),
          "template 'big.j2' is larger than 64 MB", T + ":6", BUILD_T, process=True),
 
+    Case("bounded-table-rows", template("| a |\n|---|\n{% for i in range(50000) %}| {{ i }} |\n{% endfor %}"),
+         "a table of the brief has more than 10,000 rows", T, BUILD_T, process=True),
+    Case("bounded-code-lines", template("```\n{% for i in range(100000) %}{{ i }}\n{% endfor %}```\n"),
+         "a code block of the brief has more than 10,000 lines", T, BUILD_T, process=True),
+    Case("bounded-blocks", template("{% for i in range(300) %}{% for j in range(300) %}- {{ j }}\n{% endfor %}{% endfor %}"),
+         "the brief has more than 100,000 blocks", T, BUILD_T, process=True),
+
     # smaller ---------------------------------------------------------------------------------------------------
     Case("front-matter-duplicate-key", template("x\n", head=HEAD.replace("audience: Testers\n", "audience: Testers\naudience: Others\n")),
          "the key 'audience' appears twice in one mapping", T + ":4", BUILD_T),

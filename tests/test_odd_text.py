@@ -114,9 +114,13 @@ def render(root: Path, fmt: str, texts: dict[str, str]) -> str | None:
         several = getattr(error, "errors", None)  # a bad title and a bad quote: both, in one run
         if several:
             for one in several:
-                assert "which a document cannot show" in one.detail or ": retype it without them" in one.detail, one.detail
+                assert ("which a document cannot show" in one.detail or ": retype it without them" in one.detail
+                        or "characters (this one has" in one.detail), one.detail
             return None
         message = error.format_line()
+        if re.search(r": 'title': is at most 500 characters \(this one has [\d,]+\)", message):  # a field's length limit
+            assert len(texts["title"].strip()) > 500, message
+            return None
         if "holds U+" in message and ": retype it without them" in message:  # invisible characters
             assert message.startswith(f"{root}/sources/facts/facts.yaml:"), message
             assert any(unicodedata.category(c) == "Cf" for c in texts["claim"] + texts["quote"]), message
