@@ -13,7 +13,6 @@ other formats meanwhile.
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 import secrets
@@ -81,11 +80,25 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
         root = checked.dossier.root
         chosen = unique_names([find_template(name, root) for name in dict.fromkeys(templates)]) if templates \
             else list_templates(root)
-        out = Path(out_dir) if out_dir is not None else root / "out"
+        out = output_folder(root, out_dir)
         return write_briefs(checked, chosen, chosen_formats, out, worker, report=report)
     finally:
         if worker is not None:
             worker.stop()
+
+
+def output_folder(dossier_root: Path, out_dir: str | Path | None) -> Path:
+    """`--out`, else the dossier's `out/`, which must lie inside the dossier once
+    links are followed: a dossier could ship `out` as a link to any folder."""
+    if out_dir is not None:
+        return Path(out_dir)
+    from .load.paths import is_inside
+
+    out = dossier_root / "out"
+    if not is_inside(out, dossier_root):
+        raise BriefingError("the output folder lies outside the dossier (links are followed); "
+                            "remove the link or choose a folder with --out", file=out)
+    return out
 
 
 def write_briefs(checked: CheckedDossier, templates: list[TemplateFile], formats: list[Format], out: Path,
@@ -182,18 +195,19 @@ def _prepare(out: Path, paths: list[Path]) -> None:
     for path in paths:
         if path.is_dir():
             raise BriefingError("the output path is a folder; move it away or choose another --out", file=path)
-        _remove_stale(path)
+    _remove_stale(out)
 
 
-_PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.part$")
+_PART = re.compile(r"^\.(?P<name>[^/]+\.[A-Za-z0-9]+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.part$")
 
 
-def _remove_stale(path: Path) -> None:
-    """Temporary files of `path` that a killed build left (SIGKILL, a power cut):
-    only names of this build's own pattern, whose process no longer runs."""
-    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+def _remove_stale(out: Path) -> None:
+    """Temporary files that a killed build left in `out` (SIGKILL, a power cut),
+    of any output: only regular files named in this build's own pattern
+    (`.NAME.SUFFIX.PID.HEX.part`) whose process no longer runs."""
+    for candidate in out.glob(".*.part"):
         match = _PART.match(candidate.name)
-        if match and match["name"] == path.name and not _running(int(match["pid"])):
+        if match and candidate.is_file() and not candidate.is_symlink() and not _running(int(match["pid"])):
             candidate.unlink(missing_ok=True)
 
 
@@ -267,10 +281,12 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
         MailMessage,
         MailResult,
         attachment,
+        check_header_text,
         check_size,
         compose_body,
         compose_html_body,
         envelope,
+        password_problem,
         resolve_settings,
         send_message,
         write_message,
@@ -280,11 +296,25 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
     when = build_time(env)
     dossier = load_dossier(dossier_dir)
     settings = resolve_settings(request.options, env, dossier.config.mail, dossier.root)
-    sender, to, cc = envelope(settings.sender, request)
+    mail = dossier.config.mail
+    from_dossier = mail is not None and mail.sender is not None and settings.sender == mail.sender \
+        and "sender" not in request.options and not env.get("BRIEFING_MAIL_FROM", "").strip()
+    refused = password_problem(settings) if request.send else None
+    if refused and mail is not None:  # before anything is written
+        raise BriefingError(f"'mail': {refused}", file=mail.where.file, line=mail.where.line)
+    sender, to, cc = envelope(settings.sender, request,
+                              (mail.where.file, mail.where.line) if from_dossier and mail is not None else None)
+    subject = " ".join((request.subject or dossier.config.title).split())
+    try:
+        check_header_text(subject, "the subject")
+    except ValueError as error:
+        where = dossier.config.where
+        raise (BriefingError(str(error)) if request.subject else
+               BriefingError(f"'title': {error}", file=where.file, line=where.line)) from None
     checked = check_dossier(dossier)
     template = find_template(request.template, dossier.root)
     brief = compose_and_parse(checked, template)
-    out = Path(request.out_dir) if request.out_dir is not None else dossier.root / "out"
+    out = output_folder(dossier.root, request.out_dir)
     formats = [get_format(name) for name in (("pdf", "docx") if request.attach_docx else ("pdf",))]
     paths = [out / f"{template.name}{fmt.suffix}" for fmt in formats]
     warnings: tuple[str, ...] = ()
@@ -301,7 +331,6 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
     write_briefs(checked, [template], formats, out, composed={template.path: brief}, before_move=refuse_if_too_large)
     attachments = tuple(attachment(path, dossier.config.title, template.name, fmt.media_type)
                         for path, fmt in zip(paths, formats))
-    subject = " ".join((request.subject or dossier.config.title).split())
     first = dossier.config.sections[0]  # the bottom line of a brief without headings
     default = (first.title, [fact.fact.claim for fact in checked.facts if fact.fact.section == first.id])
     message = MailMessage(sender, to, cc, subject, compose_body(brief.document, attachments, default), attachments,

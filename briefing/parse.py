@@ -58,12 +58,46 @@ def make_parser() -> MarkdownIt:
     return parser
 
 
+MAX_BLOCKS = 100_000  # headings, paragraphs, list items, table cells... of one brief
+MAX_TABLE_ROWS = 10_000
+MAX_CODE_LINES = 10_000
+
+
+def check_layout_bounds(tokens, source: str) -> None:
+    """What a composed brief may hold before layout, whose time grows faster than
+    the text: rows of a table, lines of a code block, blocks of the brief."""
+    blocks = rows = 0
+    for token in tokens:
+        if token.type == "table_open":
+            rows = 0
+        elif token.type == "tr_open":
+            rows += 1
+            if rows > MAX_TABLE_ROWS:
+                raise BriefingError(f"a table of the brief has more than {MAX_TABLE_ROWS:,} rows; split it or show fewer",
+                                    file=source)
+        elif token.type in ("fence", "code_block") and token.content.count("\n") > MAX_CODE_LINES:
+            raise BriefingError(f"a code block of the brief has more than {MAX_CODE_LINES:,} lines", file=source)
+        if token.nesting == 1 or token.type in ("fence", "code_block", "hr"):
+            blocks += 1
+            if blocks > MAX_BLOCKS:
+                raise BriefingError(f"the brief has more than {MAX_BLOCKS:,} blocks (paragraphs, list items, table cells…); "
+                                    "the template writes too much to lay out", file=source)
+
+
+_NOTE_ANCHOR = re.compile(r"^#note-[1-9][0-9]{0,5}$")  # the evidence notes: the anchors every format defines
+
+
 def parse_markdown(markdown: str, meta: Meta, notes: dict[str, NoteContent], source: str = "<template>") -> Document:
     """Turn Markdown into a `Document`; `notes` holds what each citation key leads to."""
     builder = _Builder(notes, source)
-    blocks = builder.blocks(make_parser().parse(markdown), 0, None)[0]
+    tokens = make_parser().parse(markdown)
+    check_layout_bounds(tokens, source)
+    blocks = builder.blocks(tokens, 0, None)[0]
     if meta.numbered:
         blocks = _number(blocks)
+    for url in builder.note_links:
+        if int(url[len("#note-"):]) > len(builder.numbers):
+            raise BriefingError(f"a link goes to '{url}', but the brief has {len(builder.numbers)} evidence notes", file=source)
     ordered = sorted(builder.numbers.items(), key=lambda item: item[1])
     return Document(meta, tuple(blocks), tuple(Note(number, key, notes[key]) for key, number in ordered))
 
@@ -73,6 +107,7 @@ class _Builder:
         self.notes = notes
         self.source = source
         self.numbers: dict[str, int] = {}
+        self.note_links: list[str] = []  # links to #note-N, checked once every note is numbered
 
     def blocks(self, tokens: list[Token], index: int, closing: str | None) -> tuple[list[Block], int]:
         """Read blocks from `index` until the token type `closing`; return them and the next index."""
@@ -174,6 +209,12 @@ class _Builder:
         if not url.lower().startswith(LINK_SCHEMES) and not url.startswith("#"):
             shown = url if len(url) <= 80 else url[:80] + "…"
             raise BriefingError(f"a link goes to http://, https://, mailto: or #anchor, not '{shown}'", file=self.source)
+        if url.startswith("#") and _NOTE_ANCHOR.match(url):
+            self.note_links.append(url)
+        elif url.startswith("#"):
+            shown = url if len(url) <= 80 else url[:80] + "…"
+            raise BriefingError(f"a link goes to '{shown}', which is no heading of the brief nor an anchor every format has; "
+                                "link to an evidence note as #note-1, #note-2…", file=self.source)
         return Link(url, children)
 
     def number_of(self, key: str) -> int:

@@ -171,6 +171,13 @@ def link(relative: str, target: Callable[[Path], Path | str]) -> Change:
     return change
 
 
+def victim(root: Path) -> Path:
+    """A folder outside the dossier, which a link would have outputs written to."""
+    folder = root.parent / "victim"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def fifo(relative: str) -> Change:
     def change(root: Path) -> None:
         path = root / relative
@@ -450,6 +457,11 @@ CASES = [
     Case("contain-mail-cafile-climbs", edit_yaml(CONFIG, setitem(("mail",), {"cafile": "../../secret.txt"})),
          "'mail.cafile': '../../secret.txt' lies outside the dossier", D + r":\d+", MAIL),
 
+    Case("contain-out-link", link("out", victim),
+         "the output folder lies outside the dossier", r"{root}/out", ("build", "-d", "{root}", "-t", "executive", "-f", "md")),
+    Case("contain-out-link-mail", link("out", victim),
+         "the output folder lies outside the dossier", r"{root}/out", MAIL),
+
     # writing outside --out ---------------------------------------------------------------
     Case("output-name-climbs", template("x\n", head=HEAD.replace("name: t", "name: ../../escaped")),
          "front matter: 'name': a template name uses letters, digits", T + ":2", BUILD_T),
@@ -473,6 +485,22 @@ CASES = [
     Case("secret-password-in-dossier", edit_yaml(CONFIG, setitem(("mail",), {"password": "hunter2"})),
          "never write the SMTP password in the dossier", D + r":\d+", CHECK),
 
+    # mail headers from a dossier ----------------------------------------------------------------
+    Case("mail-header-encoded-word", edit_yaml(CONFIG, setitem(("title",), "=?utf-8?b?UXVhcnRlcmx5DQpSZXBseS1UbzogYXR0YWNrZXJAZXZpbC5leGFtcGxlDQpYLUluamVjdGVkOiB5ZXM=?=")),
+         "the subject holds an encoded word ('=?...?=')", D + r":\d+", MAIL),
+    Case("mail-header-encoded-word-subject", None, "the subject holds an encoded word ('=?...?=')", None,
+         MAIL + ("--subject", "=?utf-8?b?QQ0KQmNjOiBldmlsQGV4YW1wbGUub3Jn?=")),
+    Case("mail-header-encoded-word-from", edit_yaml(CONFIG, setitem(("mail",), {"from": "=?utf-8?b?QQ0KQmNjOiBldmlsQGV4YW1wbGUub3Jn?= <b@example.org>"})),
+         "a name in an address holds an encoded word ('=?...?=')", D + r":\d+",
+         ("mail", "-d", "{root}", "-t", "executive", "--to", "office@example.org")),
+
+    Case("secret-dossier-host", edit_yaml(CONFIG, setitem(("mail",), {"host": "127.0.0.1", "port": 9, "username": "desk"})),
+         "the SMTP server 127.0.0.1 is named only by the dossier, and the password is not sent to it: give --smtp-host",
+         D + r":\d+", MAIL + ("--send",), env=(("BRIEFING_SMTP_PASSWORD", "hunter2"),)),
+    Case("secret-dossier-cafile", both(write("ca.pem", "x"), edit_yaml(CONFIG, setitem(("mail",), {"username": "desk", "cafile": "ca.pem"}))),
+         "the CA file is named only by the dossier", D + r":\d+", MAIL + ("--send", "--smtp-host", "127.0.0.1", "--smtp-port", "9"),
+         env=(("BRIEFING_SMTP_PASSWORD", "hunter2"),)),
+
     # markup through metadata -----------------------------------------------------------------
     Case("markup-url-javascript", edit_yaml(SOURCES, setitem((0, "url"), "javascript:alert(1)")),
          "'url': a URL starts with http://, https:// or mailto:", S + r":\d+", CHECK),
@@ -492,9 +520,9 @@ CASES = [
     Case("terminal-line-break-in-section", edit_yaml(FACTS, setitem((0, "section"), "sumary\nerror: forged.yaml:1: all is well")),
          "unknown section 'sumary\\nerror: forged.yaml:1: all is well'", F + ":1", CHECK),
     Case("terminal-escape-in-quote", edit_yaml(FACTS, setitem((0, "evidence", 0, "quote"), "Le président \x1b[2K\x1b]52;c;ZWNobyBwd25lZA==\x07")),
-         "\\x1b[2K\\x1b]52;c;ZWNobyBwd25lZA==\\x07", F + ":6", CHECK),
+         "'evidence.0.quote': holds the character U+001B", F + ":7", CHECK),
     Case("terminal-escape-in-source-id", edit_yaml(FACTS, setitem((0, "evidence", 0, "source"), "tass\x1b[1A\x1b[2K")),
-         "unknown source 'tass\\x1b[1A\\x1b[2K'", F + ":6", CHECK),
+         "'evidence.0.source': holds the character U+001B", F + ":6", CHECK),
     Case("terminal-escape-in-template-name", None, "no template named 'x\\x1b[2K'", None, ("build", "-d", "{root}", "-t", "x\x1b[2K")),
 
     # faults ------------------------------------------------------------------------------------------
@@ -535,11 +563,52 @@ CASES = [
     Case("internal-reference-docx-empty-zip", write("templates/reference.docx", b"PK\x05\x06" + b"\x00" * 18),
          "the reference document is not a Word document (.docx)", r"{root}/templates/reference\.docx",
          ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
-    Case("internal-long-title-works", edit_yaml(CONFIG, setitem(("title",), "Long " * 600)), "", code=0,
+    Case("internal-long-title-works", edit_yaml(CONFIG, setitem(("title",), "Long " * 100)), "", code=0,
          args=("build", "-d", "{root}", "-t", "analyst")),
     Case("internal-long-word-works", both(edit_yaml(CONFIG, setitem(("reference",), "R" * 300)),
                                           edit_yaml(SOURCES, setitem((0, "outlet"), "O" * 60))), "", code=0),
 
+    Case("internal-null-byte-path", edit_yaml(SOURCES, setitem((0, "file"), "texts/one.txt\0x")),
+         "holds the character U+0000", S + r":\d+", CHECK),
+    Case("internal-null-byte-cafile", edit_yaml(CONFIG, setitem(("mail",), {"cafile": "ca\0.pem"})),
+         "holds the character U+0000", D + r":\d+", MAIL),
+
+    # control characters in any text of a dossier ------------------------------------------------
+    Case("control-escape-in-claim", edit_yaml(FACTS, setitem((0, "claim"), "The \x1b[31mpresident received his counterpart.")),
+         "'claim': holds the character U+001B", F + r":\d+", CHECK),
+    Case("control-c1-in-outlet", edit_yaml(SOURCES, setitem((0, "outlet"), "Agency \x9b31m")),
+         "'outlet': holds the character U+009B", S + r":\d+", CHECK),
+    Case("control-escape-in-section-title", edit_yaml(CONFIG, setitem(("sections", 0, "title"), "Summary \x1b[2K")),
+         "'sections.0.title': holds the character U+001B", D + r":\d+", CHECK),
+    Case("control-escape-in-key-label", edit_yaml(CONFIG, setitem(("key_labels",), {"meeting.date": "Date \x1b[2K"})),
+         "'key_labels': holds the character U+001B", D + r":\d+", CHECK),
+    Case("control-escape-in-reliability-reason", edit_yaml(SOURCES, setitem((0, "reliability_reason"), "Known \x1b[2K")),
+         "'reliability_reason': holds the character U+001B", S + r":\d+", CHECK),
+    Case("control-escape-in-question", write("sources/questions.yaml", "- id: q1\n  question: \"Who \\e[2K?\"\n  why: Because.\n  settle: A list.\n"),
+         "'question': holds the character U+001B", r"{root}/sources/questions\.yaml:\d+", CHECK),
+    Case("control-escape-in-cite", template('{{ cite("\x1b[31mnot-a-fact") }}\n'),
+         "cite(): '\\x1b[31mnot-a-fact' is not a fact id", T + ":6", BUILD_T),
+
+    # lengths of short fields ------------------------------------------------------------------------
+    Case("bounded-title-length", edit_yaml(CONFIG, setitem(("title",), "word " * 12000)),
+         "'title': is at most 500 characters (this one has 59,999)", D + r":\d+", CHECK),
+    Case("bounded-outlet-length", edit_yaml(SOURCES, setitem((0, "outlet"), "O" * 300_000)),
+         "'outlet': is at most 500 characters", S + r":\d+", CHECK),
+    Case("bounded-question-length", write("sources/questions.yaml", "- id: q1\n  question: " + "Who? " * 600 + "\n  why: Because.\n  settle: A list.\n"),
+         "'question': is at most 2,000 characters", r"{root}/sources/questions\.yaml:\d+", CHECK),
+    Case("bounded-section-title-length", edit_yaml(CONFIG, setitem(("sections", 0, "title"), "S" * 300_000)),
+         "'sections.0.title': is at most 500 characters", D + r":\d+", CHECK),
+    Case("bounded-marking-length", edit_yaml(CONFIG, setitem(("marking",), "OFFICIAL-SENSITIVE " * 10)),
+         "'marking': is at most 100 characters", D + r":\d+", CHECK),
+
+    Case("internal-lone-surrogate", template('{{ "%c" % 0xd800 }}\n'),
+         "the template writes U+D800, half of a surrogate pair", T + r"(:\d+)?", ("build", "-d", "{root}", "-t", "t", "-f", "md")),
+    Case("internal-lone-surrogate-escape", template('{{ "\\ud800" }}\n'),
+         "the template writes U+D800", T + r"(:\d+)?", BUILD_T),
+    Case("internal-bookmark-missing", template("[frag](#bookmark)\n"),
+         "a link goes to '#bookmark', which is no heading of the brief", T, BUILD_T),
+    Case("internal-note-link-missing", template("[a](#note-99)\n"),
+         "a link goes to '#note-99', but the brief has 0 evidence notes", T, BUILD_T),
     # unbounded templates ---------------------------------------------------------------------------------
     # In a process: before the limits, each would take the machine's memory or time.
     Case("bounded-format-width", template("{{ '{:>300000000}'.format('x') }}\n"),
@@ -560,6 +629,33 @@ CASES = [
          "template error: the brief grows beyond", T + r"(:\d+)?", BUILD_T, process=True),
     Case("bounded-time", template("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n"),
          "template error: composing takes longer than", T + r"(:\d+)?", BUILD_T, process=True),
+
+    Case("bounded-list-doubling", template("{% set s = namespace(x=[1]) %}{% for i in range(40) %}{% set s.x = s.x + s.x %}{% endfor %}{{ s.x|length }}\n"),
+         "template refused by the sandbox: a list of", T + ":6", BUILD_T, process=True),
+    Case("bounded-text-doubling", template("{% set s = namespace(x='ab') %}{% for i in range(40) %}{% set s.x = s.x ~ s.x %}{% endfor %}{{ s.x|length }}\n"),
+         "template refused by the sandbox: a text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-text-plus", template("{% set s = namespace(x='ab') %}{% for i in range(40) %}{% set s.x = s.x + s.x %}{% endfor %}{{ s.x|length }}\n"),
+         "template refused by the sandbox: a text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-replace-chain", template("{{ ('a' * 1000)" + '|replace("a","aaaaaaaaaa")' * 9 + "|length }}\n"),
+         "template refused by the sandbox: a text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-replace-method", template("{{ ('a' * 1000)" + '.replace("a","aaaaaaaaaa")' * 9 + "|length }}\n"),
+         "template refused by the sandbox: a text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-join", template("{% set s = namespace(x=['x' * 100000]) %}{% for i in range(10) %}{% set s.x = [s.x|join('-')] * 9 %}{% endfor %}{{ s.x|length }}\n"),
+         "template refused by the sandbox: a text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-lipsum", template("{{ lipsum(10**6) }}\n"),
+         "template refused by the sandbox: lipsum: at most 100 paragraphs", T + ":6", BUILD_T, process=True),
+
+    Case("contain-include-huge", both(template('{% include "big.j2" %}\n'),
+                                      lambda root: (root / "templates/big.j2").write_bytes(b"")
+                                      or os.truncate(root / "templates/big.j2", 2_000_000_000)),
+         "template 'big.j2' is larger than 64 MB", T + ":6", BUILD_T, process=True),
+
+    Case("bounded-table-rows", template("| a |\n|---|\n{% for i in range(50000) %}| {{ i }} |\n{% endfor %}"),
+         "a table of the brief has more than 10,000 rows", T, BUILD_T, process=True),
+    Case("bounded-code-lines", template("```\n{% for i in range(100000) %}{{ i }}\n{% endfor %}```\n"),
+         "a code block of the brief has more than 10,000 lines", T, BUILD_T, process=True),
+    Case("bounded-blocks", template("{% for i in range(300) %}{% for j in range(300) %}- {{ j }}\n{% endfor %}{% endfor %}"),
+         "the brief has more than 100,000 blocks", T, BUILD_T, process=True),
 
     # smaller ---------------------------------------------------------------------------------------------------
     Case("front-matter-duplicate-key", template("x\n", head=HEAD.replace("audience: Testers\n", "audience: Testers\naudience: Others\n")),

@@ -118,7 +118,9 @@ def test_a_changed_quote_fails_the_build_and_writes_nothing(tmp_path):
 
 
 def test_a_killed_builds_temporary_files_are_removed_by_the_next_build(tmp_path):
-    """Only names of the build's own pattern, for its outputs, whose process is gone."""
+    """Only regular files named in the build's own pattern, of any output (another
+    template's, a format not built now), whose process is gone; a folder of such a
+    name is left alone and is no error."""
     import subprocess
     import sys
 
@@ -127,14 +129,17 @@ def test_a_killed_builds_temporary_files_are_removed_by_the_next_build(tmp_path)
     out.mkdir()
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     pid = int(gone.stdout)
-    stale = [out / f".executive.pdf.{pid}.0123abcd.part", out / f".executive.docx.{pid}.deadbeef.part"]
-    kept = [out / ".executive.pdf.notes.part", out / f".other.pdf.{pid}.0123abcd.part", out / "notes.txt",
+    stale = [out / f".executive.pdf.{pid}.0123abcd.part", out / f".executive.docx.{pid}.deadbeef.part",
+             out / f".other.pdf.{pid}.0123abcd.part", out / f".big.docx.{pid}.0123abcd.part"]
+    kept = [out / ".executive.pdf.notes.part", out / "notes.txt",
             out / f".executive.pdf.{os.getppid()}.0123abcd.part"]  # a running process's
     for path in stale + kept:
         path.write_bytes(b"partial")
+    folder = out / f".executive.docx.{pid}.0123abcd.part"
+    folder.mkdir()
     build_briefs(root, ("executive",), ("docx", "pdf"))
     assert [path for path in stale if path.exists()] == []
-    assert all(path.exists() for path in kept)
+    assert all(path.exists() for path in kept) and folder.is_dir()
 
 
 def test_outputs_follow_the_umask(tmp_path):

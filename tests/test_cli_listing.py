@@ -270,20 +270,27 @@ def test_shell_completion_offers_source_and_section_ids(dossier: Path) -> None:
 
 
 def test_control_characters_of_a_dossier_never_reach_the_terminal(tmp_path):
-    """Escape sequences (erase a line, write the clipboard) and line breaks in a
-    claim, a key or a value are shown escaped in every listing."""
+    """Escape sequences (erase a line, write the clipboard) in a claim or a key are
+    refused with the dossier's line, shown escaped; a line break in a value is
+    shown escaped in every listing."""
     from conftest import default_facts
 
     facts = default_facts()
     facts[0]["claim"] = "The president\x1b[2K\x1b]52;c;cHduZWQ=\x07 received his counterpart."
-    facts[1]["key"], facts[1]["value"] = "accords\x1b[1A.count", "3\nerror: forged"
-    root = make_dossier(tmp_path, facts=facts)
+    facts[1]["key"] = "accords\x1b[1A.count"
+    root = make_dossier(tmp_path / "escapes", facts=facts)
     for args in (["facts"], ["check"], ["sources", "--coverage"], ["facts", "--json"]):
         result = run(*args, "--dossier", str(root))
+        assert result.exit_code == 1 and "holds the character U+001B" in result.output, (args, result.output)
         assert "\x1b" not in result.output and "\x07" not in result.output, (args, result.output)
+    facts = default_facts()
+    facts[1]["value"] = "3\nerror: forged"
+    root = make_dossier(tmp_path / "breaks", facts=facts)
+    for args in (["facts"], ["check"], ["sources", "--coverage"], ["facts", "--json"]):
+        result = run(*args, "--dossier", str(root))
         assert not any(line.startswith("error: forged") for line in result.output.splitlines()), args
     table = run("facts", "--dossier", str(root)).output
-    assert "\\x1b[2K" in table and "3\\nerror: forged" in table
+    assert "3\\nerror: forged" in table
 
 
 def test_an_error_is_one_line_whatever_the_dossier_holds():

@@ -380,14 +380,23 @@ def test_settings_from_the_dossier_and_the_environment(tmp_path, serve, certific
             "from": "Desk <desk@example.org>", "timeout": 5, "cafile": "ca.pem"}  # inside the dossier
     root = make_dossier(tmp_path / "d", config=CONFIG | {"mail": mail})
     (root / "ca.pem").write_bytes(Path(cafile).read_bytes())
-    result = CliRunner().invoke(cli, ["mail", "-d", str(root), "-t", "executive", "--to", "a@example.org", "--send"],
-                                env={"BRIEFING_SMTP_PASSWORD": PASSWORD})
+    send = ["mail", "-d", str(root), "-t", "executive", "--to", "a@example.org", "--send"]
+    # the password goes only to a server the user names, never to one only the dossier names
+    result = CliRunner().invoke(cli, send, env={"BRIEFING_SMTP_PASSWORD": PASSWORD})
+    assert result.exit_code == 1 and recorder.received == []
+    assert "give --smtp-host (or set $BRIEFING_SMTP_HOST) to confirm the server" in error_line(result)
+    assert not (root / "out" / "executive.eml").exists()
+    # nor through a CA that only the dossier names
+    result = CliRunner().invoke(cli, send, env={"BRIEFING_SMTP_PASSWORD": PASSWORD, "BRIEFING_SMTP_HOST": "127.0.0.1"})
+    assert result.exit_code == 1 and recorder.received == []
+    assert "the CA file is named only by the dossier" in error_line(result)
+    confirmed = {"BRIEFING_SMTP_PASSWORD": PASSWORD, "BRIEFING_SMTP_HOST": "127.0.0.1", "BRIEFING_SMTP_CAFILE": str(cafile)}
+    result = CliRunner().invoke(cli, send, env=confirmed)
     assert result.exit_code == 0, result.output
     assert recorder.received[0]["authenticated"]
     # the environment overrides the dossier: a port where nothing listens
     closed = free_port()
-    result = CliRunner().invoke(cli, ["mail", "-d", str(root), "-t", "executive", "--to", "a@example.org", "--send"],
-                                env={"BRIEFING_SMTP_PASSWORD": PASSWORD, "BRIEFING_SMTP_PORT": str(closed)})
+    result = CliRunner().invoke(cli, send, env=confirmed | {"BRIEFING_SMTP_PORT": str(closed)})
     assert result.exit_code == 1
     assert f"cannot reach 127.0.0.1:{closed}" in error_line(result)
     assert len(recorder.received) == 1

@@ -28,6 +28,7 @@ naming sources/dossier.yaml; that is the third accepted outcome.
 
 from __future__ import annotations
 
+import re
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -113,16 +114,23 @@ def render(root: Path, fmt: str, texts: dict[str, str]) -> str | None:
         several = getattr(error, "errors", None)  # a bad title and a bad quote: both, in one run
         if several:
             for one in several:
-                assert "which a document cannot show" in one.detail or ": retype it without them" in one.detail, one.detail
+                assert ("which a document cannot show" in one.detail or ": retype it without them" in one.detail
+                        or "characters (this one has" in one.detail), one.detail
             return None
         message = error.format_line()
+        if re.search(r": 'title': is at most 500 characters \(this one has [\d,]+\)", message):  # a field's length limit
+            assert len(texts["title"].strip()) > 500, message
+            return None
         if "holds U+" in message and ": retype it without them" in message:  # invisible characters
             assert message.startswith(f"{root}/sources/facts/facts.yaml:"), message
             assert any(unicodedata.category(c) == "Cf" for c in texts["claim"] + texts["quote"]), message
             return None
         if "which a document cannot show" in message:
-            assert message.startswith(f"{root}/sources/dossier.yaml:1: 'title': holds the character U+"), message
-            assert any(unicodedata.category(c) == "Cc" or c in "\ufffe\uffff" for c in texts["title"])
+            field = re.match(rf"{re.escape(str(root))}/sources/(dossier\.yaml:1: 'title'|facts/facts\.yaml:\d+: "
+                             r"'(claim|evidence\.0\.quote)'): holds the character U\+", message)
+            assert field, message
+            text = texts["title" if "title" in field[1] else "claim" if "claim" in field[1] else "quote"]
+            assert any(unicodedata.category(c) == "Cc" or c in "\ufffe\uffff" for c in text)
             return None
         assert fmt == "pdf", f"the DOCX must render anything: {message}"
         assert "the PDF font has no glyph for U+" in message, message

@@ -426,5 +426,7 @@ def test_links_of_other_schemes_are_refused_in_a_template(tmp_path):
     for markdown in ("[a](javascript:alert(1))", "[a](file:///etc/passwd)", "<smb://server/share>", "[a](data:text/html,x)"):
         with pytest.raises(BriefingError, match="a link goes to http://, https://, mailto: or #anchor"):
             parse_markdown(markdown, meta, {}, "t.md.j2")
-    for markdown in ("[a](https://x.org)", "[a](mailto:a@x.org)", "[a](#note-1)"):
+    for markdown in ("[a](https://x.org)", "[a](mailto:a@x.org)"):
         parse_markdown(markdown, meta, {}, "t.md.j2")
+    with pytest.raises(BriefingError, match="a link goes to '#note-1', but the brief has 0 evidence notes"):
+        parse_markdown("[a](#note-1)", meta, {}, "t.md.j2")

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter, SecurityError, safe_range
 
 from .. import __version__
 from ..check import CREDIBILITY, CheckedDossier, CheckedFact
 from ..document import Meta, NoteContent, NoteEntry, human_date, quote_marks
 from ..errors import BriefingError, BriefingWarning
+from ..load.paths import MAX_FILE_BYTES
 from .context import (
     FactView,
     SourceView,
@@ -38,6 +40,8 @@ from .templates import TemplateFile, search_path
 # start of a block ("1." or "-" would open a list, "#" a heading).
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>!|~&])")
 _BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+#=>])")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_FACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # as `load.model` checks ids
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ def cite(*facts, record: dict[str, None] | None = None) -> str:
     for fact in facts:
         for item in fact if isinstance(fact, (list, tuple)) else (fact,):
             key = item.id if isinstance(item, FactView) else str(item)
+            if not _FACT_ID.match(key):  # a footnote label a parser would read as text
+                raise jinja2.TemplateRuntimeError(f"cite(): '{key}' is not a fact id")
             if record is not None:
                 record.setdefault(key, None)
             markers.append(f"[^{key}]")
@@ -134,13 +140,38 @@ def check_deadline(deadline: list[float]) -> None:
         raise TemplateLimit(f"composing takes longer than {MAX_SECONDS:g} s; the template loops too long")
 
 
+def check_text_size(size: int, what: str = "a text") -> None:
+    if size > MAX_OUTPUT:
+        raise SecurityError(f"{what} of {size:,} characters is too large (at most {MAX_OUTPUT:,})")
+
+
+def _replaced_size(text: str, old: str, new: str, count: int = -1) -> int:
+    """The length `text.replace(old, new, count)` would have, without making it."""
+    found = text.count(old) if old else len(text) + 1
+    if count is not None and count >= 0:
+        found = min(found, count)
+    return len(text) + found * (len(new) - len(old))
+
+
+class _Compiler(CodeGenerator):
+    """Jinja's code generator, but `~` joins through the sandbox's `checked_join`."""
+
+    def visit_Concat(self, node, frame) -> None:
+        self.write("environment.checked_join((")
+        for argument in node.nodes:
+            self.visit(argument, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The sandbox guards attributes; this also refuses what would take the
     machine's memory or time: huge arithmetic (`9**9**9`, `'x' * 10**10`,
     repeated squaring), huge widths (`'{:>300000000}'`, `center`, `'%300000000s'`),
     and loops past the deadline. The output's size is bounded by `compose_brief`."""
 
-    intercepted_binops = frozenset(["*", "**", "%"])
+    intercepted_binops = frozenset(["*", "**", "%", "+"])
+    code_generator_class = _Compiler
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,13 +192,29 @@ class _Sandbox(ImmutableSandboxedEnvironment):
                 raise SecurityError(f"repeating a text or list {count} times is too large")
         if operator == "%":
             check_printf(left, right)
+        if operator == "+" and isinstance(left, str) and isinstance(right, str):
+            check_text_size(len(left) + len(right))
+        if operator == "+" and isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)) \
+                and len(left) + len(right) > MAX_SIZE:
+            raise SecurityError(f"a list of {len(left) + len(right):,} items is too large (at most {MAX_SIZE:,})")
         return super().call_binop(context, operator, left, right)
+
+    def checked_join(self, parts) -> str:
+        """`a ~ b`: the texts joined, when the result is of a size a brief can hold."""
+        texts = [str(part) for part in parts]
+        check_text_size(sum(map(len, texts)))
+        return "".join(texts)
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805  # Jinja's own signature
         check_deadline(__self.deadline)
-        if getattr(__obj, "__name__", None) in _PADDING and isinstance(getattr(__obj, "__self__", None), str):
+        name, owner = getattr(__obj, "__name__", None), getattr(__obj, "__self__", None)
+        if name in _PADDING and isinstance(owner, str):
             for width in (*args[:1], *kwargs.values()):
                 check_width(width)
+        if name == "replace" and isinstance(owner, str) and len(args) >= 2 and all(isinstance(a, str) for a in args[:2]):
+            check_text_size(_replaced_size(owner, args[0], args[1], *[a for a in args[2:3] if isinstance(a, int)]))
+        if name == "join" and isinstance(owner, str) and args and isinstance(args[0], (list, tuple)):
+            check_text_size(sum(len(str(item)) for item in args[0]) + len(owner) * max(len(args[0]) - 1, 0))
         return super().call(__context, __obj, *args, **kwargs)
 
     def wrap_str_format(self, value):
@@ -200,6 +247,36 @@ def _format(value, *args, **kwargs) -> str:
     return jinja2.filters.do_format(str(value), *args, **kwargs)
 
 
+@jinja2.pass_eval_context
+def _replace(eval_ctx, value, old, new, count=None):
+    if isinstance(value, str) and isinstance(old, str) and isinstance(new, str):
+        check_text_size(_replaced_size(value, old, new, -1 if count is None else count))
+    return jinja2.filters.do_replace(eval_ctx, value, old, new, count)
+
+
+@jinja2.pass_eval_context
+def _join(eval_ctx, value, d="", attribute=None):
+    items = list(value)
+    if attribute is None:
+        check_text_size(sum(len(str(item)) for item in items) + len(str(d)) * max(len(items) - 1, 0))
+    result = jinja2.filters.do_join(eval_ctx, items, d, attribute)
+    check_text_size(len(result))
+    return result
+
+
+MAX_LIPSUM = 100  # paragraphs of placeholder text
+
+
+def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # noqa: A002  # Jinja's own names
+    """Jinja's placeholder text, of a size a brief can hold."""
+    for number in (n, min, max):
+        if not isinstance(number, int) or number > MAX_LIPSUM:
+            raise SecurityError(f"lipsum: at most {MAX_LIPSUM} paragraphs of at most {MAX_LIPSUM} words")
+    from jinja2.utils import generate_lorem_ipsum
+
+    return generate_lorem_ipsum(n, html, min, max)
+
+
 class TemplateOutside(jinja2.TemplateError):
     """An include or extends that a link leads out of the template folders."""
 
@@ -218,6 +295,8 @@ class _Loader(jinja2.FileSystemLoader):
                 if not real.is_relative_to(Path(folder).resolve()) or not real.is_file():
                     raise TemplateOutside(f"template '{template}' lies outside the template folders, or is not a "
                                           "regular file (links are followed)")
+                if real.stat().st_size > MAX_FILE_BYTES:  # every template file, whatever its suffix
+                    raise TemplateOutside(f"template '{template}' is larger than {MAX_FILE_BYTES // 1_000_000} MB")
                 break
         try:
             return super().get_source(environment, template)
@@ -236,7 +315,8 @@ def make_environment(folders: list[Path]) -> _Sandbox:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(center=_center, indent=_indent, format=_format)
+    env.filters.update(center=_center, indent=_indent, format=_format, replace=_replace, join=_join)
+    env.globals["lipsum"] = _lipsum
     env.filters["md"] = escape_markdown
     env.filters["date"] = human_date
     env.filters["language"] = language_name
@@ -311,7 +391,12 @@ def _render_bounded(env: _Sandbox, template: jinja2.Template, context: dict) -> 
                 raise TemplateLimit(f"the brief grows beyond {MAX_OUTPUT:,} characters; the template writes too much")
             check_deadline(env.deadline)
             chunks.append(chunk)
-        return "".join(chunks)
+        markdown = "".join(chunks)
+        lone = _SURROGATE.search(markdown)
+        if lone:
+            raise TemplateLimit(f"the template writes U+{ord(lone[0]):04X}, half of a surrogate pair, "
+                                "which no file can hold; remove it")
+        return markdown
     finally:
         env.deadline.clear()
 

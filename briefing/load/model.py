@@ -34,6 +34,14 @@ class Where:
     line: int | None = None
 
 
+MAX_SHORT = 500  # characters of a title, a name, an outlet, a label: a line, not a page
+MAX_TEXT = 2000  # characters of a claim, a quote, a question, a reason: a sentence or a passage, not an article
+MAX_MARKING = 100  # the marking is drawn on one line in every page's header and footer
+_LONG_FIELDS = frozenset({"claim", "quote", "translation", "derivation", "note", "question", "why", "settle",
+                          "reliability_reason", "source_gaps", "description", "purpose"})
+_OWN_SIZE_CHECK = frozenset({"claim", "quote", "translation"})  # with a message of their own (`_check_size`)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
     # Where the object was read, set by load. A slot rather than a pydantic
@@ -50,6 +58,29 @@ class Strict(BaseModel):
 
     def located(self, where: Where) -> None:
         object.__setattr__(self, "_where", where)
+
+    @field_validator("*")
+    @classmethod
+    def _text(cls, value, info: ValidationInfo):
+        """Every text of a dossier, in every field, list and mapping: printable
+        (no control character but tab and line breaks) and of a bounded length."""
+        name = info.field_name or ""
+        limit = MAX_MARKING if name == "marking" else MAX_TEXT if name in _LONG_FIELDS else MAX_SHORT
+        for text in _texts(value):
+            check_printable(text)
+            if name not in _OWN_SIZE_CHECK and len(text) > limit:
+                raise ValueError(f"is at most {limit:,} characters (this one has {len(text):,}); shorten it")
+        return value
+
+
+def _texts(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _texts(item)]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in _texts(key) + _texts(item)]
+    return []
 
 
 def _check_id(value: str) -> str:
@@ -253,9 +284,6 @@ def check_url(value: str) -> str:
     if len(value) > MAX_URL:
         raise ValueError(f"a URL is at most {MAX_URL} characters (this one has {len(value)})")
     return value
-
-
-MAX_TEXT = 2000  # characters of a claim or a quote: a sentence or a passage, not an article
 
 
 def _check_size(what: str, hint: str):

@@ -35,6 +35,8 @@ def resolve_inside(root: Path, path: Path, what: str, file: str | Path | None = 
         info = os.stat(real)
     except FileNotFoundError:
         raise BriefingError(missing or f"{what} is not found", *place) from None
+    except ValueError:  # a null byte, which no path can hold
+        raise BriefingError(f"{what} holds a null byte, which no file name can hold", *place) from None
     except (OSError, RuntimeError) as error:  # a loop of links, no permission
         reason = getattr(error, "strerror", None) or "a loop of links"
         raise BriefingError(f"{what} cannot be read: {reason.lower()}", *place) from None

@@ -7,6 +7,7 @@ from .message import (
     MailRequest,
     MailResult,
     attachment,
+    check_header_text,
     check_size,
     compose_body,
     compose_html_body,
@@ -14,7 +15,8 @@ from .message import (
     parse_address,
     write_message,
 )
-from .smtp import MailSettings, resolve_settings, send_message
+from .smtp import MailSettings, password_problem, resolve_settings, send_message
 
-__all__ = ["Attachment", "MailMessage", "MailRequest", "MailResult", "MailSettings", "attachment", "check_size",
-           "compose_body", "compose_html_body", "envelope", "parse_address", "resolve_settings", "send_message", "write_message"]
+__all__ = ["Attachment", "MailMessage", "MailRequest", "MailResult", "MailSettings", "attachment", "check_header_text", "check_size",
+           "compose_body", "compose_html_body", "envelope", "parse_address", "password_problem", "resolve_settings",
+           "send_message", "write_message"]

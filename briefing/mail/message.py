@@ -41,6 +41,10 @@ from ..render.html.renderer import escape
 
 MB = 1_000_000
 _UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+# An RFC 2047 encoded word: a mail client (and Python's header parser) decodes it,
+# line breaks and all, so a subject or a name holding one could add headers.
+_ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[^?\s]*\?[^\s]*?\?=")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,19 @@ class MailResult:
     server: str | None = None
 
 
+def check_header_text(text: str, what: str) -> str:
+    """`text` as plain header text (a subject, a display name): never decoded as
+    an encoded word, never a line break; ValueError says why not."""
+    if _CONTROL.search(text):
+        raise ValueError(f"{what} cannot hold line breaks or control characters")
+    if _ENCODED_WORD.search(text):
+        raise ValueError(f"{what} holds an encoded word ('=?...?='), which mail programs would decode; write the text itself")
+    return text
+
+
 def parse_address(text: str) -> Address:
     """One address, `Name <user@example.org>` or `user@example.org`; ValueError says why not."""
-    if any(ord(char) < 32 for char in text):
+    if _CONTROL.search(text):
         raise ValueError("an address cannot hold line breaks or control characters")
     found = getaddresses([text])
     if sum(1 for _, spec in found if spec) > 1:
@@ -95,6 +109,7 @@ def parse_address(text: str) -> Address:
     if len(found) != 1 or not found[0][1]:
         raise invalid
     name, spec = found[0]
+    check_header_text(name, "a name in an address")
     if not spec.isascii():
         raise ValueError(f"'{spec}': write the address in ASCII (an internationalised domain in its xn-- form)")
     try:
@@ -106,14 +121,21 @@ def parse_address(text: str) -> Address:
     return address
 
 
-def envelope(sender: str | None, request: MailRequest) -> tuple[Address, tuple[Address, ...], tuple[Address, ...]]:
+def envelope(sender: str | None, request: MailRequest,
+             sender_where: tuple[str, int | None] | None = None) -> tuple[Address, tuple[Address, ...], tuple[Address, ...]]:
+    """The sender and recipients; `sender_where` is the file and line the sender was read from, if a file."""
     if not sender:
         raise BriefingError("no sender address: give --from, set $BRIEFING_MAIL_FROM, "
                             "or write 'from:' under 'mail:' in sources/dossier.yaml")
     if not request.to:
         raise BriefingError("no recipient: give at least one --to")
     try:
-        return (parse_address(sender), tuple(parse_address(a) for a in request.to),
+        from_address = parse_address(sender)
+    except ValueError as error:
+        file, line = sender_where or (None, None)
+        raise BriefingError(f"'from': {error}" if file else str(error), file=file, line=line) from None
+    try:
+        return (from_address, tuple(parse_address(a) for a in request.to),
                 tuple(parse_address(a) for a in request.cc))
     except ValueError as error:
         raise BriefingError(str(error)) from None
@@ -271,7 +293,7 @@ def build_email(message: MailMessage, when: datetime) -> EmailMessage:
     root["To"] = message.to
     if message.cc:
         root["Cc"] = message.cc
-    root["Subject"] = message.subject
+    root["Subject"] = check_header_text(message.subject, "the subject")
     root["Date"] = format_datetime(when)
     parts = [_body_part(message)] + [_file_part(attachment) for attachment in message.attachments]
     for name in ("From", "To", "Cc", "Subject", "Date"):

@@ -44,6 +44,7 @@ class MailSettings:
     timeout: float = 30.0
     cafile: str | None = None  # trust this CA bundle (a private or test CA) instead of the system's
     max_attachment_mb: float = 10.0
+    from_dossier: frozenset[str] = frozenset()  # the settings only the dossier gave
 
     @property
     def server(self) -> str:
@@ -59,6 +60,7 @@ def resolve_settings(options: Mapping[str, object], env: Mapping[str, str], conf
     if unknown:
         raise ValueError(f"unknown mail settings: {', '.join(sorted(unknown))}")
     values: dict[str, object] = {}
+    from_dossier: set[str] = set()
     for name, variable in ENV.items():
         from_config = getattr(config, name, None) if config is not None else None
         if name == "cafile" and from_config is not None and config is not None:
@@ -68,8 +70,25 @@ def resolve_settings(options: Mapping[str, object], env: Mapping[str, str], conf
         for value in (options.get(name), _from_env(env, name, variable), from_config):
             if value is not None:
                 values[name] = value
+                if value is from_config:
+                    from_dossier.add(name)
                 break
-    return MailSettings(**values, password=env.get(PASSWORD_ENV) or None)  # type: ignore[arg-type]  # each checked above
+    return MailSettings(**values, password=env.get(PASSWORD_ENV) or None,  # type: ignore[arg-type]  # each checked above
+                        from_dossier=frozenset(from_dossier))
+
+
+def password_problem(settings: MailSettings) -> str | None:
+    """Why the password must not be sent: a dossier comes from someone else, so the
+    password goes only to a server (and through a CA) that the user chose."""
+    if not (settings.username and settings.password):
+        return None
+    if "host" in settings.from_dossier:
+        return (f"the SMTP server {settings.host} is named only by the dossier, and the password is not sent to it: "
+                "give --smtp-host (or set $BRIEFING_SMTP_HOST) to confirm the server")
+    if "cafile" in settings.from_dossier:
+        return ("the CA file is named only by the dossier, and the password is not sent through it: "
+                "give $BRIEFING_SMTP_CAFILE to confirm it")
+    return None
 
 
 def _from_env(env: Mapping[str, str], name: str, variable: str) -> object:
@@ -124,7 +143,7 @@ def _settings_problem(settings: MailSettings) -> str | None:
         return f"a user name is set for {settings.server} but no password: set it in the environment variable {PASSWORD_ENV}"
     if settings.username and settings.security == "none":
         return "refusing to send the password over an unencrypted connection: use security starttls or tls"
-    return None
+    return password_problem(settings)
 
 
 def _deliver(settings: MailSettings, sender: str, recipients: list[str], data: bytes, kept: str) -> dict:

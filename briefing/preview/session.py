@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..build import Output, compose_and_parse, write_briefs
+from ..build import Output, compose_and_parse, output_folder, write_briefs
 from ..errors import BriefingError, BriefingErrors, source_date_epoch
 from ..render import Brief, get_format
 from ..render.worker import RenderWorker
@@ -66,7 +66,7 @@ class Session:
         chosen = [get_format(name) for name in dict.fromkeys((PREVIEW_FORMAT, *formats))]
         self.html = [fmt for fmt in chosen if fmt.name == PREVIEW_FORMAT]
         self.others = [fmt for fmt in chosen if fmt.name != PREVIEW_FORMAT]
-        self.out = Path(out) if out is not None else self.root / "out"
+        self.out = output_folder(self.root, out)
         self.strict = strict
         self.publish = publish
         self.parallel = parallel and RenderWorker.worthwhile() and any(fmt.in_worker for fmt in self.others)
