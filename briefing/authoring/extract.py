@@ -177,15 +177,17 @@ def extract_docx(data: bytes, name: str = "") -> Extracted:
     import zipfile
 
     import docx
+    from lxml import etree
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise BriefingError(f"this Word file cannot be read ({error}); save it again as .docx", file=name or None) from None
-    lines = [paragraph.text for paragraph in document.paragraphs]
-    for table in document.tables:
-        lines += [cell.text for row in table.rows for cell in row.cells]
-    properties = document.core_properties
+        lines = [paragraph.text for paragraph in document.paragraphs]
+        for table in document.tables:
+            lines += [cell.text for row in table.rows for cell in row.cells]
+        properties = document.core_properties
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as error:
+        reason = " ".join(str(error).split())[:120]
+        raise BriefingError(f"this Word file cannot be read ({reason}); save it again as .docx", file=name or None) from None
     found = {"title": properties.title, "author": properties.author,
              "language": (properties.language or "").split("-")[0].lower() or None}
     return Extracted(_paragraphs(lines), "docx", {key: str(value).strip() for key, value in found.items() if value},

@@ -41,6 +41,7 @@ from .templates import TemplateFile, search_path
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>!|~&])")
 _BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+#=>])")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but tab and line ends
 _FACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # as `load.model` checks ids
 
 
@@ -396,6 +397,10 @@ def _render_bounded(env: _Sandbox, template: jinja2.Template, context: dict) -> 
         if lone:
             raise TemplateLimit(f"the template writes U+{ord(lone[0]):04X}, half of a surrogate pair, "
                                 "which no file can hold; remove it")
+        control = _CONTROL.search(markdown)
+        if control:
+            raise TemplateLimit(f"the template writes the control character U+{ord(control[0]):04X}, "
+                                "which no brief may hold; remove it")
         return markdown
     finally:
         env.deadline.clear()

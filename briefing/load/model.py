@@ -83,9 +83,14 @@ def _texts(value) -> list[str]:
     return []
 
 
+MAX_ID = 64  # characters: an id names files (texts/ID.txt), which file systems limit
+
+
 def _check_id(value: str) -> str:
     if not _ID.match(value):
         raise ValueError("an id uses letters, digits, '-', '_' and '.', and starts with a letter or digit")
+    if len(value) > MAX_ID:
+        raise ValueError(f"an id is at most {MAX_ID} characters (this one has {len(value)})")
     return value
 
 
