@@ -668,6 +668,11 @@ CASES = [
          "the key 'audience' appears twice in one mapping", T + ":4", BUILD_T),
 
     # sources as analysts get them: add-source and remove-source ------------------------------------------
+    Case("contain-add-source-texts-link", lambda root: (
+             shutil.rmtree(root / "sources" / "texts"), (root.parent / "elsewhere").mkdir(exist_ok=True),
+             (root / "sources" / "texts").symlink_to(root.parent / "elsewhere"),
+             (root.parent / "page.txt").write_text("Un article venu d’ailleurs, assez long pour compter.\n", encoding="utf-8")),
+         "lies outside the dossier", r"{root}/sources/texts", ("add-source", "{root}/../page.txt", "-d", "{root}")),
     Case("add-source-scanned-pdf", scanned_pdf, "this PDF has no text layer (a scanned image?); run it through OCR first",
          r"{root}/\.\./scan\.pdf", ("add-source", "{root}/../scan.pdf", "-d", "{root}")),
     Case("add-source-unknown-encoding", lambda root: (root.parent / "noise.txt").write_bytes(bytes(range(128, 256)) * 3),

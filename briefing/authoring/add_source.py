@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from ..check.fingerprints import fingerprint
 from ..errors import BriefingError, BriefingWarning, atomic_write, raise_all
 from ..load.model import PROVENANCE_FIELDS, UNKNOWN, SourceMeta
-from ..load.paths import resolve_inside
+from ..load.paths import folder_inside, resolve_inside
 from ..load.validate import schema_errors
 from ..load.yamlfile import load_yaml, read_text
 from .extract import KINDS, Extracted, extract
@@ -128,6 +128,8 @@ def add_source(root: str | Path, article: str | Path, *, source_id: str | None =
     entries = read_entries(root)
     taken = {str(entry.get("id")) for entry in entries}
     texts = path.parent / "texts"
+    for folder in (path.parent, texts, path.parent / "originals"):  # what is written below must stay inside
+        folder_inside(Path(root), folder, f"the folder {folder.name}/")
     values = {name: value for name, value in metadata.items() if value is not None}
     unknown_names = set(values) - set(FIELDS)
     if unknown_names:
