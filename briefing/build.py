@@ -41,11 +41,13 @@ class Output:
     template: str
     format: str
     path: Path
+    language: str = ""
 
 
 @dataclass(frozen=True)
 class _Job:
     template: TemplateFile
+    language: str
     format: Format
     path: Path  # the output, once every output succeeded
     temporary: Path = field(init=False)  # what the renderer writes: a fresh name beside `path`
@@ -58,10 +60,11 @@ class _Job:
 def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
                  formats: tuple[str, ...] = DEFAULT_FORMATS, out_dir: str | Path | None = None,
                  parallel: bool = True, strict: bool = False,
-                 report: Callable[[BriefingWarning], None] | None = None) -> list[Output]:
-    """Build each template in each format; return the outputs written.
-    `report` is given each warning of the check; with `strict`, a warning
-    stops the build as an error does.
+                 report: Callable[[BriefingWarning], None] | None = None,
+                 languages: tuple[str, ...] = ()) -> list[Output]:
+    """Build each template in each format and each of `languages` (by default
+    the dossier's); return the outputs written. `report` is given each warning
+    of the check; with `strict`, a warning stops the build as an error does.
 
     With `parallel`, a worker process renders the formats that ask for one
     (see `render.worker`)."""
@@ -81,7 +84,7 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
         chosen = unique_names([find_template(name, root) for name in dict.fromkeys(templates)]) if templates \
             else list_templates(root)
         out = output_folder(root, out_dir)
-        return write_briefs(checked, chosen, chosen_formats, out, worker, report=report)
+        return write_briefs(checked, chosen, chosen_formats, out, worker, report=report, languages=languages)
     finally:
         if worker is not None:
             worker.stop()
@@ -104,20 +107,27 @@ def output_folder(dossier_root: Path, out_dir: str | Path | None) -> Path:
 def write_briefs(checked: CheckedDossier, templates: list[TemplateFile], formats: list[Format], out: Path,
                  worker: RenderWorker | None = None, composed: dict[Path, Brief] | None = None,
                  before_move: Callable[[list[Path]], None] | None = None,
-                 report: Callable[[BriefingWarning], None] | None = None) -> list[Output]:
-    """Render each template in each format into `out`, all or nothing.
-    `composed` holds briefs already composed, by template path. `before_move`
-    is given the rendered temporary files, in the order of the jobs, before any
-    moves into place: an error it raises leaves `out` as it was. `report` is
-    given what a brief leaves out (a section none of whose facts it shows)."""
-    jobs = [_Job(template, fmt, out / f"{template.name}{fmt.suffix}") for template in templates for fmt in formats]
+                 report: Callable[[BriefingWarning], None] | None = None,
+                 languages: tuple[str, ...] = ()) -> list[Output]:
+    """Render each template in each format and language into `out`, all or
+    nothing. `composed` holds briefs already composed, by template path (each
+    used in its own language). `before_move` is given the rendered temporary
+    files, in the order of the jobs, before any moves into place: an error it
+    raises leaves `out` as it was. `report` is given what a brief leaves out
+    (a section none of whose facts it shows)."""
+    default = checked.dossier.config.language
+    jobs = [_Job(template, language, fmt, out / f"{output_name(template, language, default)}{fmt.suffix}")
+            for template in templates for language in brief_languages(template, languages, default) for fmt in formats]
     _prepare(out, [job.path for job in jobs])
     left_out: list[BriefingWarning] = []  # reported once every brief is written: a failed build reports its error alone
     try:
         pending: list[tuple[_Job, Future]] = []
-        for template in templates:
-            brief = (composed or {}).get(template.path) or compose_and_parse(checked, template, left_out.append)
-            ours = [job for job in jobs if job.template is template]
+        products = {(job.template.path, job.language): (job.template, job.language) for job in jobs}
+        for template, language in products.values():
+            brief = (composed or {}).get(template.path)
+            if brief is None or brief.document.meta.language != language:
+                brief = compose_and_parse(checked, template, left_out.append, language)
+            ours = [job for job in jobs if job.template is template and job.language == language]
             for job in sorted(ours, key=lambda job: not (worker and job.format.in_worker)):  # the worker's first
                 if worker and job.format.in_worker:
                     pending.append((job, worker.submit(job.format, brief, job.temporary)))
@@ -146,16 +156,26 @@ def write_briefs(checked: CheckedDossier, templates: list[TemplateFile], formats
     if report is not None:
         for warning in left_out:
             report(warning)
-    return [Output(job.template.name, job.format.name, job.path) for job in jobs]
+    return [Output(job.template.name, job.format.name, job.path, job.language) for job in jobs]
+
+
+def brief_languages(template: TemplateFile, languages: tuple[str, ...], default: str) -> tuple[str, ...]:
+    """The languages a template is built in: its own, else those asked for, else the dossier's."""
+    return (template.info.language,) if template.info.language else tuple(dict.fromkeys(languages)) or (default,)
+
+
+def output_name(template: TemplateFile, language: str, default: str) -> str:
+    """'analyst' in the dossier's language, 'analyst.fr' in another: briefs in two languages never collide."""
+    return template.name if language == default else f"{template.name}.{language}"
 
 
 def compose_and_parse(checked: CheckedDossier, template: TemplateFile,
-                      report: Callable[[BriefingWarning], None] | None = None) -> Brief:
-    """One template's brief, composed and parsed once for every format."""
+                      report: Callable[[BriefingWarning], None] | None = None, language: str | None = None) -> Brief:
+    """One template's brief in `language` (by default its own or the dossier's), composed and parsed once for every format."""
     from .compose import compose_brief
     from .parse import parse_markdown
 
-    composed = compose_brief(checked, template)
+    composed = compose_brief(checked, template, language)
     if report is not None:
         for warning in composed.warnings:
             report(warning)
@@ -274,7 +294,7 @@ def _located(error: BriefingError, checked: CheckedDossier, job: _Job) -> Briefi
 def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, str] | None = None) -> MailResult:
     """Build the brief, write its `.eml`, and send it if asked.
     The dossier is loaded, checked and composed once."""
-    from .check import check_dossier
+    from .check import check_dossier, in_language
     from .compose.templates import find_template
     from .load import load_dossier
     from .mail import (
@@ -304,38 +324,43 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
         raise BriefingError(f"'mail': {refused}", file=mail.where.file, line=mail.where.line)
     sender, to, cc = envelope(settings.sender, request,
                               (mail.where.file, mail.where.line) if from_dossier and mail is not None else None)
-    subject = " ".join((request.subject or dossier.config.title).split())
+    checked = check_dossier(dossier)
+    template = find_template(request.template, dossier.root)
+    brief = compose_and_parse(checked, template, language=request.language)
+    language = brief.document.meta.language
+    localised = in_language(checked, language)
+    title = localised.dossier.config.title
+    subject = " ".join((request.subject or title).split())
     try:
         check_header_text(subject, "the subject")
     except ValueError as error:
         where = dossier.config.where
         raise (BriefingError(str(error)) if request.subject else
                BriefingError(f"'title': {error}", file=where.file, line=where.line)) from None
-    checked = check_dossier(dossier)
-    template = find_template(request.template, dossier.root)
-    brief = compose_and_parse(checked, template)
+    stem = output_name(template, language, dossier.config.language)
     out = output_folder(dossier.root, request.out_dir)
     formats = [get_format(name) for name in (("pdf", "docx") if request.attach_docx else ("pdf",))]
-    paths = [out / f"{template.name}{fmt.suffix}" for fmt in formats]
+    paths = [out / f"{stem}{fmt.suffix}" for fmt in formats]
     warnings: tuple[str, ...] = ()
 
     def refuse_if_too_large(temporaries: list[Path]) -> None:
         """Measured before the files move into place: a refused mail leaves out/ as it was."""
         nonlocal warnings
-        rendered = tuple(attachment(path, dossier.config.title, template.name, fmt.media_type)
+        rendered = tuple(attachment(path, title, stem, fmt.media_type)
                          for path, fmt in zip(temporaries, formats))
         warnings = check_size(rendered, settings.max_attachment_mb, request.strict)
 
     # Always rendered from the brief just composed: a file already in out/ may be
     # another dossier's, or older than it looks; only this one is the brief the mail describes.
-    write_briefs(checked, [template], formats, out, composed={template.path: brief}, before_move=refuse_if_too_large)
-    attachments = tuple(attachment(path, dossier.config.title, template.name, fmt.media_type)
+    write_briefs(checked, [template], formats, out, composed={template.path: brief}, before_move=refuse_if_too_large,
+                 languages=(language,))
+    attachments = tuple(attachment(path, title, stem, fmt.media_type)
                         for path, fmt in zip(paths, formats))
-    first = dossier.config.sections[0]  # the bottom line of a brief without headings
-    default = (first.title, [fact.fact.claim for fact in checked.facts if fact.fact.section == first.id])
+    first = localised.dossier.config.sections[0]  # the bottom line of a brief without headings
+    default = (first.title, [fact.fact.claim for fact in localised.facts if fact.fact.section == first.id])
     message = MailMessage(sender, to, cc, subject, compose_body(brief.document, attachments, default), attachments,
                           compose_html_body(brief.document, attachments, default))
-    path = write_message(message, out / f"{template.name}.eml", when)
+    path = write_message(message, out / f"{stem}.eml", when)
     if not request.send:
         return MailResult(path, warnings)
     return MailResult(path, warnings, send_message(path, settings), settings.server)

@@ -8,21 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July",
-          "August", "September", "October", "November", "December"]
-
-
-def human_date(value: str) -> str:
-    """'2025-06-23' → '23 June 2025'; 'unknown' stays 'unknown'."""
-    if value == "unknown":
-        return value
-    parts = value.split("-")
-    if len(parts) == 1:
-        return parts[0]
-    month = MONTHS[int(parts[1]) - 1]
-    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
-
-
 # Inlines ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -137,6 +122,31 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Labels:
+    """The fixed words a renderer prints, in the brief's language (compose
+    translates them; the English ones are the messages). `%(name)s` marks
+    where a value goes."""
+
+    date: str = "Date"
+    reference: str = "Reference"
+    audience: str = "Audience"
+    prepared_by: str = "Prepared by"
+    status: str = "Status"
+    marking: str = "Marking"
+    status_value: str = "Draft"  # the brief's status, as the title block prints it
+    contents: str = "Contents"
+    evidence: str = "Evidence"
+    sources_and_evidence: str = "Sources and evidence"
+    page_of: str = "Page %(page)s of %(pages)s"
+    translation: str = "(translation: %(text)s)"
+    also: str = "Also %(names)s."
+    evidence_number: str = "evidence %(number)s"  # a citation, read aloud
+    back_to_citation: str = "back to citation %(number)s"
+    made_for: str = "%(doc_type)s for: %(audience)s"  # the line under a mailed brief's title
+    attached: str = "Attached"
+
+
+@dataclass(frozen=True)
 class Meta:
     title: str
     subject: str = "unknown"
@@ -149,7 +159,9 @@ class Meta:
     marking: str = "UNCLASSIFIED"
     audience: str = "unknown"
     keywords: tuple[str, ...] = ()
-    language: str = "en"
+    language: str = "en"  # the brief's
+    date_text: str = "unknown"  # the date as the title block prints it: "23 June 2025"
+    labels: Labels = field(default_factory=Labels)
     template: str = ""
     evidence: str = "full"  # "full": claim, source and quote; "brief": one line per note
     numbered: bool = False
@@ -161,9 +173,17 @@ class Meta:
 def title_block_rows(meta: Meta) -> list[tuple[str, str]]:
     """The title block's (label, value) rows, in the order every format prints
     them; a value that is not known is left out rather than printed "unknown"."""
-    rows = [("Date", human_date(meta.date)), ("Reference", meta.reference), ("Audience", meta.audience),
-            ("Prepared by", meta.author), ("Status", meta.status.capitalize())]
+    words = meta.labels
+    rows = [(words.date, meta.date_text if meta.date != "unknown" else "unknown"), (words.reference, meta.reference),
+            (words.audience, meta.audience), (words.prepared_by, meta.author), (words.status, words.status_value)]
     return [(label, value) for label, value in rows if value.lower() != "unknown"]
+
+
+def page_label(meta: Meta, page: int | str, pages: str = "") -> str:
+    """'Page 3 of 8'; with `pages` left empty, the words before the total ('Page 3 of ')."""
+    pattern = meta.labels.page_of
+    before, found, after = pattern.partition("%(pages)s")
+    return (before % {"page": page}) + (pages + after if pages else "") if found else pattern % {"page": page}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from briefing.cli import cli
 from briefing.compose.context import source_view
+from briefing.compose.language import language
 from briefing.load import load_dossier
 from conftest import make_dossier as make_small_dossier
 
@@ -51,7 +52,7 @@ def test_hyphenated_author_and_url_compose(tmp_path: Path):
         "reliability": "B", "reliability_reason": "test source"}])
     built = CliRunner().invoke(cli, ["build", "--dossier", str(dossier), "-f", "md", "--out", str(tmp_path / "out")])
     assert built.exit_code == 0, built.output
-    details = source_view(load_dossier(dossier).sources[0]).details
+    details = source_view(load_dossier(dossier).sources[0], language("en")).details
     assert "Iounous-Bek Ievkourov" in details and "23 June 2025" in details and "src-0001" in details
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from briefing.build import build_briefs
 from briefing.check import check_dossier
 from briefing.compose.context import build_context
+from briefing.compose.language import language
 from briefing.load import load_dossier
 from conftest import ARTICLE, make_dossier
 from readback import docx_paragraphs, flat, pdf_text
@@ -64,7 +65,7 @@ def test_an_attributed_claim_is_graded_as_a_report(tmp_path):
 def test_the_legend_lists_exactly_the_grades_used(tmp_path):
     _, checked = checked_facts(tmp_path, {"a": "B", "b": "C", "f": "F"}, [
         fact("one", "a", "b"), fact("six", "f")])
-    assert build_context(checked)["credibility_legend"] == ((1, "confirmed by another independent source"),
+    assert build_context(checked, language("en"))["credibility_legend"] == ((1, "confirmed by another independent source"),
                                                              (6, "truth cannot be judged"))
 
 

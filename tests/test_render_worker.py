@@ -130,7 +130,7 @@ def test_an_interrupt_stops_the_worker_before_temporary_files_go(dossier, tmp_pa
     compose_and_parse = build.compose_and_parse
     composed = []
 
-    def interrupted_at_the_second_template(checked, template, report=None):
+    def interrupted_at_the_second_template(checked, template, report=None, language=None):
         if composed:  # the first template's PDF went to the worker
             raise KeyboardInterrupt
         composed.append(template)

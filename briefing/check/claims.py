@@ -69,11 +69,11 @@ class Glossary:
 
 
 def missing_terms(claim: str, evidence: Evidence, glossary: Glossary | Mapping[str, Iterable[str]],
-                  own_names: Iterable[str] = ()) -> list[Term]:
-    """The terms of `claim` that none of the quotes in `evidence` gives, in the claim's order."""
+                  own_names: Iterable[str] = (), language: str = CLAIM_LANGUAGE) -> list[Term]:
+    """The terms of `claim`, written in `language`, that none of the quotes in `evidence` gives, in the claim's order."""
     if not isinstance(glossary, Glossary):
         glossary = Glossary.of(glossary)
-    terms = claim_terms(claim, glossary.names.keys())
+    terms = claim_terms(claim, glossary.names.keys(), language)
     if not terms:
         return []
     skip = _own_words(tuple(own_names))
@@ -92,26 +92,33 @@ def _own_words(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(fold(word) for name in names for word in _QUOTE_WORD.findall(name))
 
 
-def claim_terms(claim: str, known_names: Iterable[str] = frozenset()) -> list[Term]:
-    """The numbers, dates and names of an English claim. A capitalised word
-    within a sentence is a name; the first word of a sentence is one only when
-    it is known as one: an acronym, a country or city CLDR names, or a name of
-    the glossary (`known_names`, folded)."""
-    words = _number_words(CLAIM_LANGUAGE)
-    months = _month_numbers(CLAIM_LANGUAGE)
-    weekdays = _weekday_numbers(CLAIM_LANGUAGE)
-    terms = []
+def claim_terms(claim: str, known_names: Iterable[str] = frozenset(), language: str = CLAIM_LANGUAGE) -> list[Term]:
+    """The numbers, dates and names of a claim in `language` (English by
+    default). A capitalised word within a sentence is a name; the first word of
+    a sentence is one only when it is known as one: an acronym, a country or
+    city CLDR names, or a name of the glossary (`known_names`, folded). Month
+    and weekday names count capitalised in English ("May", not "may"), in any
+    case elsewhere ("23 juin")."""
+    if _locale(language) is None:
+        language = CLAIM_LANGUAGE
+    english = language == CLAIM_LANGUAGE
+    words = _number_words(language)
+    months = _month_numbers(language)
+    weekdays = _weekday_numbers(language)
+    terms = [] if english else [Term(text, "number", value) for text, value in _written_numbers(claim, language)]
     for match in _TOKEN.finditer(claim):
         if match["number"]:
+            if not english:
+                continue
             value = _claim_number(match["number"])
             if value is not None:
                 terms.append(Term(match[0].strip(), "number", value))
             continue
         word = match["word"]
         folded = fold_word(word)
-        if folded in months and word[0].isupper():  # "May", not "may"
+        if folded in months and (word[0].isupper() or not english):  # "May", not "may"
             terms.append(Term(word, "month", months[folded]))
-        elif folded in weekdays and word[0].isupper():
+        elif folded in weekdays and (word[0].isupper() or not english):
             terms.append(Term(word, "weekday", weekdays[folded]))
         elif folded in words:
             terms.append(Term(word, "number", words[folded]))
@@ -150,6 +157,22 @@ def _is_known_name(word: str, known_names: Iterable[str]) -> bool:
 
 def _without_possessive(word: str) -> str:
     return _POSSESSIVE.sub("", word)
+
+
+def _written_numbers(text: str, language: str) -> list[tuple[str, str]]:
+    """The numbers of a claim not in English, with the language's separators
+    (CLDR): « 10 000 » → 10000, « 1,5 » → 1.5."""
+    found = []
+    decimal = _decimal_symbol(language)
+    for match in _QUOTE_NUMBER.finditer(text):
+        token = match[0].rstrip(".,")
+        whole, _, fraction = token.partition(decimal)
+        groups = _SEPARATORS.split(whole)
+        if len(groups) > 1 and not all(len(group) == 3 for group in groups[1:]):  # "2025.23": not one number
+            found += [(group, _canonical(group)) for group in _SEPARATORS.split(token) if group]
+            continue
+        found.append((token, _canonical("".join(groups) + (f".{fraction}" if fraction.isdigit() else ""))))
+    return found
 
 
 def _claim_number(text: str) -> str | None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import BriefingError, BriefingWarning, raise_all
 from ..load import Dossier, load_partial
-from ..load.model import Fact
+from ..load.languages import in_language as dossier_in_language
+from ..load.model import Fact, texts_of
 from .claims import Evidence, Glossary, fold, missing_terms
 from .credibility import CheckedFact, Discrepancy, LocatedQuote, discrepancies, disputed_keys, grade
 from .fingerprints import check_fingerprints
@@ -58,7 +59,7 @@ def check_dossier(dossier: Dossier, strict: bool = False, load_errors: Sequence[
 
     located: list[tuple[Fact, tuple[LocatedQuote, ...]]] = []
     for fact in dossier.facts:
-        invisible = invisible_characters(fact.claim)
+        invisible = invisible_characters(" ".join(texts_of(fact.claim, dossier.config.language).values()))
         if invisible:
             errors.append(_error(fact, f"fact '{fact.id}': the claim holds {invisible}: retype it without them"))
         if section_ids and fact.section not in section_ids:  # none: dossier.yaml did not validate
@@ -84,30 +85,37 @@ def check_dossier(dossier: Dossier, strict: bool = False, load_errors: Sequence[
     facts = tuple(grade(fact, quotes, fact.key in disputed) for fact, quotes in located)
     glossary = Glossary.of(dossier.config.glossary)
     warnings = unfingerprinted + check_syndication(list(sources.values()), [text.text for text in texts.values()])
-    warnings += [warning for fact in facts for warning in claim_warnings(fact, glossary)]
+    warnings += [warning for fact in facts for warning in claim_warnings(fact, glossary, dossier.config.language)]
     if strict:
         raise_all([warning.as_error() for warning in warnings])
     return CheckedDossier(dossier, facts, discrepancies(facts, dossier), tuple(warnings))
 
 
-def claim_warnings(fact: CheckedFact, glossary: Glossary) -> list[BriefingWarning]:
-    """A warning for each number, date or name of the claim that none of its
-    quotes gives (see `claims`); a derivation the fact declares may give it,
-    if the quotes give the derivation's own figures."""
+def claim_warnings(fact: CheckedFact, glossary: Glossary, default: str = "en") -> list[BriefingWarning]:
+    """A warning for each number, date or name of the claim, in each of its
+    languages, that none of its quotes gives (see `claims`); a derivation the
+    fact declares may give it, if the quotes give the derivation's own figures.
+    `default` is the dossier's language, that of a claim written as plain text."""
     model = fact.fact
     evidence = Evidence(tuple((passage, quote.source.meta.language) for quote in fact.evidence for passage in quote.passages))
     own = [value for quote in fact.evidence for value in (quote.source.meta.id, quote.source.meta.name or "",
                                                         quote.source.meta.outlet, quote.source.meta.author)]
     where = model.where
-    gaps = missing_terms(model.claim, evidence, glossary, own)
+    derivations = texts_of(model.derivation, default) if model.derivation else {}
     messages = []
-    if model.derivation:
-        derived = {fold(word) for word in re.findall(r"[^\W_]+", model.derivation)}
-        claimed = {fold(term.text) for term in gaps}
-        gaps = [term for term in gaps if fold(term.text) not in derived]
-        messages += [f"fact '{model.id}': \"{term.text}\" is in the derivation but in none of its quotes"
-                     for term in missing_terms(model.derivation, evidence, glossary, own) if fold(term.text) not in claimed]
-    messages = [f"fact '{model.id}': \"{term.text}\" is in the claim but in none of its quotes" for term in gaps] + messages
+    for language, claim in texts_of(model.claim, default).items():
+        label = f"fact '{model.id}'" if language == default else f"fact '{model.id}' ({language})"
+        gaps = missing_terms(claim, evidence, glossary, own, language)
+        derivation = derivations.get(language) or derivations.get(default)
+        if derivation:
+            derived = {fold(word) for word in re.findall(r"[^\W_]+", derivation)}
+            claimed = {fold(term.text) for term in gaps}
+            gaps = [term for term in gaps if fold(term.text) not in derived]
+            extra = [f"{label}: \"{term.text}\" is in the derivation but in none of its quotes"
+                     for term in missing_terms(derivation, evidence, glossary, own, language) if fold(term.text) not in claimed]
+        else:
+            extra = []
+        messages += [f"{label}: \"{term.text}\" is in the claim but in none of its quotes" for term in gaps] + extra
     return [BriefingWarning(message, where.file, where.line) for message in messages]
 
 
@@ -141,3 +149,12 @@ def _index_unique(items, model_of, kind: str, errors: list) -> dict:
     return index
 
 
+
+
+def in_language(checked: CheckedDossier, language: str) -> CheckedDossier:
+    """The checked dossier with every text in `language` (see `load.languages`);
+    each fact, question or section that lacks it is an error, all in one run."""
+    dossier, missing = dossier_in_language(checked.dossier, language)
+    raise_all(missing)
+    facts = tuple(replace(fact, fact=model) for fact, model in zip(checked.facts, dossier.facts))
+    return replace(checked, dossier=dossier, facts=facts, discrepancies=discrepancies(facts, dossier))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..render import DEFAULT_FORMATS, FORMATS
-from .options import count, dossier_option, echo, show_warning, show_warnings, strict_option
+from .options import count, dossier_option, echo, language_option, show_warning, show_warnings, strict_option
 
 
 @click.command()
@@ -17,35 +17,43 @@ from .options import count, dossier_option, echo, show_warning, show_warnings, s
               + "; ".join(f"{fmt.name}: {fmt.description}" for fmt in FORMATS.values()) + ".")
 @click.option("--out", "-o", "out_dir", type=click.Path(), default=None,
               help="Output folder. Default: out/ inside the dossier.")
+@language_option
 @strict_option
-def build(dossier: str, templates: tuple[str, ...], formats: tuple[str, ...], out_dir: str | None, strict: bool) -> None:
+def build(dossier: str, templates: tuple[str, ...], formats: tuple[str, ...], out_dir: str | None,
+          languages: tuple[str, ...], strict: bool) -> None:
     """Build briefs: check the dossier, then render each template in each format.
 
     \b
     Examples:
       briefing build
       briefing build --template analyst --format pdf --out /tmp/briefs
+      briefing build --lang en --lang fr      (analyst.pdf and analyst.fr.pdf …)
       briefing build --template my-templates/press.md.j2
     """
     from ..build import build_briefs
 
-    for output in build_briefs(dossier, templates, formats or DEFAULT_FORMATS, out_dir, strict=strict, report=show_warning):
+    for output in build_briefs(dossier, templates, formats or DEFAULT_FORMATS, out_dir, strict=strict, report=show_warning,
+                               languages=languages):
         echo(str(output.path))
 
 
 @click.command()
 @dossier_option
+@language_option
 @strict_option
-def check(dossier: str, strict: bool) -> None:
-    """Verify the dossier: every quote in its source, every claim against its
-    quotes, every reference resolved.
+def check(dossier: str, languages: tuple[str, ...], strict: bool) -> None:
+    """Verify the dossier: every quote in its source, every claim (in each of
+    its languages) against its quotes, every reference resolved; with --lang,
+    that every text a brief shows is given in that language.
 
     Prints a summary, the warnings and the discrepancies between sources;
     exits 1 listing every error found (with --strict, every warning too).
     """
-    from ..check import load_and_check
+    from ..check import in_language, load_and_check
 
     checked = load_and_check(dossier, strict=strict)  # schema and check errors in one run
+    for language in languages:
+        in_language(checked, language)
     show_warnings(checked.warnings)
     facts = checked.facts
     echo(

@@ -36,6 +36,8 @@ def _finite(ctx: click.Context, param: click.Parameter, value):
               help="Sender. Default: $BRIEFING_MAIL_FROM, then 'mail: from:' in sources/dossier.yaml.")
 @click.option("--subject", help="Subject. Default: the brief's title.")
 @click.option("--attach-docx", is_flag=True, help="Attach the DOCX as well as the PDF.")
+@click.option("--lang", "language", metavar="CODE",
+              help="Language of the brief (en, fr…). Default: the template's, then the dossier's `language:`.")
 @click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False), default=None,
               help="Output folder. Default: out/ inside the dossier.")
 @click.option("--send", is_flag=True, help="Deliver through SMTP; without it, only the .eml is written.")
@@ -53,7 +55,7 @@ def _finite(ctx: click.Context, param: click.Parameter, value):
               help="Warn above this total size of attachments. Default: 'mail: max_attachment_mb:', 10.")
 @click.option("--strict", is_flag=True, help="Refuse, rather than warn, when the attachments exceed the limit.")
 def mail(dossier: str, template: str, to: tuple[str, ...], cc: tuple[str, ...], sender: str | None,
-         subject: str | None, attach_docx: bool, out_dir: str | None, send: bool, smtp_host: str | None,
+         subject: str | None, attach_docx: bool, language: str | None, out_dir: str | None, send: bool, smtp_host: str | None,
          smtp_port: int | None, security: str | None, smtp_user: str | None, timeout: float | None,
          max_attachment_mb: float | None, strict: bool) -> None:
     """Mail a brief: build its PDF, write out/NAME.eml, and --send it.
@@ -74,7 +76,7 @@ def mail(dossier: str, template: str, to: tuple[str, ...], cc: tuple[str, ...], 
 
     options = {"host": smtp_host, "port": smtp_port, "security": security, "username": smtp_user,
                "sender": sender, "timeout": timeout, "max_attachment_mb": max_attachment_mb}
-    request = MailRequest(template, to, cc, subject, attach_docx, out_dir, strict, send,
+    request = MailRequest(template, to, cc, subject, attach_docx, out_dir, strict, send, language,
                           {name: value for name, value in options.items() if value is not None})
     result = mail_brief(dossier, request)
     for warning in result.warnings:

@@ -36,6 +36,12 @@ def print_json(data) -> None:
     echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def language_option(command):
+    return click.option("--lang", "languages", multiple=True, metavar="CODE",
+                        help="Language of the briefs (en, fr…); repeatable, one brief per language, "
+                             "named analyst.fr.pdf when not the dossier's language. Default: the dossier's `language:`.")(command)
+
+
 def strict_option(command):
     return click.option("--strict", is_flag=True,
                         help="Treat every warning as an error (exit 1), e.g. a claim that says more than its quotes.")(command)

@@ -20,20 +20,14 @@ from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter, SecurityError, safe_range
 
 from .. import __version__
-from ..check import CREDIBILITY, CheckedDossier, CheckedFact
-from ..document import Meta, NoteContent, NoteEntry, human_date, quote_marks
+from ..check import CheckedDossier, CheckedFact, in_language
+from ..document import Labels, Meta, NoteContent, NoteEntry, quote_marks
 from ..errors import BriefingError, BriefingWarning
 from ..load.paths import MAX_FILE_BYTES
-from .context import (
-    FactView,
-    SourceView,
-    attribution_of,
-    build_context,
-    language_name,
-    smart_quotes,
-    source_view,
-    with_attribution,
-)
+from . import wording
+from .context import FactView, SourceView, attribution_of, build_context, smart_quotes, source_view
+from .language import Language
+from .language import language as language_of
 from .templates import TemplateFile, search_path
 
 # Characters that can start markup anywhere, and those that only matter at the
@@ -307,9 +301,12 @@ class _Loader(jinja2.FileSystemLoader):
                                 "save the template as UTF-8", file=found) from None
 
 
-def make_environment(folders: list[Path]) -> _Sandbox:
+def make_environment(folders: list[Path], words: Language) -> _Sandbox:
+    """The sandbox, with the brief's language: gettext (`_()`, `{% trans %}`) from its catalogue,
+    and filters that write dates, numbers and lists its way."""
     env = _Sandbox(
         loader=_Loader([str(folder) for folder in folders]),
+        extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -319,8 +316,11 @@ def make_environment(folders: list[Path]) -> _Sandbox:
     env.filters.update(center=_center, indent=_indent, format=_format, replace=_replace, join=_join)
     env.globals["lipsum"] = _lipsum
     env.filters["md"] = escape_markdown
-    env.filters["date"] = human_date
-    env.filters["language"] = language_name
+    env.install_gettext_translations(words.translations, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["date"] = words.date
+    env.filters["language"] = words.language_name
+    env.filters["number"] = words.number
+    env.filters["format_list"] = words.list
     env.tests["contains"] = lambda sequence, value: value in sequence
     env.tests["intersect"] = lambda one, other: not {id(x) for x in one}.isdisjoint(id(x) for x in other)
     env.tests["touches"] = lambda versions, chosen: any(fact in chosen for version in versions for fact in version.facts)
@@ -328,15 +328,20 @@ def make_environment(folders: list[Path]) -> _Sandbox:
     return env
 
 
-def compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBrief:
-    """The template's Markdown for the checked dossier, with what its citations lead to."""
+def compose_brief(checked: CheckedDossier, template: TemplateFile, language: str | None = None) -> ComposedBrief:
+    """The template's Markdown for the checked dossier, with what its citations lead to, in
+    `language`: the template's own, else `language`, else the dossier's. Every text the
+    dossier lacks in that language is an error, all of them at once."""
+    code = brief_language(checked, template, language)
+    words = language_of(code)
+    checked = in_language(checked, code)
     root = checked.dossier.root
     folders = [template.path.parent.resolve()] + [folder.resolve() for folder in search_path(root)]
-    env = make_environment(list(dict.fromkeys(folders)))
-    meta = make_meta(checked, template)
+    env = make_environment(list(dict.fromkeys(folders)), words)
+    meta = make_meta(checked, template, words)
     record: dict[str, None] = {}
     env.globals["cite"] = lambda *facts: cite(*facts, record=record)
-    context = build_context(checked, lambda: tuple(record)) | {"brief": meta, "template": template.info}
+    context = build_context(checked, words, lambda: tuple(record)) | {"brief": meta, "template": template.info}
     try:
         markdown = _render_bounded(env, env.get_template(template.path.name), context)
     except jinja2.TemplateSyntaxError as error:
@@ -360,7 +365,12 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile) -> ComposedBr
         file, line = _template_frame(template.path)
         raise BriefingError(f"template error: {error}", file=file, line=line) from None
     unshown = unshown_sections(checked, template, record)
-    return ComposedBrief(markdown, meta, note_contents(checked), template, (unshown,) if unshown else ())
+    return ComposedBrief(markdown, meta, note_contents(checked, words), template, (unshown,) if unshown else ())
+
+
+def brief_language(checked: CheckedDossier, template: TemplateFile, language: str | None = None) -> str:
+    """The language a brief is written in: the template's, else the one asked for, else the dossier's."""
+    return template.info.language or language or checked.dossier.config.language
 
 
 def unshown_sections(checked: CheckedDossier, template: TemplateFile, cited) -> BriefingWarning | None:
@@ -418,17 +428,33 @@ def _template_frame(default: Path) -> tuple[str, int | None]:
     return found
 
 
-def make_meta(checked: CheckedDossier, template: TemplateFile) -> Meta:
+def make_meta(checked: CheckedDossier, template: TemplateFile, words: Language) -> Meta:
     config = checked.dossier.config
     info = template.info
+    _ = words.gettext
     return Meta(
-        title=smart_quotes(config.title), subject=smart_quotes(config.subject), doc_type=info.doc_type,
+        title=smart_quotes(config.title), subject=smart_quotes(config.subject), doc_type=_(info.doc_type),
         organisation=config.organisation, author=config.author, date=config.date,
         reference=product_reference(config.reference, info.reference_suffix), status=config.status, marking=config.marking,
-        audience=info.audience, keywords=tuple(config.keywords), language=config.language,
+        audience=_(info.audience), keywords=tuple(config.keywords), language=words.code,
+        date_text=words.date(config.date), labels=labels(words, config.status),
         template=info.name, evidence=info.evidence, numbered=info.numbered,
         table_of_contents=info.table_of_contents, page_budget=info.page_budget,
         generator=f"briefing {__version__}",
+    )
+
+
+def labels(words: Language, status: str = "draft") -> Labels:
+    """The fixed words of the renderers, in the brief's language."""
+    _ = words.gettext
+    status = {"draft": _("Draft"), "final": _("Final")}.get(status, status)
+    return Labels(
+        date=_("Date"), reference=_("Reference"), audience=_("Audience"), prepared_by=_("Prepared by"),
+        status=_("Status"), marking=_("Marking"), status_value=status, contents=_("Contents"),
+        evidence=_("Evidence"), sources_and_evidence=_("Sources and evidence"), page_of=_("Page %(page)s of %(pages)s"),
+        translation=_("(translation: %(text)s)"), also=_("Also %(names)s."), evidence_number=_("evidence %(number)s"),
+        back_to_citation=_("back to citation %(number)s"), made_for=_("%(doc_type)s for: %(audience)s"),
+        attached=_("Attached"),
     )
 
 
@@ -439,17 +465,18 @@ def product_reference(reference: str, suffix: str | None) -> str:
     return f"{reference}-{suffix}"
 
 
-def note_contents(checked: CheckedDossier) -> dict[str, NoteContent]:
+def note_contents(checked: CheckedDossier, words: Language) -> dict[str, NoteContent]:
     """What a citation of each fact leads to, as plain text a renderer can set."""
-    views = {source.id: source_view(source) for source in checked.dossier.sources}  # once per source, not per quote
-    return {fact.id: _note_content(fact, views) for fact in checked.facts}
+    views = {source.id: source_view(source, words) for source in checked.dossier.sources}  # once per source, not per quote
+    return {fact.id: _note_content(fact, views, words) for fact in checked.facts}
 
 
-def _note_content(fact: CheckedFact, views: dict[str, SourceView]) -> NoteContent:
+def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Language) -> NoteContent:
     """An evidence entry: who backs the claim and how well (the credibility and
     its reason), then each source's verbatim passages with the analyst's
-    translation where the dossier gives one. The sources themselves are
-    described once, in the sources list."""
+    translation where the dossier gives one and the quote's language is not
+    the brief's. The sources themselves are described once, in the sources list."""
+    _ = words.gettext
     by_source: dict[str, list] = {}
     for located, evidence in zip(fact.evidence, fact.fact.evidence):
         by_source.setdefault(located.source.id, []).append((located, evidence.translation))
@@ -457,32 +484,37 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView]) -> NoteConten
     for source_id, quotes in by_source.items():
         view = views[source_id]
         url = view.url if view.url.startswith(("http://", "https://")) else None
-        passages = tuple(" ".join(located.passage.split()) for located, _ in quotes)
-        translations = tuple(translation for _, translation in quotes)
-        descriptor = f"reliability {view.reliability}" + (f" · {url}" if url else "")
+        passages = tuple(" ".join(located.passage.split()) for located, _t in quotes)
+        same_language = view.language.split("-")[0] == words.code.split("-")[0]
+        translations = tuple(None if same_language else translation for _l, translation in quotes)
+        descriptor = _("reliability %(grade)s", grade=view.reliability) + (f" · {url}" if url else "")
         entries.append(NoteEntry(view.name, descriptor, " ".join("{0}{2}{1}".format(*quote_marks(p, view.language), p)
                                                                  for p in passages),
                                  view.language, url, view.reliability, passages, translations))
     cited = tuple(dict.fromkeys(views[quote.source.id] for quote in fact.evidence))
     names = ", ".join(f"{v.name} ({v.reliability})" for v in cited)
-    reason = smart_quotes(fact.reason)
+    reason = smart_quotes(wording.reason(fact, words))
     if fact.fact.kind == "judgment":
-        count = fact.independent_sources
-        support = f"Judgment, {fact.fact.confidence} confidence; rests on {names}: {count} independent source{'s' if count != 1 else ''}."
+        support = _("%(judgment)s; rests on %(names)s: %(sources)s.", judgment=wording.confidence_phrase(
+            fact.fact.confidence or "", words), names=names, sources=words.ngettext(
+            "%(num)s independent source", "%(num)s independent sources", fact.independent_sources))
+    elif fact.confirming_sources >= 2 and not fact.attributed_to:
+        support = _("%(names)s: credibility %(grade)s; %(reason)s.", names=names, grade=fact.credibility, reason=reason)
     else:
-        grade = "" if reason.startswith("confirmed") else f", {_grade_word(fact.credibility)}"
-        support = f"{names}: credibility {fact.credibility}{grade}; {reason}."
+        support = _("%(names)s: credibility %(grade)s, %(meaning)s; %(reason)s.", names=names, grade=fact.credibility,
+                    meaning=_grade_word(fact.credibility, words), reason=reason)
     if fact.fact.derivation:
-        support += f" Analyst’s derivation: {smart_quotes(fact.fact.derivation)}"
-    claim = smart_quotes(with_attribution(fact.fact.claim, attribution_of(fact, cited)))
+        support += " " + _("Analyst’s derivation: %(derivation)s", derivation=smart_quotes(fact.fact.derivation))
+    claim = smart_quotes(wording.with_attribution(fact.fact.claim, attribution_of(fact, cited, words)))
     if fact.fact.kind == "judgment":
-        brief_support = f"Judgment, {fact.fact.confidence} confidence."
+        brief_support = wording.confidence_phrase(fact.fact.confidence or "", words) + "."
     else:
-        brief_support = f"Credibility {fact.credibility} ({CREDIBILITY[fact.credibility]})."
+        brief_support = _("Credibility %(grade)s (%(meaning)s).", grade=fact.credibility,
+                          meaning=wording.credibility_meaning(fact.credibility, words))
     return NoteContent(claim, support, tuple(entries), "; ".join(f"{v.name} ({v.reliability})" for v in cited),
                        brief_support)
 
 
-def _grade_word(credibility: int) -> str:
+def _grade_word(credibility: int, words: Language) -> str:
     """1 → 'confirmed': the legend says the rest."""
-    return "confirmed" if credibility == 1 else CREDIBILITY[credibility]
+    return words.gettext("confirmed") if credibility == 1 else wording.credibility_meaning(credibility, words)

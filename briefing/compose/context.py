@@ -10,10 +10,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..check import CREDIBILITY, CheckedDossier, CheckedFact
-from ..document import human_date
+from ..check import CheckedDossier, CheckedFact
 from ..load import Source
 from ..load.model import UNKNOWN
+from . import wording
+from .language import Language
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class FactView:
     item: str = ""  # the thing it describes (`accord.nuclear`)
     tags: tuple[str, ...] = ()  # its own tags and its section's
     events: tuple[EventView, ...] = ()
+    confidence_text: str = ""  # "moderate", in the brief's language
 
 
 @dataclass(frozen=True)
@@ -129,11 +131,13 @@ class Coverage:
     dates: str = ""  # the dates in one sentence, without contradiction
 
 
-def source_view(source: Source) -> SourceView:
+def source_view(source: Source, words: Language) -> SourceView:
+    _ = words.gettext
     meta = source.meta
-    name = meta.name or next((v for v in (meta.outlet, meta.author) if v != UNKNOWN), f"unattributed source '{meta.id}'")
-    details = _details(meta, name)
-    fields = [("outlet", meta.outlet), ("author", meta.author), ("title", meta.title), ("URL", meta.url)]
+    name = meta.name or next((v for v in (meta.outlet, meta.author) if v != UNKNOWN),
+                             _("unattributed source '%(id)s'", id=meta.id))
+    details = _details(meta, name, words)
+    fields = [(_("outlet"), meta.outlet), (_("author"), meta.author), (_("title"), meta.title), (_("URL"), meta.url)]
     missing = tuple(field for field, value in fields if value == UNKNOWN)
     known = [value for field, value in fields[:2] if value not in (UNKNOWN, name)]
     if meta.title != UNKNOWN:
@@ -143,52 +147,55 @@ def source_view(source: Source) -> SourceView:
     return SourceView(
         meta.id, meta.title, meta.outlet, meta.author, meta.date, meta.language, meta.url,
         meta.reliability, meta.reliability_reason, meta.note or "", name, details, f"{name} — {details}",
-        dated_as(meta), meta.kind or "", "; ".join(known), missing,
+        dated_as(meta, words), meta.kind or "", "; ".join(known), missing,
     )
 
 
-def dated_as(meta) -> str:
-    """'23 June 2025'; or 'no date printed; 23 June 2025 in the text': a date
+def dated_as(meta, words: Language) -> str:
+    """'23 June 2025'; or 'no date printed; 23 June 2025, in the text': a date
     the text shows is never passed off as a dateline."""
     if meta.date != UNKNOWN:
-        return human_date(meta.date)
+        return words.date(meta.date)
     if meta.date_in_text:
-        shown = human_date(meta.date_in_text) if _ISO.match(meta.date_in_text) else meta.date_in_text
-        return f"no date printed; {shown}, in the text"
-    return "no date printed"
+        shown = words.date(meta.date_in_text) if _ISO.match(meta.date_in_text) else meta.date_in_text
+        return words.gettext("no date printed; %(date)s, in the text", date=shown)
+    return words.gettext("no date printed")
 
 
 _ISO = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
-def _details(meta, name: str) -> str:
+def _details(meta, name: str, words: Language) -> str:
     """'“Title” · 23 June 2025 · reliability B · unknown: author, URL': what is
     known of a source besides its name, its grade, then what is not known."""
-    fields = [("outlet", meta.outlet), ("author", meta.author), ("title", meta.title),
-              ("date", meta.date), ("URL", meta.url)]
+    _ = words.gettext
+    fields = [("outlet", _("outlet"), meta.outlet), ("author", _("author"), meta.author), ("title", _("title"), meta.title),
+              ("date", _("date"), meta.date), ("URL", _("URL"), meta.url)]
     known = []
-    for field, value in fields:
+    for field, _label, value in fields:
         if value in (UNKNOWN, name):
             continue
-        known.append(f"“{value}”" if field == "title" else human_date(value) if field == "date" else value)
-    unknown = [field for field, value in fields if value == UNKNOWN]
-    parts = known + [f"reliability {meta.reliability}"] + ([f"unknown: {', '.join(unknown)}"] if unknown else [])
+        known.append(f"“{value}”" if field == "title" else words.date(value) if field == "date" else value)
+    unknown = [label for _field, label, value in fields if value == UNKNOWN]
+    parts = known + [_("reliability %(grade)s", grade=meta.reliability)] + (
+        [_("unknown: %(fields)s", fields=", ".join(unknown))] if unknown else [])
     return " · ".join(parts)
 
 
-def fact_view(fact: CheckedFact, sources: dict[str, SourceView], labels: dict[str, str],
+def fact_view(fact: CheckedFact, sources: dict[str, SourceView], labels: dict[str, str], words: Language,
               section_tags: tuple[str, ...] = ()) -> FactView:
     model = fact.fact
     cited = tuple(dict.fromkeys(sources[quote.source.id] for quote in fact.evidence))
     key = model.key or ""
-    attribution = attribution_of(fact, cited)
-    events = tuple(EventView(e.date, human_date(e.date), smart_quotes(e.label), model.id) for e in model.events)
+    attribution = attribution_of(fact, cited, words)
+    events = tuple(EventView(e.date, words.date(e.date), smart_quotes(e.label), model.id) for e in model.events)
     return FactView(
-        model.id, model.section, smart_quotes(with_attribution(model.claim, attribution)), model.kind,
+        model.id, model.section, smart_quotes(wording.with_attribution(model.claim, attribution)), model.kind,
         model.kind == "judgment", model.confidence or "", key, labels.get(key, key), model.value or "", model.headline,
-        cited, fact.independent_sources, fact.credibility, CREDIBILITY[fact.credibility],
-        smart_quotes(model.claim), attribution, fact.reason, model.derivation or "",
+        cited, fact.independent_sources, fact.credibility, wording.credibility_meaning(fact.credibility, words),
+        smart_quotes(model.claim), attribution, wording.reason(fact, words), model.derivation or "",
         model.item or "", tuple(dict.fromkeys((*model.tags, *section_tags))), events,
+        wording.confidence_word(model.confidence or "", words),
     )
 
 
@@ -207,35 +214,23 @@ def smart_quotes(text: str) -> str:
     return _DOUBLE_OPENING.sub("\\1\u201c", text).replace('"', "\u201d")
 
 
-def attribution_of(fact: CheckedFact, cited: tuple[SourceView, ...]) -> str:
+def attribution_of(fact: CheckedFact, cited: tuple[SourceView, ...], words: Language) -> str:
     """Who alone says a fact that one source, or sources of one origin, back:
     such a fact is never printed as established. A judgment is the analyst's,
     and a claim that names its source ("APA reports that…") says it already."""
     if fact.fact.kind == "judgment" or fact.attributed_to or fact.independent_sources != 1:
         return ""
-    names = [source.name for source in cited]
-    if len(names) == 1:
-        return f"{names[0]} alone"
-    return f"{', '.join(names[:-1])} and {names[-1]}, of one origin, alone"
+    return wording.attribution([source.name for source in cited], words)
 
 
-def with_attribution(claim: str, attribution: str) -> str:
-    """'The refinery will be built at Sénou (APA alone).'"""
-    if not attribution:
-        return claim
-    body = claim.rstrip()
-    end = body[-1] if body and body[-1] in ".!?" else ""
-    return f"{body[:len(body) - len(end)]} ({attribution}){end or '.'}"
-
-
-def build_context(checked: CheckedDossier, cited: Callable[[], tuple[str, ...]] | None = None) -> dict:
+def build_context(checked: CheckedDossier, words: Language, cited: Callable[[], tuple[str, ...]] | None = None) -> dict:
     """What a template sees. `cited` gives the ids of the facts the brief has
     cited so far, for the counts of its own source summary (`cited_coverage()`)."""
     dossier = checked.dossier
-    sources = {source.id: source_view(source) for source in dossier.sources}
+    sources = {source.id: source_view(source, words) for source in dossier.sources}
     tags_of = {section.id: tuple(section.tags) for section in dossier.config.sections}
     labels = dossier.config.key_labels
-    facts = {fact.id: fact_view(fact, sources, labels, tags_of.get(fact.fact.section, ())) for fact in checked.facts}
+    facts = {fact.id: fact_view(fact, sources, labels, words, tags_of.get(fact.fact.section, ())) for fact in checked.facts}
     sections = tuple(
         SectionView(section.id, section.title, tuple(f for f in facts.values() if f.section == section.id),
                     tuple(section.tags))
@@ -277,7 +272,7 @@ def build_context(checked: CheckedDossier, cited: Callable[[], tuple[str, ...]] 
     def cited_coverage() -> Coverage:
         """What the brief has cited so far: its own counts, for its source summary."""
         ids = cited() if cited is not None else tuple(facts)
-        return _coverage([checked_by_id[i] for i in ids if i in checked_by_id], sources)
+        return _coverage([checked_by_id[i] for i in ids if i in checked_by_id], sources, words)
 
     def cited_sources() -> tuple[SourceView, ...]:
         """The sources the brief has cited so far, in the dossier's order."""
@@ -304,8 +299,8 @@ def build_context(checked: CheckedDossier, cited: Callable[[], tuple[str, ...]] 
         "judgments": tuple(f for f in facts.values() if f.is_judgment),
         "discrepancies": discrepancies,
         "questions": questions,
-        "coverage": _coverage(checked.facts, sources, checked.quote_count),
-        "credibility_legend": credibility_legend(checked),
+        "coverage": _coverage(checked.facts, sources, words, checked.quote_count),
+        "credibility_legend": credibility_legend(checked, words),
         "gaps": tuple(smart_quotes(gap) for gap in dossier.config.source_gaps),
     }
 
@@ -327,10 +322,10 @@ def _items(facts, labels: dict[str, str]) -> dict[str, ItemView]:
     return items
 
 
-def credibility_legend(checked: CheckedDossier) -> tuple[tuple[int, str], ...]:
+def credibility_legend(checked: CheckedDossier, words: Language) -> tuple[tuple[int, str], ...]:
     """Each credibility grade the dossier's facts have, with its meaning."""
     used = sorted({fact.credibility for fact in checked.facts})
-    return tuple((grade, CREDIBILITY[grade]) for grade in used)
+    return tuple((grade, wording.credibility_meaning(grade, words)) for grade in used)
 
 
 def _spread_across_sections(facts) -> tuple[FactView, ...]:
@@ -347,48 +342,17 @@ def _spread_across_sections(facts) -> tuple[FactView, ...]:
     return tuple(spread)
 
 
-LANGUAGES = {"fr": "French", "en": "English", "ru": "Russian", "ar": "Arabic", "es": "Spanish", "pt": "Portuguese",
-             "de": "German", "it": "Italian", "zh": "Chinese", "uk": "Ukrainian", "bm": "Bambara", "unknown": "an unknown language"}
-
-
-def language_name(code: str) -> str:
-    """'fr' → 'French'; a code we do not know is shown as it is."""
-    return LANGUAGES.get(code, code)
-
-
-def _coverage(checked_facts, sources: dict[str, SourceView], quote_count: int | None = None) -> Coverage:
+def _coverage(checked_facts, sources: dict[str, SourceView], words: Language, quote_count: int | None = None) -> Coverage:
     """The counts of a source summary for `checked_facts`, and their sources' dates said once, without contradiction."""
     used_ids = {quote.source.id for fact in checked_facts for quote in fact.evidence}
     used = tuple(s for s in sources.values() if s.id in used_ids)
     dates = sorted(s.date for s in used if s.date != UNKNOWN)
-    in_text = [s for s in used if s.date == UNKNOWN and s.dated.endswith("in the text")]
+    in_text = [s for s in used if s.date == UNKNOWN and s.dated != words.gettext("no date printed")]
     undated = sum(s.date == UNKNOWN for s in used)
     languages = tuple(sorted({s.language for s in used}))
     quotes = quote_count if quote_count is not None else sum(len(fact.evidence) for fact in checked_facts)
-    first, last = (human_date(dates[0]), human_date(dates[-1])) if dates else (UNKNOWN, UNKNOWN)
+    first, last = (words.date(dates[0]), words.date(dates[-1])) if dates else (UNKNOWN, UNKNOWN)
     return Coverage(
         len(used), len(checked_facts), sum(f.fact.kind == "judgment" for f in checked_facts), quotes, languages,
-        first, last, undated, len(in_text), _dates_sentence(len(used), dates, undated, len(in_text)),
+        first, last, undated, len(in_text), wording.dates_sentence(len(used), dates, undated, len(in_text), words),
     )
-
-
-def _dates_sentence(count: int, dates: list[str], undated: int, in_text: int) -> str:
-    """'One prints its date (23 June 2025); the other four print none, three of them giving the date of the events in their text.'"""
-    if not count:
-        return ""
-    printed = len(dates)
-    span = human_date(dates[0]) if dates and dates[0] == dates[-1] else \
-        f"{human_date(dates[0])} to {human_date(dates[-1])}" if dates else ""
-    if not undated:
-        return f"{'All print' if count > 1 else 'It prints'} a date ({span})."
-    text = (f"{_count_word(printed).capitalize()} {'prints its date' if printed == 1 else 'print their dates'} ({span}); "
-            f"the other {_count_word(undated)} {'prints' if undated == 1 else 'print'} none") if printed else \
-        ("None prints a date" if count > 1 else "It prints no date")
-    if in_text:
-        text += f", {'and ' if printed else ''}{_count_word(in_text)} of them {'gives' if in_text == 1 else 'give'} a date in the text" \
-            if undated > 1 else ", but gives a date in its text"
-    return text + "."
-
-
-def _count_word(n: int) -> str:
-    return ["none", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"][n] if n <= 10 else str(n)

@@ -13,6 +13,7 @@ matter inside a Jinja comment, so the file stays a valid template:
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +22,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ..errors import BriefingError, raise_all
-from ..load.model import check_printable
+from ..load.model import check_language, check_printable
 from ..load.paths import folder_inside, resolve_inside
 from ..load.validate import schema_errors
 from ..load.yamlfile import parse_yaml, read_text
 
 SUFFIX = ".md.j2"
+N_ = str  # marks a message for the catalogues (Babel's keyword); compose translates it
+DEFAULT_DOC_TYPE = N_("Briefing note")
+TRANSLATED_FIELDS = ("doc_type", "audience", "description", "purpose")  # front matter a brief prints in its language
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _OPEN, _CLOSE = "{#---", "---#}"
 
@@ -37,7 +41,7 @@ class TemplateInfo(BaseModel):
     name: str
     audience: str
     description: str
-    doc_type: str = "Briefing note"
+    doc_type: str = DEFAULT_DOC_TYPE
     evidence: Literal["full", "brief"] = "full"
     numbered: bool = False
     table_of_contents: bool = False
@@ -45,8 +49,10 @@ class TemplateInfo(BaseModel):
     purpose: str | None = None  # "For information", "For decision": the line under the title
     reference_suffix: str | None = None  # added to the dossier's reference, so each product has its own ("EXE")
     shows: list[str] = []  # the section tags the template chooses by; named when a section is left out
+    language: str | None = None  # a template written for one language is built in it alone (`--lang` aside)
 
     _p = field_validator("name", "audience", "description", "doc_type", "purpose", "reference_suffix")(check_printable)
+    _l = field_validator("language")(lambda value: value if value is None else check_language(value))
 
     @field_validator("name")
     @classmethod
@@ -145,3 +151,20 @@ def read_template(path: Path) -> TemplateFile:
                    for e in schema_errors(path, data, error, TemplateInfo)])
         raise  # not reached: pydantic reports at least one error
     return TemplateFile(path, info, getattr(data, "key_lines", {}).get("name"))
+
+
+def extract_messages(fileobj, keywords, comment_tags, options):
+    """Babel's extraction method for templates (see babel.cfg): the messages of
+    the Jinja body, and the front matter's texts a brief prints."""
+    from jinja2.ext import babel_extract
+
+    source = fileobj.read()
+    text = source.decode("utf-8")
+    if text.startswith(_OPEN) and _CLOSE in text:
+        front = text[len(_OPEN): text.index(_CLOSE)]
+        data = parse_yaml(front, Path(getattr(fileobj, "name", "template")))
+        for field in TRANSLATED_FIELDS:
+            value = data.get(field) if isinstance(data, dict) else None
+            if isinstance(value, str):
+                yield getattr(data, "key_lines", {}).get(field, 1), None, value, [f"front matter: {field}"]
+    yield from babel_extract(io.BytesIO(source), keywords, comment_tags, options)

@@ -76,6 +76,7 @@ def load_partial(root: str | Path) -> tuple[Dossier, list[BriefingError]]:
         )
     errors: list[BriefingError] = []
     configs = _load_models(root, folder / "dossier.yaml", "the dossier file", DossierConfig, errors, single=True)
+    language = configs[0].language if configs else "en"
     metas = _load_models(root, folder / "sources.yaml", "the sources file", SourceMeta, errors)
     facts: list[Fact] = []
     fact_files = sorted((folder / "facts").glob("*.yaml")) if (folder / "facts").is_dir() else []
@@ -85,10 +86,11 @@ def load_partial(root: str | Path) -> tuple[Dossier, list[BriefingError]]:
     sections: list[tuple[str, str, Where]] = []
     for path in fact_files:
         facts += validate_models(path, _read_yaml_file(root, path, "the fact file"), Fact, errors,
-                                 invalid=partial(_keep_valid_evidence, path, unchecked, sections))
+                                 invalid=partial(_keep_valid_evidence, path, unchecked, sections), language=language)
     questions_file = folder / "questions.yaml"
     present = questions_file.exists() or questions_file.is_symlink()
-    questions = _load_models(root, questions_file, "the questions file", Question, errors) if present else []
+    questions = _load_models(root, questions_file, "the questions file", Question, errors,
+                                                   language=language) if present else []
     if facts and not metas and not errors:  # one line rather than one per quote
         errors.append(BriefingError("facts cite sources, but there are none yet: add one with 'briefing add-source FILE'",
                                     file=folder / "sources.yaml"))
@@ -141,12 +143,13 @@ def _read_yaml_file(root: Path, path: Path, what: str):
         return error
 
 
-def _load_models(root: Path, path: Path, what: str, model: type[M], errors: list, single: bool = False) -> list[M]:
+def _load_models(root: Path, path: Path, what: str, model: type[M], errors: list, single: bool = False,
+                 language: str = "en") -> list[M]:
     """Validate a YAML file holding one mapping (`single`) or a list of mappings."""
     if not path.exists() and not path.is_symlink():
         errors.append(BriefingError("file is missing", file=path))
         return []
-    return validate_models(path, _read_yaml_file(root, path, what), model, errors, single)
+    return validate_models(path, _read_yaml_file(root, path, what), model, errors, single, language=language)
 
 
 def _load_text(root: Path, folder: Path, meta: SourceMeta, errors: list) -> Source | None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WrapValidator, field_validator, model_validator
 
 UNKNOWN = "unknown"
 Reliability = Literal["A", "B", "C", "D", "E", "F"]
@@ -24,6 +24,64 @@ MAX_URL = 2000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+class LocalText(str):
+    """A text given in several languages (`claim: {en: "…", fr: "…"}`).
+
+    As a `str` it is the text in the dossier's `language:` (or, lacking that,
+    the first one given), so that code which reads one language reads it;
+    `by_language` holds them all, and `compose` picks the brief's."""
+
+    by_language: dict[str, str]
+
+    def __new__(cls, by_language: dict[str, str], default: str) -> LocalText:
+        text = super().__new__(cls, by_language.get(default, next(iter(by_language.values()))))
+        text.by_language = by_language
+        return text
+
+    def __reduce__(self):  # pickled whole, to the PDF worker
+        return (_local_text, (self.by_language, str(self)))
+
+
+def _local_text(by_language: dict[str, str], text: str) -> LocalText:
+    chosen = next((language for language, value in by_language.items() if value == text), "")
+    return LocalText(by_language, chosen)
+
+
+def texts_of(value: str, default: str) -> dict[str, str]:
+    """Each language of a text and its words; a plain string is in `default`, the dossier's language."""
+    return dict(value.by_language) if isinstance(value, LocalText) else {default: value}
+
+
+def check_language(value: str) -> str:
+    if not _LANGUAGE.match(value):
+        raise ValueError(f"'{value}' is not a language code: write one such as en, fr, ar or pt-BR")
+    return value
+
+
+def _in_languages(value, handler, info: ValidationInfo):
+    """A plain string, or a mapping from language code to the text in that language."""
+    if not isinstance(value, dict):
+        return handler(value)
+    if not value:
+        raise ValueError("give the text, or a mapping from language code to text ({en: …, fr: …})")
+    by_language = {}
+    for language, text in value.items():
+        if not isinstance(language, str):
+            raise ValueError(f"{language!r} is not a language code: write one such as en, fr or ar")
+        check_language(language)
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"the text in '{language}' is missing or is not text")
+        by_language[language] = text.strip()
+    default = (info.context or {}).get("language", "en")
+    return LocalText(by_language, default)
+
+
+Text = Annotated[str, WrapValidator(_in_languages)]  # a text that may come in several languages
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +106,9 @@ class Strict(BaseModel):
     # private attribute, which would cost an initialisation per object. Copies,
     # pickles and == leave it out; nothing copies or pickles a model.
     __slots__ = ("_where",)
+    # The fields whose text a brief shows in its own language: each a plain
+    # string (in the dossier's `language:`) or a mapping {en: …, fr: …}.
+    localised: ClassVar[tuple[str, ...]] = ()
 
     @property
     def where(self) -> Where:
@@ -74,6 +135,8 @@ class Strict(BaseModel):
 
 
 def _texts(value) -> list[str]:
+    if isinstance(value, LocalText):
+        return list(value.by_language.values())
     if isinstance(value, str):
         return [value]
     if isinstance(value, (list, tuple)):
@@ -99,8 +162,10 @@ class Section(Strict):
     `security`, `defence`, `accords`, `economy`…): templates choose sections by
     tag, never by id, so a template fits any dossier."""
 
+    localised = ("title",)
+
     id: str
-    title: str
+    title: Text
     tags: list[str] = Field(default_factory=list, max_length=20)
     _v = field_validator("id")(_check_id)
     _t = field_validator("tags")(lambda value: [_check_id(tag) for tag in value])
@@ -149,19 +214,23 @@ def check_printable(value):
 class DossierConfig(Strict):
     """`sources/dossier.yaml`: what the brief is about and how it is marked."""
 
-    title: str
-    subject: str = UNKNOWN
-    organisation: str = UNKNOWN
-    author: str = UNKNOWN
+    localised = ("title", "subject", "key_labels", "source_gaps")
+    # Names, which a plain string gives in every language (a mapping may still translate them).
+    names: ClassVar[tuple[str, ...]] = ("organisation", "author", "marking")
+
+    title: Text
+    subject: Text = UNKNOWN
+    organisation: Text = UNKNOWN
+    author: Text = UNKNOWN
     date: str = UNKNOWN
     reference: str = UNKNOWN
     status: Literal["draft", "final"] = "draft"
-    marking: str = "UNCLASSIFIED"
-    language: str = "en"
+    marking: Text = "UNCLASSIFIED"
+    language: str = "en"  # the language of its plain-string texts, and of its briefs unless `--lang` says otherwise
     keywords: list[str] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
-    key_labels: dict[str, str] = Field(default_factory=dict)
-    source_gaps: list[str] = Field(default_factory=list)  # what the sources do not include
+    key_labels: dict[str, Text] = Field(default_factory=dict)
+    source_gaps: list[Text] = Field(default_factory=list)  # what the sources do not include
     glossary: dict[str, list[str]] = Field(default_factory=dict)  # a name in the claims → how the sources write it
     mail: MailConfig | None = None  # SMTP settings for `briefing mail`
 
@@ -170,7 +239,10 @@ class DossierConfig(Strict):
     def _date(cls, value: str) -> str:
         return _check_date(value)
 
-    _p = field_validator("title", "subject", "organisation", "author", "reference", "marking", "keywords")(check_printable)
+    _p = field_validator("title", "subject", "organisation", "author", "reference", "marking", "keywords")(
+        lambda value: check_printable([text for item in (value if isinstance(value, list) else [value])
+                                       for text in _texts(item)]) and value)
+    _l = field_validator("language")(check_language)
 
 
 def _check_date(value: str) -> str:
@@ -293,16 +365,21 @@ def check_url(value: str) -> str:
 
 def _check_size(what: str, hint: str):
     def check(cls, value: str) -> str:
-        if len(value) > MAX_TEXT:
-            raise ValueError(f"{what} is at most {MAX_TEXT} characters (this one has {len(value)}); {hint}")
+        for text in _texts(value):
+            if len(text) > MAX_TEXT:
+                raise ValueError(f"{what} is at most {MAX_TEXT} characters (this one has {len(text)}); {hint}")
         return value
     return check
 
 
 class Evidence(Strict):
+    localised = ("translation",)
+
     source: str
     quote: str = Field(min_length=1)
-    translation: str | None = None  # the analyst's English rendering of the quote, printed marked as a translation
+    # the analyst's rendering of the quote in the brief's language, printed marked as a translation;
+    # a brief in a language it lacks shows the quote alone
+    translation: Text | None = None
 
     _size = field_validator("quote", "translation")(_check_size("a quote", "quote only the passage that backs the claim"))
 
@@ -311,8 +388,10 @@ class Event(Strict):
     """A dated event a fact reports, for the timeline: `date` as the sources
     give it (YYYY, YYYY-MM or YYYY-MM-DD), `label` a few words."""
 
+    localised = ("label",)
+
     date: str
-    label: str = Field(min_length=1, max_length=80)
+    label: Text = Field(min_length=1, max_length=80)
 
     @field_validator("date")
     @classmethod
@@ -321,19 +400,29 @@ class Event(Strict):
             raise ValueError("an event has a date: YYYY-MM-DD, YYYY-MM or YYYY")
         return _check_date(value)
 
+    @field_validator("label")
+    @classmethod
+    def _short(cls, value: str) -> str:
+        for text in _texts(value):
+            if len(text) > 80:
+                raise ValueError(f"an event's label is at most 80 characters (this one has {len(text)}): a few words")
+        return value
+
 
 class Fact(Strict):
-    """A claim in English, backed by verbatim quotes of the sources."""
+    """A claim, backed by verbatim quotes of the sources."""
+
+    localised = ("claim", "value", "derivation")
 
     id: str
     section: str
-    claim: str = Field(min_length=1)
+    claim: Text = Field(min_length=1)
     kind: Literal["fact", "judgment"] = "fact"
     confidence: Confidence | None = None
     key: str | None = None
-    value: str | None = None
+    value: Text | None = None
     headline: bool = False
-    derivation: str | None = None  # how the claim derives a figure its quotes do not give ("200 t / 50 t = four times")
+    derivation: Text | None = None  # how the claim derives a figure its quotes do not give ("200 t / 50 t = four times")
     item: str | None = None  # the thing the fact describes (`accord.nuclear`): facts of one item make a row of a table
     tags: list[str] = Field(default_factory=list, max_length=20)  # what the fact is about beyond its section (`defence`)
     events: list[Event] = Field(default_factory=list, max_length=20)  # dated events it reports, for the timeline
@@ -361,10 +450,12 @@ class Fact(Strict):
 class Question(Strict):
     """An open question: what is unknown, why it matters, what would settle it."""
 
+    localised = ("question", "why", "settle")
+
     id: str
-    question: str = Field(min_length=1)
-    why: str = Field(min_length=1)
-    settle: str = Field(min_length=1)
+    question: Text = Field(min_length=1)
+    why: Text = Field(min_length=1)
+    settle: Text = Field(min_length=1)
     follows_from: list[str] = Field(default_factory=list)
 
     _v = field_validator("id")(_check_id)

@@ -23,12 +23,12 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def validate_models(path: Path, data: Any, model: type[M], errors: list[BriefingError], single: bool = False,
-                    invalid: Callable[[Any], None] | None = None) -> list[M]:
+                    invalid: Callable[[Any], None] | None = None, language: str = "en") -> list[M]:
     """Models from the YAML `data` of one file: one mapping (`single`) or a list
     of mappings. `data` may be the error that reading the file raised. Each
     problem is appended to `errors`; the models that are valid are returned,
     and each item that is not is passed to `invalid` (to check what can be
-    checked of it)."""
+    checked of it). `language` is the dossier's: the one its plain texts are in."""
     if isinstance(data, BriefingError):
         errors.append(data)
         return []
@@ -42,7 +42,7 @@ def validate_models(path: Path, data: Any, model: type[M], errors: list[Briefing
     models = []
     for item in items:
         try:
-            instance = model.model_validate(item)
+            instance = model.model_validate(item, context={"language": language})
         except ValidationError as error:
             errors += schema_errors(path, item, error, model)
             if invalid is not None:

@@ -33,7 +33,6 @@ from ..document import (
     Paragraph,
     Strong,
     Text,
-    human_date,
     plain_text,
 )
 from ..errors import BriefingError, atomic_write
@@ -77,6 +76,7 @@ class MailRequest:
     out_dir: str | Path | None = None
     strict: bool = False
     send: bool = False
+    language: str | None = None  # the brief's language (by default the template's, else the dossier's)
     options: Mapping[str, object] = field(default_factory=dict)  # command-line SMTP settings, by MailSettings name
 
 
@@ -172,7 +172,7 @@ def compose_body(document: Document, attachments: tuple[Attachment, ...],
     attachments. A brief without headings has no bottom line of its own: the
     caller's `default_bottom_line` (a heading and its paragraphs) stands for it."""
     meta = document.meta
-    lines = [meta.title, f"{meta.doc_type} for: {meta.audience}"]
+    lines = [meta.title, meta.labels.made_for % {"doc_type": meta.doc_type, "audience": meta.audience}]
     lines += [f"{label}: {value}" for label, value in _details(document)]
     heading, paragraphs, notes = _summary(document, default_bottom_line)
     if paragraphs:
@@ -180,7 +180,7 @@ def compose_body(document: Document, attachments: tuple[Attachment, ...],
         lines += [line for text in paragraphs for line in (_wrap(text), "")][:-1]
     if notes:
         lines += ["", *notes]
-    lines += ["", "ATTACHED", ""]
+    lines += ["", meta.labels.attached.upper(), ""]
     lines += [f"- {_described(a)}" for a in attachments]
     return "\n".join(lines) + "\n"
 
@@ -199,8 +199,8 @@ def compose_html_body(document: Document, attachments: tuple[Attachment, ...],
              '<body style="font-family:\'DejaVu Sans\',Arial,sans-serif;font-size:14px;line-height:1.4;color:#000">\n',
              marking,
              f'<h1 style="margin:0 0 4px;font-size:20px">{escape(meta.title)}</h1>\n',
-             f'<p style="margin:0 0 12px">{escape(meta.doc_type)} for: {escape(meta.audience)}'
-             + "".join(f"<br>\n{escape(label)}: {escape(value)}" for label, value in _details(document) if label != "Marking")
+             f'<p style="margin:0 0 12px">{escape(meta.labels.made_for % {"doc_type": meta.doc_type, "audience": meta.audience})}'
+             + "".join(f"<br>\n{escape(label)}: {escape(value)}" for label, value in _details(document) if label != meta.labels.marking)
              + "</p>\n"]
     if paragraphs:
         parts.append(f'<h2 style="margin:16px 0 8px;font-size:16px">{escape(heading)}</h2>\n')
@@ -212,7 +212,7 @@ def compose_html_body(document: Document, attachments: tuple[Attachment, ...],
             parts.append("<ul>\n" + "".join(f"<li>{_cited(item)}</li>\n" for item in items) + "</ul>\n")
     if notes:
         parts.append('<p style="font-size:12px">' + "<br>\n".join(escape(note) for note in notes) + "</p>\n")
-    parts.append('<h2 style="margin:16px 0 8px;font-size:16px">Attached</h2>\n<ul>\n'
+    parts.append(f'<h2 style="margin:16px 0 8px;font-size:16px">{escape(meta.labels.attached)}</h2>\n<ul>\n'
                  + "".join(f"<li>{escape(_described(a))}</li>\n" for a in attachments) + "</ul>\n")
     parts += [marking, "</body>\n</html>\n"]
     return "".join(parts)
@@ -220,8 +220,10 @@ def compose_html_body(document: Document, attachments: tuple[Attachment, ...],
 
 def _details(document: Document) -> list[tuple[str, str]]:
     meta = document.meta
+    words = meta.labels
     return [(label, value) for label, value in (
-        ("Date", human_date(meta.date)), ("Reference", meta.reference), ("Marking", meta.marking)) if value != "unknown"]
+        (words.date, meta.date_text if meta.date != "unknown" else "unknown"), (words.reference, meta.reference),
+        (words.marking, meta.marking)) if value != "unknown"]
 
 
 def _summary(document: Document, default_bottom_line: tuple[str, list[str]]) -> tuple[str, list[str], list[str]]:

@@ -39,7 +39,6 @@ from ...document import (
     Strong,
     Table,
     Text,
-    human_date,
     plain_text,
     quote_marks,
     title_block_rows,
@@ -225,7 +224,7 @@ class _Writer:
             return
         claim = " ".join(content.claim.split())
         lead = "" if claim in self.context else claim  # cited where the claim is not written out (a table, a question)
-        for piece in footnote_pieces(content, lead):
+        for piece in footnote_pieces(content, self.document.meta, lead):
             if isinstance(piece, Link):
                 self.hyperlink(note, piece, self.footnotes.part)
             elif isinstance(piece, Strong):
@@ -348,7 +347,7 @@ class _Writer:
         title = self.paragraph("TOC Heading")
         if self.numbered:
             paragraph_numbering(title, 0)  # its style is based on Heading 1's, which is numbered
-        self.run(title, "Contents")
+        self.run(title, self.document.meta.labels.contents)
         for index, heading in enumerate(headings):
             p = self.paragraph("toc 1")
             if index == 0:
@@ -383,11 +382,16 @@ class _Writer:
         footer = section.footer.paragraphs[0]
         footer.style = self.word.styles["Footer"]
         p = footer._p
-        left = " · ".join(v for v in (meta.reference, human_date(meta.date)) if v != "unknown")
-        self.run(p, f"{left} · Page " if left else "Page ")
+        left = " · ".join(v for v in (meta.reference, meta.date_text if meta.date != "unknown" else "unknown")
+                          if v != "unknown")
+        before, _, rest = meta.labels.page_of.partition("%(page)s")
+        between, _, after = rest.partition("%(pages)s")
+        self.run(p, f"{left} · {before}" if left else before)
         self.field(p, "PAGE", "1")
-        self.run(p, " of ")
+        self.run(p, between)
         self.field(p, "NUMPAGES", "1")
+        if after:
+            self.run(p, after)
         self.run(section.footer.add_paragraph(style=self.word.styles["Footer"])._p, meta.marking, bold=True)
 
     def properties(self, meta: Meta) -> None:
@@ -395,7 +399,7 @@ class _Writer:
         core.title, core.subject, core.author = _property(meta.title), _property(meta.subject), _property(meta.author)
         core.keywords = _property(", ".join(meta.keywords))
         core.category = _property(meta.doc_type)
-        core.comments = _property(f"{meta.marking}. Audience: {meta.audience}.")
+        core.comments = _property(f"{meta.marking}. {meta.labels.audience}: {meta.audience}.")
         core.last_modified_by = meta.generator
         core.revision = 1
         core.created = core.modified = _build_time()
@@ -446,7 +450,7 @@ def _grade(entry, content: NoteContent) -> str:
     return found.group(1) if found else ""
 
 
-def footnote_pieces(content: NoteContent, lead: str = "", limit: int = FOOTNOTE_LIMIT) -> list[Inline]:
+def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int = FOOTNOTE_LIMIT) -> list[Inline]:
     """A footnote in its short form, as inlines: each source once, by name (a
     link to its URL), with its grade and its quotes, then the credibility. The
     source's full descriptor is in the brief's list of sources, once. The first
@@ -483,10 +487,11 @@ def footnote_pieces(content: NoteContent, lead: str = "", limit: int = FOOTNOTE_
                 out.append(Emphasis((Text(quote),)))
                 out.append(Text(closing))
                 if translation and translated:
-                    out.append(Text(f" (translation: “{translation}”)"))
+                    marks = quote_marks(translation, meta.language)
+                    out.append(Text(" " + meta.labels.translation % {"text": f"{marks[0]}{translation}{marks[1]}"}))
             out.append(Text(" "))
         if also:
-            out.append(Text(f"Also {', '.join(also)}. "))
+            out.append(Text(meta.labels.also % {"names": ", ".join(also)} + " "))
         out.append(Text(support))
         return out
 

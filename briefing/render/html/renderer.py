@@ -31,9 +31,9 @@ from ...document import (
     Strong,
     Table,
     Text,
-    human_date,
     plain_text,
     quote_marks,
+    title_block_rows,
 )
 from ..typography import bind_units
 
@@ -113,13 +113,16 @@ class _Writer:
         )
 
     def footer_line(self) -> str:
-        return " · ".join(value for value in (self.meta.reference, human_date(self.meta.date)) if value != "unknown")
+        date = self.meta.date_text if self.meta.date != "unknown" else "unknown"
+        return " · ".join(value for value in (self.meta.reference, date) if value != "unknown")
 
     def page_css(self) -> str:
         """The printed page's margins: marking top and bottom, reference and date, "Page X of Y"."""
         meta = self.meta
         reference = meta.reference if meta.reference != "unknown" else ""
-        date = human_date(meta.date) if meta.date != "unknown" else ""
+        date = meta.date_text if meta.date != "unknown" else ""
+        before, _, rest = meta.labels.page_of.partition("%(page)s")
+        between, _, after = rest.partition("%(pages)s")
         return (
             "@page {\n"
             f"  @top-center {{ content: {css_string(meta.marking)}; }}\n"
@@ -127,7 +130,8 @@ class _Writer:
             f"  @top-left {{ content: {css_string(reference)}; }}\n"
             f"  @top-right {{ content: {css_string(date)}; }}\n"
             f"  @bottom-left {{ content: {css_string(self.footer_line())}; }}\n"
-            '  @bottom-right { content: "Page " counter(page) " of " counter(pages); }\n'
+            f"  @bottom-right {{ content: {css_string(before)} counter(page) {css_string(between)} counter(pages) "
+            f"{css_string(after)}; }}\n"
             "}\n"
             '@page :first { @top-left { content: ""; } @top-right { content: ""; } }\n'
         )
@@ -141,8 +145,7 @@ class _Writer:
         parts.append(f"<h1>{escape(meta.title)}</h1>\n")
         if meta.subject != "unknown":
             parts.append(f'<p class="subject">{escape(meta.subject)}</p>\n')
-        fields = [("Date", human_date(meta.date)), ("Reference", meta.reference), ("Audience", meta.audience),
-                  ("Prepared by", meta.author), ("Status", meta.status.capitalize())]
+        fields = title_block_rows(meta)
         parts.append('<dl class="fields">\n')
         parts += [f"<div><dt>{escape(name)}</dt><dd>{escape(value)}</dd></div>\n" for name, value in fields]
         parts.append("</dl>\n</header>\n")
@@ -151,7 +154,8 @@ class _Writer:
     def contents(self) -> str:
         items = "".join(f'<li class="level-{level}"><a href="#{escape(anchor)}">{escape(label)}</a></li>\n'
                         for level, anchor, label in self.headings if level <= 3)
-        return f'<nav class="contents" aria-labelledby="contents"><h2 id="contents">Contents</h2>\n<ol>\n{items}</ol>\n</nav>\n'
+        title = escape(self.meta.labels.contents)
+        return f'<nav class="contents" aria-labelledby="contents"><h2 id="contents">{title}</h2>\n<ol>\n{items}</ol>\n</nav>\n'
 
     # Blocks ------------------------------------------------------------------
 
@@ -239,7 +243,8 @@ class _Writer:
             if number not in self.cited:  # the evidence entry links back to the first citation
                 self.cited.add(number)
                 anchor = f' id="cite-{number}"'
-            return f'<sup class="cite"><a href="#note-{number}"{anchor} aria-label="evidence {number}">{number}</a></sup>'
+            label = escape(self.meta.labels.evidence_number % {"number": number})
+            return f'<sup class="cite"><a href="#note-{number}"{anchor} aria-label="{label}">{number}</a></sup>'
         if isinstance(inline, LineBreak):
             return "<br>"
         return ""
@@ -258,12 +263,13 @@ class _Writer:
         notes = self.document.notes
         if not notes:
             return ""
+        heading = escape(self.meta.labels.sources_and_evidence)
         if self.meta.evidence == "brief":
             items = "".join(f'<li id="note-{note.number}" value="{note.number}">{escape(note.content.short)}'
                             f"{self.back_link(note)}</li>\n" for note in notes)
-            return f'<section class="evidence brief" aria-label="Sources and evidence">\n<ol class="notes">\n{items}</ol>\n</section>\n'
+            return f'<section class="evidence brief" aria-label="{heading}">\n<ol class="notes">\n{items}</ol>\n</section>\n'
         items = "".join(self.note(note) for note in notes)
-        return (f'<section class="evidence" aria-labelledby="evidence">\n<h2 id="evidence">Sources and evidence</h2>\n'
+        return (f'<section class="evidence" aria-labelledby="evidence">\n<h2 id="evidence">{heading}</h2>\n'
                 f'<ol class="notes">\n{items}</ol>\n</section>\n')
 
     def note(self, note: Note) -> str:
@@ -285,7 +291,7 @@ class _Writer:
             for passage, translation in zip(passages, translations):
                 opening, closing = quote_marks(passage, entry.language)
                 quoted.append(f"{opening}<span{quote_lang}>{escape(' '.join(passage.split()))}</span>{closing}"
-                              + (f' <span class="translation">(translation: “{escape(translation)}”)</span>' if translation else ""))
+                              + (f' <span class="translation">{escape(self.translated(translation))}</span>' if translation else ""))
             grade = f" ({escape(entry.grade)})" if entry.grade else ""
             parts.append(f'<div class="entry"><p class="source"><strong>{escape(entry.source)}</strong>{grade}'
                          f'{" — " + details if entry.url else ""}</p>\n'
@@ -293,8 +299,13 @@ class _Writer:
         parts.append("</li>\n")
         return "".join(parts)
 
+    def translated(self, translation: str) -> str:
+        opening, closing = quote_marks(translation, self.meta.language)
+        return self.meta.labels.translation % {"text": f"{opening}{translation}{closing}"}
+
     def back_link(self, note: Note) -> str:
         if note.number not in self.cited:
             return ""
-        return f' <a class="back" href="#cite-{note.number}" aria-label="back to citation {note.number}">↩</a>'
+        label = escape(self.meta.labels.back_to_citation % {"number": note.number})
+        return f' <a class="back" href="#cite-{note.number}" aria-label="{label}">↩</a>'
 

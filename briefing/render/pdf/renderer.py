@@ -44,7 +44,7 @@ from ...document import (
     Rule,
     Strong,
     Text,
-    human_date,
+    page_label,
     plain_text,
     quote_marks,
     title_block_rows,
@@ -392,13 +392,13 @@ class _Builder:
                                             bulletText=str(note.number)))
             return
         heading_start = len(self.story)
-        self.heading(Heading(2, (Text("Evidence"),)))
+        self.heading(Heading(2, (Text(self.document.meta.labels.evidence),)))
         first_note = len(self.story)
         frame = A4[1] - 2 * MARGIN
         for note in notes:
             content = note.content
             entry = [self.note(note.number, content.claim, content.support, s["note"])]
-            entry += [_Paragraph(_evidence_markup(item), s["evidence"]) for item in content.entries]
+            entry += [_Paragraph(_evidence_markup(item, self.document.meta), s["evidence"]) for item in content.entries]
             # An entry is kept on one page (a source's name never apart from its quote);
             # one taller than a third of a page may break between its sources instead.
             self.story.append(KeepTogether(entry) if _estimated_height(content) < frame / 3 else _Entry(entry))
@@ -425,7 +425,7 @@ class _Entry(KeepTogether):
         return list(self._content)
 
 
-def _evidence_markup(entry) -> str:
+def _evidence_markup(entry, meta: Meta) -> str:
     """'APA (B): « … » (translation: “…”) « … »': the source by name and grade;
     it is described once, in the sources list."""
     name = f"<b>{_text(entry.source)}</b>"
@@ -438,7 +438,8 @@ def _evidence_markup(entry) -> str:
         opening, closing = quote_marks(passage, entry.language)
         parts.append((" " if index else "") + f"<i>{opening}{_text(passage)}{closing}</i>")
         if translation:
-            parts.append(f" (translation: “{_text(translation)}”)")
+            opening, closing = quote_marks(translation, meta.language)
+            parts.append(" " + _text(meta.labels.translation % {"text": f"{opening}{translation}{closing}"}))
     return "".join(parts)
 
 
@@ -535,12 +536,13 @@ def _decorate_page(meta: Meta):
         canvas.setFont(FAMILY, 7.5)
         if page > 1:
             canvas.drawString(MARGIN, height - 1.3 * cm, meta.reference if meta.reference != "unknown" else "")
-            canvas.drawRightString(width - MARGIN, height - 1.3 * cm, human_date(meta.date))
+            canvas.drawRightString(width - MARGIN, height - 1.3 * cm, meta.date_text if meta.date != "unknown" else "")
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.4)
         canvas.line(MARGIN, 1.55 * cm, width - MARGIN, 1.55 * cm)
-        canvas.drawString(MARGIN, 1.2 * cm, " · ".join(v for v in (meta.reference, human_date(meta.date)) if v != "unknown"))
-        label = f"Page {page} of "
+        canvas.drawString(MARGIN, 1.2 * cm, " · ".join(v for v in (meta.reference, meta.date_text if meta.date != "unknown"
+                                                                  else "unknown") if v != "unknown"))
+        label = page_label(meta, page)
         x = width - MARGIN - canvas.stringWidth(label + "000", FAMILY, 7.5)
         canvas.drawString(x, 1.2 * cm, label)
         canvas.translate(x + canvas.stringWidth(label, FAMILY, 7.5), 1.2 * cm)
