@@ -6,6 +6,7 @@ maps it onto its format's native features.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # Inlines ---------------------------------------------------------------------
@@ -191,6 +192,15 @@ class Document:
     meta: Meta
     blocks: tuple[Block, ...]
     notes: tuple[Note, ...] = field(default=())
+
+
+_BREAKING_SPACES = re.compile(r"[^\S\u00a0\u202f\u2007\u2060]+")  # every white space but the no-break ones
+
+
+def fold_spaces(text: str) -> str:
+    """Runs of white space as one space, ends trimmed; a no-break space (French
+    typography, a number and its unit) stays what it is."""
+    return _BREAKING_SPACES.sub(" ", text).strip(" ")
 
 
 def plain_text(inlines) -> str:

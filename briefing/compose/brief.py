@@ -21,12 +21,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter, Se
 
 from .. import __version__
 from ..check import CheckedDossier, CheckedFact, in_language
-from ..document import Labels, Meta, NoteContent, NoteEntry, quote_marks
+from ..document import Labels, Meta, NoteContent, NoteEntry, fold_spaces, quote_marks
 from ..errors import BriefingError, BriefingWarning
 from ..load.paths import MAX_FILE_BYTES
 from . import wording
 from .context import FactView, SourceView, attribution_of, build_context, smart_quotes, source_view
-from .language import Language
+from .language import Language, typeset
 from .language import language as language_of
 from .templates import TemplateFile, search_path
 
@@ -52,7 +52,7 @@ def escape_markdown(text) -> str:
     """Make text literal in Markdown: every ASCII punctuation gets a backslash,
     and line breaks become spaces, so a claim can never open a list or a table.
     NUL goes: CommonMark turns it into U+FFFD, a visible "�"."""
-    escaped = _INLINE_MARKUP.sub(r"\\\1", " ".join(str(text).replace("\x00", "").split()))
+    escaped = _INLINE_MARKUP.sub(r"\\\1", fold_spaces(str(text).replace("\x00", "")))
     return _BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped)
 
 
@@ -315,7 +315,7 @@ def make_environment(folders: list[Path], words: Language) -> _Sandbox:
     )
     env.filters.update(center=_center, indent=_indent, format=_format, replace=_replace, join=_join)
     env.globals["lipsum"] = _lipsum
-    env.filters["md"] = escape_markdown
+    env.filters["md"] = lambda text: escape_markdown(words.typeset(str(text)))
     env.install_gettext_translations(words.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["date"] = words.date
     env.filters["language"] = words.language_name
@@ -484,7 +484,8 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
     for source_id, quotes in by_source.items():
         view = views[source_id]
         url = view.url if view.url.startswith(("http://", "https://")) else None
-        passages = tuple(" ".join(located.passage.split()) for located, _t in quotes)
+        passages = tuple(typeset(fold_spaces(located.passage), view.language, verbatim=True)
+                         for located, _t in quotes)
         same_language = view.language.split("-")[0] == words.code.split("-")[0]
         translations = tuple(None if same_language else translation for _l, translation in quotes)
         descriptor = _("reliability %(grade)s", grade=view.reliability) + (f" · {url}" if url else "")

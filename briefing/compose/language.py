@@ -10,6 +10,7 @@ names come from CLDR, through Babel.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,15 @@ from ..errors import BriefingError
 
 CATALOGUES = Path(__file__).resolve().parent / "locale"
 DOMAIN = "briefing"
+NBSP = "\u00a0"  # a no-break space: both renderers keep it, and never break a line there
+
+# French typography: a space, and never a line break, before ; : ! ? » and after «.
+# A space the text has becomes a no-break one; one the analyst left out is added
+# (before a colon only when a space follows it, so "10:30" stays; links stay as they are).
+_FRENCH_BEFORE = re.compile(r"[ \t\u202f]+(?=[;:!?»])")
+_FRENCH_AFTER = re.compile(r"(?<=«)[ \t\u202f]+")
+_FRENCH_MISSING = re.compile(r"(?<=[^\s\u00a0«(\[])(?=[;!?»])|(?<=[^\s\u00a0«(\[])(?=:$)")
+_FRENCH_MISSING_AFTER = re.compile(r"«(?=[^\s\u00a0])")
 
 
 def available() -> tuple[str, ...]:
@@ -66,6 +76,9 @@ class Language:
         day = datetime.date(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) == 3 else 1)
         return format_date(day, "d MMMM y" if len(parts) == 3 else "LLLL y", locale=self.locale)
 
+    def typeset(self, text: str, verbatim: bool = False) -> str:
+        return typeset(text, self.code, verbatim)
+
     def language_name(self, code: str) -> str:
         """'fr' → 'French' in an English brief, 'français' in a French one."""
         if code == "unknown":
@@ -74,6 +87,20 @@ class Language:
             return Locale.parse(code.replace("-", "_")).get_display_name(self.locale) or code
         except (ValueError, LookupError):
             return code
+
+
+def typeset(text: str, language: str, verbatim: bool = False) -> str:
+    """The spacing rules of `language` applied to `text` (French: no-break
+    spaces before ; : ! ? » and inside guillemets). A `verbatim` text (a quote)
+    keeps its characters: only the spaces it has become no-break ones."""
+    if language.split("-")[0] != "fr":
+        return text
+    text = _FRENCH_AFTER.sub(NBSP, _FRENCH_BEFORE.sub(NBSP, text))
+    if verbatim:
+        return text
+    return "".join(piece if "://" in piece or "@" in piece else  # a link or an address stays as it is
+                   _FRENCH_MISSING_AFTER.sub("«" + NBSP, _FRENCH_MISSING.sub(NBSP, piece))
+                   for piece in re.split(r"(\s+)", text))
 
 
 @cache

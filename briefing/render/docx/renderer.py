@@ -39,6 +39,7 @@ from ...document import (
     Strong,
     Table,
     Text,
+    fold_spaces,
     plain_text,
     quote_marks,
     title_block_rows,
@@ -222,7 +223,7 @@ class _Writer:
         if self.document.meta.evidence == "brief":  # a one-page note: who says it, not the quotes
             self.run(note, content.short + ".")
             return
-        claim = " ".join(content.claim.split())
+        claim = fold_spaces(content.claim)
         lead = "" if claim in self.context else claim  # cited where the claim is not written out (a table, a question)
         for piece in footnote_pieces(content, self.document.meta, lead):
             if isinstance(piece, Link):
@@ -463,7 +464,7 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
         group = groups.setdefault(entry.source, (entry, []))
         passages = entry.passages or (entry.quote,)
         for index, passage in enumerate(passages):
-            quote = (" ".join(passage.split()), entry.translations[index] if index < len(entry.translations) else None)
+            quote = (fold_spaces(passage), entry.translations[index] if index < len(entry.translations) else None)
             if quote not in group[1]:
                 group[1].append(quote)
     grades = {name: _grade(entry, content) for name, (entry, _) in groups.items()}

@@ -44,6 +44,7 @@ from ...document import (
     Rule,
     Strong,
     Text,
+    fold_spaces,
     page_label,
     plain_text,
     quote_marks,
@@ -219,7 +220,7 @@ class _Builder:
         """A paragraph of text in one style, given to reportlab as one fragment
         of the style rather than as markup to parse (a large annex has thousands)."""
         (fragment,) = self._prototype("x", style)
-        text = _visible(" ".join(text.split()))  # spaces folded first: units are then bound by no-break spaces
+        text = _visible(fold_spaces(text))  # spaces folded first: units are then bound by no-break spaces
         return _Paragraph(escape(text), style, frags=[_copy(fragment, text=text)])
 
     def paragraph(self, inlines, style: ParagraphStyle, bullet: str | None = None) -> _Paragraph:
