@@ -1,0 +1,262 @@
+"""One fact base, briefs in several languages: texts given per language, the
+catalogues that translate every fixed string, CLDR formatting, French
+typography, and the refusal of a brief in a language some texts lack."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+from conftest import CONFIG, REPO, default_facts, error_lines, make_dossier
+
+from briefing.build import build_briefs
+from briefing.check import in_language, load_and_check
+from briefing.cli import cli
+from briefing.compose.language import CATALOGUES, available, language
+from briefing.load import load_dossier
+from briefing.load.languages import languages_of
+
+BILINGUAL_CONFIG = {
+    **CONFIG,
+    "title": {"en": "Test brief", "fr": "Note d’essai"},
+    "subject": {"en": "A small dossier for tests", "fr": "Un petit dossier d’essai"},
+    "sections": [
+        {"id": "summary", "title": {"en": "Executive summary", "fr": "Synthèse"}},
+        {"id": "accords", "title": {"en": "Accords", "fr": "Accords"}},
+    ],
+}
+
+
+def bilingual_facts() -> list[dict]:
+    facts = default_facts()
+    facts[0]["claim"] = {"en": facts[0]["claim"], "fr": "Le président a reçu son homologue à Moscou le 23 juin 2025."}
+    facts[1]["claim"] = {"en": facts[1]["claim"], "fr": "Trois accords ont été signés, dont un sur l’énergie nucléaire."}
+    facts[1]["value"] = {"en": "3", "fr": "3"}
+    return facts
+
+
+# Catalogues -------------------------------------------------------------------
+
+def extracted_messages() -> set:
+    """Every message the templates and the code use, as Babel extracts them with babel.cfg."""
+    with open(REPO / "babel.cfg", encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
+    found = set()
+    for _file, _line, message, _comments, context in extract_from_dir(str(REPO), method_map, options_map, keywords):
+        found.add((context, message if isinstance(message, str) else message[0]))
+    return found
+
+
+@pytest.mark.parametrize("code", ["en", "fr"])
+def test_every_message_the_templates_and_code_use_is_translated(code):
+    used = extracted_messages()
+    assert len(used) > 60  # the extraction found the messages (a broken babel.cfg finds none)
+    catalogue = read_po((CATALOGUES / code / "LC_MESSAGES" / "briefing.po").open("rb"))
+    translated = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalogue
+                  if m.id and "fuzzy" not in m.flags and all(m.string if isinstance(m.string, tuple) else [m.string])}
+    missing = sorted(str(message) for message in used - translated)
+    assert not missing, f"{code}: {len(missing)} messages not translated: {missing[:10]}"
+
+
+@pytest.mark.parametrize("code", ["en", "fr"])
+def test_the_shipped_compiled_catalogue_is_the_source_catalogue(code):
+    """The .mo briefing reads is compiled from the .po a translator edits (run `pybabel compile` after editing)."""
+    folder = CATALOGUES / code / "LC_MESSAGES"
+    source = read_po((folder / "briefing.po").open("rb"))
+    compiled = read_mo((folder / "briefing.mo").open("rb"))
+    def key(message):
+        return message.context, tuple(message.id) if isinstance(message.id, (list, tuple)) else message.id
+
+    def text(message):
+        return tuple(message.string) if isinstance(message.string, (list, tuple)) else message.string
+
+    compiled_texts = {key(m): text(m) for m in compiled if m.id}
+    for message in source:
+        if message.id:
+            assert compiled_texts.get(key(message)) == text(message), message.id
+
+
+def test_a_language_without_a_catalogue_is_one_clear_error(dossier, tmp_path):
+    assert available() == ("en", "fr")
+    result = CliRunner().invoke(cli, ["build", "--dossier", str(dossier), "-f", "md", "--lang", "xx",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "no catalogue for the language 'xx'; it has en, fr" in result.output
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+# CLDR formatting and typography ----------------------------------------------
+
+def test_dates_numbers_lists_and_language_names_follow_the_locale():
+    en, fr = language("en"), language("fr")
+    assert (en.date("2025-06-23"), fr.date("2025-06-23")) == ("23 June 2025", "23 juin 2025")
+    assert (en.date("2025-04"), fr.date("2025-04")) == ("April 2025", "avril 2025")
+    assert (en.number(10000), fr.number(10000)) == ("10,000", "10\u202f000")
+    assert (en.list(["APA", "Clobechi"]), fr.list(["APA", "Clobechi"])) == ("APA and Clobechi", "APA et Clobechi")
+    assert (en.language_name("fr"), fr.language_name("fr")) == ("French", "français")
+    assert fr.ngettext("%(num)s independent source", "%(num)s independent sources", 1) == "1 source indépendante"
+    assert fr.ngettext("%(num)s independent source", "%(num)s independent sources", 3) == "3 sources indépendantes"
+
+
+def test_french_typography_binds_punctuation_with_no_break_spaces():
+    fr = language("fr")
+    assert fr.typeset("Le Mali : un accord ; deux !") == "Le Mali\u00a0: un accord\u00a0; deux\u00a0!"
+    assert fr.typeset("Bamako: «trois» accords?") == "Bamako\u00a0: «\u00a0trois\u00a0» accords\u00a0?"
+    assert fr.typeset("à 10:30, voir https://example.org/?q=1") == "à 10:30, voir https://example.org/?q=1"
+    # a verbatim quote keeps its characters: only its own spaces become no-break ones
+    assert fr.typeset("Bamako: «trois» ; x", verbatim=True) == "Bamako: «trois»\u00a0; x"
+    assert language("en").typeset("Mali : x ;") == "Mali : x ;"
+
+
+# Texts in several languages ---------------------------------------------------
+
+def test_a_text_is_a_string_or_a_mapping_by_language(tmp_path):
+    root = make_dossier(tmp_path, config=BILINGUAL_CONFIG, facts=bilingual_facts())
+    dossier = load_dossier(root)
+    assert languages_of(dossier) == ("en", "fr")
+    fact = dossier.facts[0]
+    assert fact.claim == "The president received his counterpart in Moscow on 23 June 2025."  # the dossier's language
+    french = in_language(load_and_check(root), "fr")
+    assert french.facts[0].fact.claim == "Le président a reçu son homologue à Moscou le 23 juin 2025."
+    assert french.dossier.config.sections[0].title == "Synthèse"
+    assert french.facts[0].fact.where == fact.where  # errors still point at the fact's line
+
+
+@pytest.mark.parametrize("text, message", [
+    ({"english": "x"}, "'english' is not a language code"),
+    ({"fr": ""}, "the text in 'fr' is missing or is not text"),
+    ({}, "give the text, or a mapping from language code to text"),
+])
+def test_a_bad_mapping_of_languages_is_one_line_at_its_field(tmp_path, text, message):
+    facts = default_facts()
+    facts[0]["claim"] = text
+    root = make_dossier(tmp_path, facts=facts)
+    lines = error_lines(load_dossier, root)
+    assert len(lines) == 1 and "facts.yaml:" in lines[0] and "'claim': " + message in lines[0], lines
+
+
+def test_a_brief_in_a_language_some_texts_lack_lists_every_one(tmp_path):
+    facts = bilingual_facts()
+    facts[1]["claim"] = facts[1]["claim"]["en"]  # this one has no French
+    facts.append({**default_facts()[0], "id": "meeting-again"})  # nor this one
+    config = {**BILINGUAL_CONFIG, "sections": [BILINGUAL_CONFIG["sections"][0], {"id": "accords", "title": "Accords"}]}
+    root = make_dossier(tmp_path, config=config, facts=facts)
+    result = CliRunner().invoke(cli, ["build", "--dossier", str(root), "-f", "md", "--lang", "fr",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "no French text" in line]
+    assert len(lines) == 3, result.output
+    assert any("dossier.yaml" in line and "section 'accords'" in line for line in lines)
+    assert any("facts.yaml" in line and "fact 'accords': no French text for claim;" in line for line in lines)
+    assert any("fact 'meeting-again': no French text for claim;" in line for line in lines)
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+    # check --lang fr says the same before any build
+    checked = CliRunner().invoke(cli, ["check", "--dossier", str(root), "--lang", "fr"])
+    assert checked.exit_code == 1 and checked.output.count("no French text") == 3
+
+
+def test_the_claim_check_applies_to_every_language_of_a_claim(tmp_path):
+    facts = bilingual_facts()
+    facts[0]["claim"]["fr"] = "Le président a reçu son homologue à Moscou le 24 juin 2026."  # two figures the quote lacks
+    facts[1]["claim"]["fr"] = "Quatre accords ont été signés en mai."  # a number word and a month (lower case)
+    root = make_dossier(tmp_path, config=BILINGUAL_CONFIG, facts=facts)
+    warnings = [w.message for w in load_and_check(root).warnings]
+    assert any("fact 'meeting' (fr): \"24\" is in the claim" in w for w in warnings), warnings
+    assert any("fact 'meeting' (fr): \"2026\" is in the claim" in w for w in warnings), warnings
+    assert any("fact 'accords' (fr): \"Quatre\" is in the claim" in w for w in warnings), warnings
+    assert any("fact 'accords' (fr): \"mai\" is in the claim" in w for w in warnings), warnings
+    assert not any("(fr)" not in w for w in warnings), warnings  # the English claims are as their quotes
+
+
+def test_a_french_claim_that_writes_numbers_the_french_way_matches_its_quote(tmp_path):
+    text = "Plus de 10 000 étudiants ont été formés, soit 38,5 % du total, selon le ministère.\n"
+    facts = [{"id": "students", "section": "summary", "claim": {
+        "en": "More than 10,000 students were trained, 38.5% of the total.",
+        "fr": "Plus de 10 000 étudiants ont été formés, soit 38,5 % du total."},
+        "evidence": [{"source": "one", "quote": "Plus de 10 000 étudiants ont été formés, soit 38,5 % du total"}]}]
+    root = make_dossier(tmp_path, config=BILINGUAL_CONFIG, texts={"one": text}, facts=facts)
+    assert [w.message for w in load_and_check(root).warnings] == []
+
+
+# Briefs in several languages --------------------------------------------------
+
+def test_build_in_two_languages_names_the_briefs_apart(tmp_path):
+    root = make_dossier(tmp_path / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts())
+    outputs = build_briefs(root, ("executive",), ("md",), tmp_path / "out", languages=("en", "fr"))
+    assert sorted(p.path.name for p in outputs) == ["executive.fr.md", "executive.md"]
+    english = (tmp_path / "out" / "executive.md").read_text(encoding="utf-8")
+    french = (tmp_path / "out" / "executive.fr.md").read_text(encoding="utf-8")
+    assert "The president received" in english and "Le président a reçu" not in english
+    assert "Le président a reçu son homologue" in french and "The president received" not in french
+
+
+def test_a_template_may_fix_its_language(tmp_path):
+    template = """\
+        {#---
+        name: note-fr
+        audience: Cabinet
+        description: Une note en français.
+        language: fr
+        ---#}
+        # {{ _("Evidence") }}
+
+        {% for fact in facts %}{{ fact.claim | md }}{{ cite(fact) }}
+        {% endfor %}
+        """
+    root = make_dossier(tmp_path / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts(),
+                        templates={"note-fr.md.j2": template})
+    outputs = build_briefs(root, ("note-fr",), ("md",), tmp_path / "out", languages=("en",))
+    assert [p.path.name for p in outputs] == ["note-fr.fr.md"]
+    text = outputs[0].path.read_text(encoding="utf-8")
+    assert "# Éléments de preuve" in text and "Trois accords ont été signés" in text
+
+
+def test_the_renderers_print_their_fixed_words_in_the_brief_language(tmp_path):
+    root = make_dossier(tmp_path / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts())
+    build_briefs(root, ("analyst",), ("pdf", "docx"), tmp_path / "out", languages=("fr",))
+    pdf = subprocess.run(["pdftotext", "-layout", str(tmp_path / "out" / "analyst.fr.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "Page 1 sur" in pdf and "Page 1 of" not in pdf
+    assert "Éléments de preuve" in pdf and "Rédigé par" in pdf and "24 juin 2025" in pdf
+    from docx import Document
+
+    word = Document(str(tmp_path / "out" / "analyst.fr.docx"))
+    footer = "".join(p.text for p in word.sections[0].footer.paragraphs)
+    assert "Page " in footer and " sur " in footer and " of " not in footer
+    assert word.core_properties.language == "fr"
+
+
+def test_mail_takes_the_language_of_its_brief(tmp_path):
+    root = make_dossier(tmp_path / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts())
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["mail", "--dossier", str(root), "-t", "executive", "--lang", "fr",
+                                      "--to", "desk@example.org", "--from", "me@example.org", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    import email
+    from email import policy
+
+    message = email.message_from_bytes((out / "executive.fr.eml").read_bytes(), policy=policy.default)
+    assert message["Subject"] == "Note d’essai"
+    body = message.get_body(("plain",)).get_content()
+    assert "à l’attention de" in body and "PIÈCES JOINTES" in body
+    assert [part.get_filename() for part in message.iter_attachments()][0].endswith(".pdf")
+    assert (out / "executive.fr.pdf").exists() and not (out / "executive.pdf").exists()
+
+
+def test_the_default_dossier_lists_its_languages():
+    assert languages_of(load_dossier(REPO))[0] == "en"
+
+
+def test_catalogue_files_sit_where_babel_cfg_and_the_readme_say(tmp_path):
+    for code in ("en", "fr"):
+        assert (CATALOGUES / code / "LC_MESSAGES" / "briefing.mo").is_file()
+    assert (CATALOGUES / "briefing.pot").is_file()
+    assert "pybabel compile -d briefing/compose/locale -D briefing" in Path(REPO / "README.md").read_text(encoding="utf-8")
