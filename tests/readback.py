@@ -67,6 +67,14 @@ def docx_footnote_references(path: Path) -> list[int]:
     return [int(ref.get(f"{W}id")) for ref in root.iter(f"{W}footnoteReference")]
 
 
+def docx_footnotes_cited_in_cells(path: Path) -> set[int]:
+    """The ids of the footnotes whose reference stands in a table cell."""
+    with zipfile.ZipFile(path) as package:
+        root = etree.fromstring(package.read("word/document.xml"))
+    return {int(ref.get(f"{W}id")) for ref in root.iter(f"{W}footnoteReference")
+            if any(ancestor.tag == f"{W}tc" for ancestor in ref.iterancestors())}
+
+
 def evidence_numbers(text: str, claims: dict[int, str]) -> bool:
     """True when each note number N is followed by its own claim in the evidence list."""
     return all(re.search(rf"\b{number}\. {re.escape(flat(claim))}", text) for number, claim in claims.items())

@@ -275,10 +275,11 @@ def test_copied_fragments_are_those_reportlab_parses():
         (Text("45 % de « plus » "), Strong((Text("gras"),)), Text(" "), Emphasis((Text("x"),)), Text(".")),
     ]
     copied = 0
-    for inlines in [*inlines_of(document.blocks), *odd]:
+    paragraphs = [*inlines_of(document.blocks), *odd]
+    for inlines in paragraphs:
         assert attributes(builder.paragraph(inlines, body)) == attributes(_Paragraph(markup(inlines), body)), inlines
         copied += _as_parsed(markup(inlines), body) and builder._fragments(inlines, body) is not None
-    assert copied > 200
+    assert copied > len(paragraphs) / 2  # most of the brief's paragraphs take the copying path
 
     from reportlab.lib.styles import ParagraphStyle
 
