@@ -37,7 +37,7 @@ class FootnotesPart(XmlPart):
     """The footnotes part, which tidies the notes cited from table cells
     before the document is saved (python-docx calls `before_marshal` then)."""
 
-    cell_notes: list | tuple = ()  # the notes cited from table cells, set by `Footnotes`
+    cell_notes: list[etree._Element] = []  # the notes cited from table cells: `Footnotes` gives each part its own list
 
     def before_marshal(self) -> None:
         for note in self.cell_notes:
