@@ -89,7 +89,7 @@ class Footnotes:
                                       parse_xml(_EMPTY_FOOTNOTES), part.package)
             part.relate_to(self.part, RELATIONSHIP_TYPE.FOOTNOTES)
         self.root = self.part.element
-        self.cell_notes = []
+        self.cell_notes: list[etree._Element] = []
         if isinstance(self.part, FootnotesPart):
             self.part.cell_notes = self.cell_notes
         for old in list(self.root.iterchildren(qn("w:footnote"))):
