@@ -200,7 +200,7 @@ _BREAKING_SPACES = re.compile(r"[^\S\u00a0\u202f\u2007\u2060]+")  # every white 
 def fold_spaces(text: str) -> str:
     """Runs of white space as one space, ends trimmed; a no-break space (French
     typography, a number and its unit) stays what it is."""
-    return _BREAKING_SPACES.sub(" ", text).strip(" ")
+    return _BREAKING_SPACES.sub(" ", text).strip()
 
 
 def plain_text(inlines) -> str:

@@ -7,8 +7,7 @@ A second citation of the same note is a NOTEREF field to a bookmark around the
 first reference, so the number repeats without a second footnote.
 
 A note is the short form (source, grade, quote) and is kept on one page where
-Word can. A note cited from a table cell gives no claim at its head: the cell
-states the point (a value and its sources), and the note gives the evidence.
+Word can.
 """
 
 from __future__ import annotations
@@ -33,28 +32,6 @@ _EMPTY_FOOTNOTES = (
 )
 
 
-class FootnotesPart(XmlPart):
-    """The footnotes part, which tidies the notes cited from table cells
-    before the document is saved (python-docx calls `before_marshal` then)."""
-
-    cell_notes: list[etree._Element] = []  # the notes cited from table cells: `Footnotes` gives each part its own list
-
-    def before_marshal(self) -> None:
-        for note in self.cell_notes:
-            _drop_claim(note)
-
-
-def _drop_claim(note) -> None:
-    """Remove the claim the renderer writes at the head of a note where the
-    text cited does not say it ("claim — "): the first text run after the
-    number, when it ends with the dash that parts it from the evidence."""
-    runs = note.findall(qn("w:r"))
-    head = runs[2] if len(runs) > 2 else None  # after the footnote number and its space
-    text = head.findtext(qn("w:t")) if head is not None and head.find(qn("w:rPr")) is None else None
-    if text and text.endswith(" — "):
-        note.remove(head)
-
-
 @contextmanager
 def footnotes_read_as_xml() -> Iterator[None]:
     """While a document opens, python-docx reads its footnotes part as XML (by
@@ -65,7 +42,7 @@ def footnotes_read_as_xml() -> Iterator[None]:
 
     registry = PartFactory.part_type_for
     had = CONTENT_TYPE.WML_FOOTNOTES in registry
-    registry.setdefault(CONTENT_TYPE.WML_FOOTNOTES, FootnotesPart)
+    registry.setdefault(CONTENT_TYPE.WML_FOOTNOTES, XmlPart)
     try:
         yield
     finally:
@@ -85,13 +62,10 @@ class Footnotes:
                 self.part = relationship.target_part
                 break
         else:
-            self.part = FootnotesPart(PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES,
-                                      parse_xml(_EMPTY_FOOTNOTES), part.package)
+            self.part = XmlPart(PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES,
+                                parse_xml(_EMPTY_FOOTNOTES), part.package)
             part.relate_to(self.part, RELATIONSHIP_TYPE.FOOTNOTES)
         self.root = self.part.element
-        self.cell_notes: list[etree._Element] = []
-        if isinstance(self.part, FootnotesPart):
-            self.part.cell_notes = self.cell_notes
         for old in list(self.root.iterchildren(qn("w:footnote"))):
             if old.get(qn("w:type")) is None:  # notes left in the reference document
                 self.root.remove(old)
@@ -124,8 +98,6 @@ class Footnotes:
         etree.SubElement(mark, qn("w:footnoteRef"))
         space = etree.SubElement(body, qn("w:r"))
         etree.SubElement(space, qn("w:t"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"}).text = " "
-        if any(ancestor.tag == qn("w:tc") for ancestor in paragraph.iterancestors()):
-            self.cell_notes.append(body)
         return body
 
     def _repeat(self, paragraph, number: int) -> None:

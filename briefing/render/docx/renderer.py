@@ -224,7 +224,10 @@ class _Writer:
             self.run(note, content.short + ".")
             return
         claim = fold_spaces(content.claim)
-        lead = "" if claim in self.context else claim  # cited where the claim is not written out (a table, a question)
+        # the claim leads a note cited where the text does not say it (a question), never from a table
+        # cell: the cell states the point (a value and its sources), the note gives the evidence
+        in_cell = any(ancestor.tag == qn("w:tc") for ancestor in parent.iterancestors())
+        lead = "" if in_cell or claim in self.context else claim
         for piece in footnote_pieces(content, self.document.meta, lead):
             if isinstance(piece, Link):
                 self.hyperlink(note, piece, self.footnotes.part)
