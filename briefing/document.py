@@ -145,6 +145,7 @@ class Labels:
     back_to_citation: str = "back to citation %(number)s"
     made_for: str = "%(doc_type)s for: %(audience)s"  # the line under a mailed brief's title
     attached: str = "Attached"
+    colon: str = ": "  # after a label or a source's name: "\u00a0: " in French
 
 
 @dataclass(frozen=True)

@@ -260,3 +260,85 @@ def test_catalogue_files_sit_where_babel_cfg_and_the_readme_say(tmp_path):
         assert (CATALOGUES / code / "LC_MESSAGES" / "briefing.mo").is_file()
     assert (CATALOGUES / "briefing.pot").is_file()
     assert "pybabel compile -d briefing/compose/locale -D briefing" in Path(REPO / "README.md").read_text(encoding="utf-8")
+
+
+# French briefs as a reader gets them -------------------------------------------
+
+def english_phrases() -> list[str]:
+    """The words of every English message whose French differs: the pieces
+    between placeholders that are long enough to be telling."""
+    import re
+
+    english = read_po((CATALOGUES / "en" / "LC_MESSAGES" / "briefing.po").open("rb"))
+    french = {m.id if isinstance(m.id, str) else m.id[0]: m.string
+              for m in read_po((CATALOGUES / "fr" / "LC_MESSAGES" / "briefing.po").open("rb")) if m.id}
+    phrases = set()
+    for message in english:
+        if not message.id:
+            continue
+        key = message.id if isinstance(message.id, str) else message.id[0]
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        translated = french.get(key)
+        translated = " ".join(translated) if isinstance(translated, (list, tuple)) else translated or ""
+        for text in strings:
+            for piece in re.split(r"%\(\w+\)[sd]", text):
+                piece = piece.strip(" .,;:()")
+                if len(piece) >= 8 and " " in piece and piece not in translated:
+                    phrases.add(piece)
+    return sorted(phrases)
+
+
+def french_texts(out: Path) -> dict[str, str]:
+    """What each French brief says: the PDF's text, and the DOCX's body, tables, footnotes, header and footer."""
+    from docx import Document
+
+    texts = {}
+    for pdf in out.glob("*.fr.pdf"):
+        texts[pdf.name] = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                         check=True).stdout
+    for path in out.glob("*.fr.docx"):
+        word = Document(str(path))
+        parts = [p.text for p in word.paragraphs] + [c.text for t in word.tables for r in t.rows for c in r.cells]
+        parts += [p.text for s in word.sections for p in (*s.header.paragraphs, *s.footer.paragraphs)]
+        notes = next((r.target_part for r in word.part.rels.values() if r.reltype.endswith("/footnotes")), None)
+        if notes is not None:
+            from lxml import etree
+
+            parts += ["".join(note.itertext()) for note in etree.fromstring(notes.blob)]
+        texts[path.name] = "\n".join(parts)
+    return texts
+
+
+@pytest.fixture(scope="module")
+def french_briefs(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("fr")
+    root = make_dossier(out / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts(),
+                        questions=[{"id": "q", "question": {"en": "Who signed?", "fr": "Qui a signé ?"},
+                                    "why": {"en": "It matters.", "fr": "Cela compte."},
+                                    "settle": {"en": "The text of the accords.", "fr": "Le texte des accords."},
+                                    "follows_from": ["accords"]}])
+    build_briefs(root, (), ("pdf", "docx"), out / "out", languages=("fr",))
+    return out / "out"
+
+
+def test_a_french_brief_has_no_english_label(french_briefs):
+    phrases = english_phrases()
+    assert len(phrases) > 40  # the test reads the catalogues
+    texts = french_texts(french_briefs)
+    assert len(texts) == 6
+    for name, text in texts.items():
+        flat = " ".join(text.split())
+        found = [phrase for phrase in phrases if phrase in flat]
+        assert not found, f"{name}: {found}"
+        assert "Page 1 sur" in flat or name.endswith(".docx"), name
+
+
+def test_french_punctuation_never_starts_a_line_nor_leaves_a_guillemet_at_its_end(french_briefs):
+    import re
+
+    for name, text in french_texts(french_briefs).items():
+        for line in text.splitlines():
+            assert not re.match(r"\s*[:;!?»]", line), f"{name}: {line!r}"
+            assert not line.rstrip().endswith("«"), f"{name}: {line!r}"
+        if name.endswith(".docx"):  # the DOCX keeps the characters: a no-break space before each
+            assert not re.search(r"[^\s\u00a0][;!?»]|[^\s\u00a0:/\d]:(?!//)\s|«[^\u00a0]", text), name

@@ -454,7 +454,7 @@ def labels(words: Language, status: str = "draft") -> Labels:
         evidence=_("Evidence"), sources_and_evidence=_("Sources and evidence"), page_of=_("Page %(page)s of %(pages)s"),
         translation=_("(translation: %(text)s)"), also=_("Also %(names)s."), evidence_number=_("evidence %(number)s"),
         back_to_citation=_("back to citation %(number)s"), made_for=_("%(doc_type)s for: %(audience)s"),
-        attached=_("Attached"),
+        attached=_("Attached"), colon=str(words.translations.pgettext("after a label or a source's name", ": ")),
     )
 
 

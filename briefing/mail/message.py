@@ -173,7 +173,7 @@ def compose_body(document: Document, attachments: tuple[Attachment, ...],
     caller's `default_bottom_line` (a heading and its paragraphs) stands for it."""
     meta = document.meta
     lines = [meta.title, meta.labels.made_for % {"doc_type": meta.doc_type, "audience": meta.audience}]
-    lines += [f"{label}: {value}" for label, value in _details(document)]
+    lines += [f"{label}{meta.labels.colon}{value}" for label, value in _details(document)]
     heading, paragraphs, notes = _summary(document, default_bottom_line)
     if paragraphs:
         lines += ["", heading.upper(), ""]
@@ -200,7 +200,8 @@ def compose_html_body(document: Document, attachments: tuple[Attachment, ...],
              marking,
              f'<h1 style="margin:0 0 4px;font-size:20px">{escape(meta.title)}</h1>\n',
              f'<p style="margin:0 0 12px">{escape(meta.labels.made_for % {"doc_type": meta.doc_type, "audience": meta.audience})}'
-             + "".join(f"<br>\n{escape(label)}: {escape(value)}" for label, value in _details(document) if label != meta.labels.marking)
+             + "".join(f"<br>\n{escape(label)}{escape(meta.labels.colon)}{escape(value)}"
+                       for label, value in _details(document) if label != meta.labels.marking)
              + "</p>\n"]
     if paragraphs:
         parts.append(f'<h2 style="margin:16px 0 8px;font-size:16px">{escape(heading)}</h2>\n')

@@ -403,7 +403,7 @@ class _Writer:
         core.title, core.subject, core.author = _property(meta.title), _property(meta.subject), _property(meta.author)
         core.keywords = _property(", ".join(meta.keywords))
         core.category = _property(meta.doc_type)
-        core.comments = _property(f"{meta.marking}. {meta.labels.audience}: {meta.audience}.")
+        core.comments = _property(f"{meta.marking}. {meta.labels.audience}{meta.labels.colon}{meta.audience}.")
         core.last_modified_by = meta.generator
         core.revision = 1
         core.created = core.modified = _build_time()
@@ -484,7 +484,7 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
                 also.append(name + grade)
                 continue
             out.append(Link(entry.url, (Text(name),)) if entry.url else Strong((Text(name),)))
-            out.append(Text(f"{grade}: "))
+            out.append(Text(grade + meta.labels.colon))
             for index, (quote, translation) in enumerate(chosen[name]):
                 opening, closing = quote_marks(quote, entry.language)
                 out.append(Text((" " if index else "") + opening))

@@ -31,6 +31,7 @@ from ...document import (
     Strong,
     Table,
     Text,
+    fold_spaces,
     plain_text,
     quote_marks,
     title_block_rows,
@@ -290,7 +291,7 @@ class _Writer:
             quoted = []
             for passage, translation in zip(passages, translations):
                 opening, closing = quote_marks(passage, entry.language)
-                quoted.append(f"{opening}<span{quote_lang}>{escape(' '.join(passage.split()))}</span>{closing}"
+                quoted.append(f"{opening}<span{quote_lang}>{escape(fold_spaces(passage))}</span>{closing}"
                               + (f' <span class="translation">{escape(self.translated(translation))}</span>' if translation else ""))
             grade = f" ({escape(entry.grade)})" if entry.grade else ""
             parts.append(f'<div class="entry"><p class="source"><strong>{escape(entry.source)}</strong>{grade}'

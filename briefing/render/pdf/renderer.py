@@ -432,7 +432,7 @@ def _evidence_markup(entry, meta: Meta) -> str:
     name = f"<b>{_text(entry.source)}</b>"
     if entry.url:
         name = f'<a href="{_href(entry.url)}"><u>{name}</u></a>'
-    parts = [f"{name}: "]
+    parts = [name + _text(meta.labels.colon)]
     passages = entry.passages or (entry.quote,)
     translations = entry.translations or (None,) * len(passages)
     for index, (passage, translation) in enumerate(zip(passages, translations)):
