@@ -431,3 +431,26 @@ def test_links_of_other_schemes_are_refused_in_a_template(tmp_path):
         parse_markdown(markdown, meta, {}, "t.md.j2")
     with pytest.raises(BriefingError, match="a link goes to '#note-1', but the brief has 0 evidence notes"):
         parse_markdown("[a](#note-1)", meta, {}, "t.md.j2")
+
+
+@pytest.mark.parametrize("sources, quotes, claim_sentences", [(4, 3, 12), (2, 4, 1), (5, 2, 20), (1, 4, 18)])
+def test_a_long_evidence_entry_breaks_between_its_sources_wherever_the_page_ends(tmp_path, sources, quotes,
+                                                                                 claim_sentences):
+    """An entry taller than a third of a page, at any height on the page: it breaks between its
+    sources, its claim kept with the first one, and never fails to lay out."""
+    sentences = [f"Phrase numéro {i} du texte, qui décrit longuement une chose et une autre encore." for i in range(100)]
+    text = " ".join(sentences) + "\n"
+    facts = []
+    for number in range(5):  # entries of several heights, so one of them meets a page end
+        evidence = [{"source": f"s{k}", "quote": " ".join(sentences[(7 * number + 11 * k + 5 * q) % 90:][:3 + q + number])}
+                    for k in range(sources) for q in range(quotes)]
+        facts.append({"id": f"f{number}", "section": "summary", "evidence": evidence,
+                      "claim": "The text describes things. " * (claim_sentences + number)})
+    root = make_dossier(tmp_path / "d", texts={f"s{k}": text for k in range(sources)}, facts=facts)
+    out = tmp_path / "out"
+    build_briefs(root, ("analyst",), ("pdf",), out)
+    pages = PdfReader(out / "analyst.pdf").pages
+    text = flat("".join(page.extract_text() for page in pages))
+    for k in range(sources):
+        assert f"Outlet s{k}:" in text
+    assert text.count("The text describes things.") >= sum(claim_sentences + number for number in range(5))

@@ -423,7 +423,12 @@ class _Entry(KeepTogether):
         super().__init__([first, *[KeepTogether([f]) for f in flowables[2:]]])
 
     def split(self, aW, aH):
-        return list(self._content)
+        # The claim and its first source as KeepTogether splits them: laid here when
+        # they fit, else after a frame break; a flowable handed back must fit where it
+        # is laid, which a KeepTogether (measured as infinitely tall) never does.
+        first, *rest = self._content
+        first.wrapOn(self.canv, aW, aH)
+        return first.splitOn(self.canv, aW, aH) + rest
 
 
 def _evidence_markup(entry, meta: Meta) -> str:
