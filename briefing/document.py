@@ -219,8 +219,12 @@ def plain_text(inlines) -> str:
 
 def quote_marks(passage: str, language: str) -> tuple[str, str]:
     """The marks set around a quoted passage: « » (with no-break spaces) for a
-    French one, “ ” otherwise, and “ ” too for a passage that holds guillemets
-    of its own, so that none is doubled (the passage itself stays verbatim)."""
+    French one, “ ” otherwise. A passage its source already prints between
+    guillemets gets no second pair; one that holds guillemets of its own gets
+    “ ”, so that none is doubled (the passage itself stays verbatim)."""
+    text = passage.strip()
+    if text.startswith("«") and text.endswith("»") and text.count("«") == 1 and text.count("»") == 1:
+        return "", ""
     if language == "fr" and "«" not in passage and "»" not in passage:
         return "«\u00a0", "\u00a0»"
     return "“", "”"

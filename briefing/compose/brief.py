@@ -496,14 +496,10 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
     names = ", ".join(f"{v.name} ({v.reliability})" for v in cited)
     reason = smart_quotes(wording.reason(fact, words))
     if fact.fact.kind == "judgment":
-        support = _("%(judgment)s; rests on %(names)s: %(sources)s.", judgment=wording.confidence_phrase(
-            fact.fact.confidence or "", words), names=names, sources=words.ngettext(
-            "%(num)s independent source", "%(num)s independent sources", fact.independent_sources))
-    elif fact.confirming_sources >= 2 and not fact.attributed_to:
-        support = _("%(names)s: credibility %(grade)s; %(reason)s.", names=names, grade=fact.credibility, reason=reason)
+        support = _("%(judgment)s, resting on %(names)s: %(reason)s.", names=names, reason=reason,
+                    judgment=wording.confidence_phrase(fact.fact.confidence or "", words))
     else:
-        support = _("%(names)s: credibility %(grade)s, %(meaning)s; %(reason)s.", names=names, grade=fact.credibility,
-                    meaning=_grade_word(fact.credibility, words), reason=reason)
+        support = _("%(names)s: %(reason)s, credibility %(grade)s.", names=names, reason=reason, grade=fact.credibility)
     if fact.fact.derivation:
         support += " " + _("Analyst’s derivation: %(derivation)s", derivation=smart_quotes(fact.fact.derivation))
     claim = smart_quotes(wording.with_attribution(fact.fact.claim, attribution_of(fact, cited, words)))
@@ -514,8 +510,3 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
                           meaning=wording.credibility_meaning(fact.credibility, words))
     return NoteContent(claim, support, tuple(entries), "; ".join(f"{v.name} ({v.reliability})" for v in cited),
                        brief_support)
-
-
-def _grade_word(credibility: int, words: Language) -> str:
-    """1 → 'confirmed': the legend says the rest."""
-    return words.gettext("confirmed") if credibility == 1 else wording.credibility_meaning(credibility, words)

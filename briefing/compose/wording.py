@@ -30,12 +30,13 @@ def confidence_word(confidence: str, words: Language) -> str:
 
 
 def reason(fact: CheckedFact, words: Language) -> str:
-    """Why a fact has its credibility, as `check` grades it (see `check.credibility.grade`)."""
+    """What backs a fact, as `check` counts it (see `check.credibility.grade`):
+    '3 independent sources', 'one source', '2 independent sources, of which 1
+    can be judged', and the dispute that caps its credibility."""
     _ = words.gettext
     sources = len({quote.source.id for quote in fact.evidence})
     if fact.confirming_sources >= 2:
-        text = words.ngettext("confirmed by %(num)s independent source", "confirmed by %(num)s independent sources",
-                  fact.confirming_sources)
+        text = words.ngettext("%(num)s independent source", "%(num)s independent sources", fact.confirming_sources)
     elif fact.independent_sources >= 2:
         text = (_("%(count)s independent sources, of which none can be judged", count=fact.independent_sources)
                 if not fact.confirming_sources else
@@ -45,11 +46,9 @@ def reason(fact: CheckedFact, words: Language) -> str:
         text = _("one source") if sources == 1 else _("%(count)s sources of one origin", count=sources)
     capped = fact.disputed and (fact.confirming_sources >= 2 or _best_grade(fact) < 3)  # to 3, by the dispute
     if capped:
-        text += _("; rated 3 at best because the sources disagree on this point (see the discrepancies)")
+        text += _("; the sources disagree on this point, so it is rated 3 at best")
     elif fact.disputed:
-        text += _("; the sources disagree on this point (see the discrepancies)")
-    if fact.attributed_to:
-        text = _("reported as %(names)s’s account; %(reason)s", names=", ".join(fact.attributed_to), reason=text)
+        text += _("; the sources disagree on this point")
     return text
 
 

@@ -132,9 +132,11 @@ class _Writer:
             self.body.remove(child)
         meta = self.document.meta
         self.title_block(meta)
-        if meta.table_of_contents:
-            self.table_of_contents()
+        contents_due = meta.table_of_contents
         for block in self.document.blocks:
+            if contents_due and isinstance(block, Heading):  # after the lines above the first heading (the purpose)
+                self.table_of_contents()
+                contents_due = False
             self.block(block)
         # the evidence is in the footnotes, each the short form: no second copy at the end
         if section_properties is not None:
@@ -404,7 +406,7 @@ class _Writer:
         core.keywords = _property(", ".join(meta.keywords))
         core.category = _property(meta.doc_type)
         core.comments = _property(f"{meta.marking}. {meta.labels.audience}{meta.labels.colon}{meta.audience}.")
-        core.last_modified_by = meta.generator
+        core.last_modified_by = meta.author if meta.author != "unknown" else ""  # the desk, not the software
         core.revision = 1
         core.created = core.modified = _build_time()
         core.language = meta.language

@@ -153,12 +153,12 @@ class _Cluster:
                 runs.append([number])
         for index, run in enumerate(runs):
             if index:
-                self.parts.append((", ", None))
+                self.parts.append((",\u00a0", None))  # a cluster is never broken across lines
             if len(run) >= 3:
                 self.parts += [(str(run[0]), run[0]), ("\u2013", None), (str(run[-1]), run[-1])]
             else:
                 for position, number in enumerate(run):
-                    self.parts += ([(", ", None)] if position else []) + [(str(number), number)]
+                    self.parts += ([(",\u00a0", None)] if position else []) + [(str(number), number)]
 
 
 def _clustered(inlines):
