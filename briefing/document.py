@@ -217,14 +217,16 @@ def plain_text(inlines) -> str:
     return "".join(parts)
 
 
-def quote_marks(passage: str, language: str) -> tuple[str, str]:
-    """The marks set around a quoted passage: « » (with no-break spaces) for a
-    French one, “ ” otherwise. A passage its source already prints between
-    guillemets gets no second pair; one that holds guillemets of its own gets
-    “ ”, so that none is doubled (the passage itself stays verbatim)."""
+def quote_marks(passage: str, language: str, brief_language: str = "") -> tuple[str, str]:
+    """The marks set around a quoted passage of `language`: « » (with no-break
+    spaces) for a French one, “ ” otherwise. A passage its source already
+    prints between guillemets gets no second pair; one that holds guillemets of
+    its own gets “ ” in an English brief, so that none is doubled, and « » in a
+    French one, as French nests them (the passage itself stays verbatim)."""
     text = passage.strip()
     if text.startswith("«") and text.endswith("»") and text.count("«") == 1 and text.count("»") == 1:
         return "", ""
-    if language == "fr" and "«" not in passage and "»" not in passage:
+    french = language.split("-")[0] == "fr"
+    if french and ("«" not in passage and "»" not in passage or brief_language.split("-")[0] == "fr"):
         return "«\u00a0", "\u00a0»"
     return "“", "”"

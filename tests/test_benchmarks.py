@@ -53,7 +53,7 @@ def test_hyphenated_author_and_url_compose(tmp_path: Path):
     built = CliRunner().invoke(cli, ["build", "--dossier", str(dossier), "-f", "md", "--out", str(tmp_path / "out")])
     assert built.exit_code == 0, built.output
     details = source_view(load_dossier(dossier).sources[0], language("en")).details
-    assert "Iounous-Bek Ievkourov" in details and "23 June 2025" in details and "src-0001" in details
+    assert "Iounous-Bek Ievkourov" in details and "23\u00a0June\u00a02025" in details and "src-0001" in details
 
 
 def test_peak_memory_counts_a_forked_child_alongside_its_parent(tmp_path: Path):

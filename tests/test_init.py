@@ -98,7 +98,7 @@ def test_cli_init_then_build_works_at_once(tmp_path: Path, monkeypatch) -> None:
     ]
     outputs = build_briefs("mine", ("executive",), ("md",))
     markdown = outputs[0].path.read_text(encoding="utf-8")
-    assert "Northbridge opened a new public library on 3 March 2025 (Zoë Example alone)." in markdown  # one source: it says so
+    assert "Northbridge opened a new public library on 3\u00a0March\u00a02025 (Zoë Example alone)." in markdown  # one source: it says so
 
 
 def test_cli_init_refusal_is_one_line_exit_1(tmp_path: Path, monkeypatch) -> None:

@@ -33,6 +33,16 @@ BILINGUAL_CONFIG = {
 }
 
 
+def bilingual_sources() -> list[dict]:
+    from conftest import ARTICLE
+
+    from briefing.check.fingerprints import fingerprint
+
+    return [{"id": "one", "file": "texts/one.txt", "outlet": "Outlet one", "author": "unknown", "date": "2025-06-23",
+             "language": "fr", "reliability": "B", "sha256": fingerprint(ARTICLE),
+             "reliability_reason": {"en": "test source", "fr": "source d’essai"}}]
+
+
 def bilingual_facts() -> list[dict]:
     facts = default_facts()
     facts[0]["claim"] = {"en": facts[0]["claim"], "fr": "Le président a reçu son homologue à Moscou le 23 juin 2025."}
@@ -96,8 +106,9 @@ def test_a_language_without_a_catalogue_is_one_clear_error(dossier, tmp_path):
 
 def test_dates_numbers_lists_and_language_names_follow_the_locale():
     en, fr = language("en"), language("fr")
-    assert (en.date("2025-06-23"), fr.date("2025-06-23")) == ("23 June 2025", "23 juin 2025")
-    assert (en.date("2025-04"), fr.date("2025-04")) == ("April 2025", "avril 2025")
+    nb = "\u00a0"  # a date is never broken across lines
+    assert (en.date("2025-06-23"), fr.date("2025-06-23")) == (f"23{nb}June{nb}2025", f"23{nb}juin{nb}2025")
+    assert (en.date("2025-04"), fr.date("2025-04")) == (f"April{nb}2025", f"avril{nb}2025")
     assert (en.number(10000), fr.number(10000)) == ("10,000", "10\u202f000")
     assert (en.list(["APA", "Clobechi"]), fr.list(["APA", "Clobechi"])) == ("APA and Clobechi", "APA et Clobechi")
     assert (en.language_name("fr"), fr.language_name("fr")) == ("French", "français")
@@ -118,7 +129,7 @@ def test_french_typography_binds_punctuation_with_no_break_spaces():
 # Texts in several languages ---------------------------------------------------
 
 def test_a_text_is_a_string_or_a_mapping_by_language(tmp_path):
-    root = make_dossier(tmp_path, config=BILINGUAL_CONFIG, facts=bilingual_facts())
+    root = make_dossier(tmp_path, config=BILINGUAL_CONFIG, facts=bilingual_facts(), sources=bilingual_sources())
     dossier = load_dossier(root)
     assert languages_of(dossier) == ("en", "fr")
     fact = dossier.facts[0]
@@ -147,7 +158,7 @@ def test_a_brief_in_a_language_some_texts_lack_lists_every_one(tmp_path):
     facts[1]["claim"] = facts[1]["claim"]["en"]  # this one has no French
     facts.append({**default_facts()[0], "id": "meeting-again"})  # nor this one
     config = {**BILINGUAL_CONFIG, "sections": [BILINGUAL_CONFIG["sections"][0], {"id": "accords", "title": "Accords"}]}
-    root = make_dossier(tmp_path, config=config, facts=facts)
+    root = make_dossier(tmp_path, config=config, facts=facts, sources=bilingual_sources())
     result = CliRunner().invoke(cli, ["build", "--dossier", str(root), "-f", "md", "--lang", "fr",
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
@@ -189,7 +200,7 @@ def test_a_french_claim_that_writes_numbers_the_french_way_matches_its_quote(tmp
 # Briefs in several languages --------------------------------------------------
 
 def test_build_in_two_languages_names_the_briefs_apart(tmp_path):
-    root = make_dossier(tmp_path / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts())
+    root = make_dossier(tmp_path / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts(), sources=bilingual_sources())
     outputs = build_briefs(root, ("executive",), ("md",), tmp_path / "out", languages=("en", "fr"))
     assert sorted(p.path.name for p in outputs) == ["executive.fr.md", "executive.md"]
     english = (tmp_path / "out" / "executive.md").read_text(encoding="utf-8")
@@ -211,7 +222,7 @@ def test_a_template_may_fix_its_language(tmp_path):
         {% for fact in facts %}{{ fact.claim | md }}{{ cite(fact) }}
         {% endfor %}
         """
-    root = make_dossier(tmp_path / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts(),
+    root = make_dossier(tmp_path / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts(), sources=bilingual_sources(),
                         templates={"note-fr.md.j2": template})
     outputs = build_briefs(root, ("note-fr",), ("md",), tmp_path / "out", languages=("en",))
     assert [p.path.name for p in outputs] == ["note-fr.fr.md"]
@@ -220,7 +231,7 @@ def test_a_template_may_fix_its_language(tmp_path):
 
 
 def test_the_renderers_print_their_fixed_words_in_the_brief_language(tmp_path):
-    root = make_dossier(tmp_path / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts())
+    root = make_dossier(tmp_path / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts(), sources=bilingual_sources())
     build_briefs(root, ("analyst",), ("pdf", "docx"), tmp_path / "out", languages=("fr",))
     pdf = subprocess.run(["pdftotext", "-layout", str(tmp_path / "out" / "analyst.fr.pdf"), "-"],
                          capture_output=True, text=True, check=True).stdout
@@ -235,7 +246,7 @@ def test_the_renderers_print_their_fixed_words_in_the_brief_language(tmp_path):
 
 
 def test_mail_takes_the_language_of_its_brief(tmp_path):
-    root = make_dossier(tmp_path / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts())
+    root = make_dossier(tmp_path / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts(), sources=bilingual_sources())
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["mail", "--dossier", str(root), "-t", "executive", "--lang", "fr",
                                       "--to", "desk@example.org", "--from", "me@example.org", "--out", str(out)])
@@ -312,7 +323,7 @@ def french_texts(out: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def french_briefs(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("fr")
-    root = make_dossier(out / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts(),
+    root = make_dossier(out / "d", config=BILINGUAL_CONFIG, facts=bilingual_facts(), sources=bilingual_sources(),
                         questions=[{"id": "q", "question": {"en": "Who signed?", "fr": "Qui a signé ?"},
                                     "why": {"en": "It matters.", "fr": "Cela compte."},
                                     "settle": {"en": "The text of the accords.", "fr": "Le texte des accords."},

@@ -192,8 +192,9 @@ def test_a_brief_over_its_page_budget_is_refused_not_shrunk(tmp_path):
     root = make_dossier(tmp_path, facts=facts, questions=[
         {"id": f"q{n}", "question": long_claim, "why": "w", "settle": "s"} for n in range(3)])
     (root / "templates").mkdir()
-    template = (REPO / "templates" / "executive.md.j2").read_text().replace("key_points[:5]", "key_points")
-    (root / "templates" / "executive.md.j2").write_text(template)
+    template = ("{#---\nname: executive\naudience: Minister\ndescription: One page.\npage_budget: 1\n---#}\n"
+                "## Key points\n\n{% for fact in key_points %}\n- {{ fact.claim | md }}{{ cite(fact) }}\n{% endfor %}\n")
+    (root / "templates" / "executive.md.j2").write_text(template)  # more than a page holds
     with pytest.raises(BriefingError, match=r"the 'executive' brief runs to \d pages but its template allows 1: the type is not shrunk"):
         build_briefs(root, ("executive",), ("pdf",))
     assert not (root / "out" / "executive.pdf").exists()

@@ -98,8 +98,9 @@ def claim_warnings(fact: CheckedFact, glossary: Glossary, default: str = "en") -
     `default` is the dossier's language, that of a claim written as plain text."""
     model = fact.fact
     evidence = Evidence(tuple((passage, quote.source.meta.language) for quote in fact.evidence for passage in quote.passages))
-    own = [value for quote in fact.evidence for value in (quote.source.meta.id, quote.source.meta.name or "",
-                                                        quote.source.meta.outlet, quote.source.meta.author)]
+    own = [value for quote in fact.evidence for value in (quote.source.meta.id, quote.source.meta.outlet,
+                                                        quote.source.meta.author,
+                                                        *texts_of(quote.source.meta.name or "", default).values())]
     where = model.where
     derivations = texts_of(model.derivation, default) if model.derivation else {}
     messages = []
@@ -156,5 +157,8 @@ def in_language(checked: CheckedDossier, language: str) -> CheckedDossier:
     each fact, question or section that lacks it is an error, all in one run."""
     dossier, missing = dossier_in_language(checked.dossier, language)
     raise_all(missing)
-    facts = tuple(replace(fact, fact=model) for fact, model in zip(checked.facts, dossier.facts))
+    sources = {source.id: source for source in dossier.sources}
+    facts = tuple(replace(fact, fact=model, evidence=tuple(replace(quote, source=sources[quote.source.id])
+                                                          for quote in fact.evidence))
+                  for fact, model in zip(checked.facts, dossier.facts))
     return replace(checked, dossier=dossier, facts=facts, discrepancies=discrepancies(facts, dossier))

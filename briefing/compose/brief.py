@@ -487,10 +487,11 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
         passages = tuple(typeset(fold_spaces(located.passage), view.language, verbatim=True)
                          for located, _t in quotes)
         same_language = view.language.split("-")[0] == words.code.split("-")[0]
-        translations = tuple(None if same_language else translation for _l, translation in quotes)
+        translations = tuple(None if same_language or translation is None else words.typeset(translation)
+                             for _l, translation in quotes)
         descriptor = _("reliability %(grade)s", grade=view.reliability) + (f" · {url}" if url else "")
-        entries.append(NoteEntry(view.name, descriptor, " ".join("{0}{2}{1}".format(*quote_marks(p, view.language), p)
-                                                                 for p in passages),
+        quoted = " ".join("{0}{2}{1}".format(*quote_marks(p, view.language, words.code), p) for p in passages)
+        entries.append(NoteEntry(view.name, descriptor, quoted,
                                  view.language, url, view.reliability, passages, translations))
     cited = tuple(dict.fromkeys(views[quote.source.id] for quote in fact.evidence))
     names = ", ".join(f"{v.name} ({v.reliability})" for v in cited)
@@ -508,5 +509,6 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
     else:
         brief_support = _("Credibility %(grade)s (%(meaning)s).", grade=fact.credibility,
                           meaning=wording.credibility_meaning(fact.credibility, words))
-    return NoteContent(claim, support, tuple(entries), "; ".join(f"{v.name} ({v.reliability})" for v in cited),
-                       brief_support)
+    short = "; ".join(f"{v.name} ({v.reliability})" for v in cited)
+    typeset_ = words.typeset  # the analyst's text and ours, in the brief's typography
+    return NoteContent(typeset_(claim), typeset_(support), tuple(entries), typeset_(short), typeset_(brief_support))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
@@ -74,7 +74,8 @@ class Language:
         if len(parts) == 1:
             return parts[0]
         day = datetime.date(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) == 3 else 1)
-        return format_date(day, "d MMMM y" if len(parts) == 3 else "LLLL y", locale=self.locale)
+        text = format_date(day, "d MMMM y" if len(parts) == 3 else "LLLL y", locale=self.locale)
+        return text.replace(" ", NBSP)  # a date is never broken across lines
 
     def typeset(self, text: str, verbatim: bool = False) -> str:
         return typeset(text, self.code, verbatim)
@@ -85,14 +86,16 @@ class Language:
             return self.gettext("an unknown language")
         try:
             return Locale.parse(code.replace("-", "_")).get_display_name(self.locale) or code
-        except (ValueError, LookupError):
+        except (ValueError, LookupError, UnknownLocaleError):
             return code
 
 
 def typeset(text: str, language: str, verbatim: bool = False) -> str:
-    """The spacing rules of `language` applied to `text` (French: no-break
-    spaces before ; : ! ? » and inside guillemets). A `verbatim` text (a quote)
-    keeps its characters: only the spaces it has become no-break ones."""
+    """The spacing rules of `language` applied to `text`: a date's day, month
+    and year are never parted ("23 juin 2025", "Monday 23 June"); in French,
+    no-break spaces before ; : ! ? » and inside guillemets. A `verbatim` text
+    (a quote) keeps its characters: only the spaces it has become no-break ones."""
+    text = _dates_pattern(language.split("-")[0]).sub(lambda match: match[0].replace(" ", NBSP), text)
     if language.split("-")[0] != "fr":
         return text
     text = _FRENCH_AFTER.sub(NBSP, _FRENCH_BEFORE.sub(NBSP, text))
@@ -101,6 +104,20 @@ def typeset(text: str, language: str, verbatim: bool = False) -> str:
     return "".join(piece if "://" in piece or "@" in piece else  # a link or an address stays as it is
                    _FRENCH_MISSING_AFTER.sub("«" + NBSP, _FRENCH_MISSING.sub(NBSP, piece))
                    for piece in re.split(r"(\s+)", text))
+
+
+@cache
+def _dates_pattern(code: str) -> re.Pattern:
+    """A day with its month (and year), a weekday with its day, in `code`'s words (CLDR)."""
+    from babel.dates import get_day_names, get_month_names
+
+    try:
+        locale = Locale.parse(code)
+    except (ValueError, LookupError, UnknownLocaleError):
+        locale = Locale.parse("en")
+    months = "|".join(re.escape(name) for name in get_month_names("wide", locale=locale).values())
+    days = "|".join(re.escape(name) for name in get_day_names("wide", locale=locale).values())
+    return re.compile(rf"(?i)\b(?:(?:{days}) (?=\d))?\d{{1,2}}(?:er)? (?:{months})\b(?: \d{{4}}\b)?|\b(?:{months}) \d{{4}}\b")
 
 
 @cache

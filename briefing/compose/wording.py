@@ -40,8 +40,9 @@ def reason(fact: CheckedFact, words: Language) -> str:
     elif fact.independent_sources >= 2:
         text = (_("%(count)s independent sources, of which none can be judged", count=fact.independent_sources)
                 if not fact.confirming_sources else
-                _("%(count)s independent sources, of which %(judged)s can be judged", count=fact.independent_sources,
-                  judged=fact.confirming_sources))
+                words.ngettext("%(count)s independent sources, of which %(num)s can be judged",
+                               "%(count)s independent sources, of which %(num)s can be judged", fact.confirming_sources,
+                               count=fact.independent_sources))
     else:
         text = _("one source") if sources == 1 else _("%(count)s sources of one origin", count=sources)
     capped = fact.disputed and (fact.confirming_sources >= 2 or _best_grade(fact) < 3)  # to 3, by the dispute

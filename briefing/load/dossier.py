@@ -77,7 +77,7 @@ def load_partial(root: str | Path) -> tuple[Dossier, list[BriefingError]]:
     errors: list[BriefingError] = []
     configs = _load_models(root, folder / "dossier.yaml", "the dossier file", DossierConfig, errors, single=True)
     language = configs[0].language if configs else "en"
-    metas = _load_models(root, folder / "sources.yaml", "the sources file", SourceMeta, errors)
+    metas = _load_models(root, folder / "sources.yaml", "the sources file", SourceMeta, errors, language=language)
     facts: list[Fact] = []
     fact_files = sorted((folder / "facts").glob("*.yaml")) if (folder / "facts").is_dir() else []
     if not fact_files:

@@ -25,7 +25,7 @@ OPTIONAL = frozenset({"translation"})  # a brief in a language it lacks goes wit
 def languages_of(dossier: Dossier) -> tuple[str, ...]:
     """The languages the dossier's texts are given in: its own `language:` first."""
     found: set[str] = set()
-    for model in (dossier.config, *dossier.facts, *dossier.questions):
+    for model in (dossier.config, *dossier.facts, *dossier.questions, *(source.meta for source in dossier.sources)):
         _collect_languages(model, found)
     default = dossier.config.language
     return (default, *sorted(found - {default}))
@@ -40,7 +40,8 @@ def in_language(dossier: Dossier, language: str) -> tuple[Dossier, list[Briefing
     config = picked.model(dossier.config)
     facts = tuple(picked.model(fact) for fact in dossier.facts)
     questions = tuple(picked.model(question) for question in dossier.questions)
-    return replace(dossier, config=config, facts=facts, questions=questions), missing
+    sources = tuple(replace(source, meta=picked.model(source.meta)) for source in dossier.sources)
+    return replace(dossier, config=config, facts=facts, questions=questions, sources=sources), missing
 
 
 @cache
@@ -131,6 +132,6 @@ def _listed(fields: list[str]) -> str:
 def _what(model: Strict) -> str:
     kind = type(model).__name__
     label = {"DossierConfig": "the dossier", "Fact": "fact", "Question": "question", "Section": "section",
-             "Event": "an event", "Evidence": "a piece of evidence"}.get(kind, kind)
+             "Event": "an event", "Evidence": "a piece of evidence", "SourceMeta": "source"}.get(kind, kind)
     identifier = getattr(model, "id", None)
     return f"{label} '{identifier}'" if isinstance(identifier, str) else label

@@ -282,9 +282,12 @@ class SourceProvenance(Strict):
 class SourceMeta(Strict):
     """One entry of `sources/sources.yaml`: an article and what is known of it."""
 
+    localised = ("kind", "reliability_reason", "note")
+    names: ClassVar[tuple[str, ...]] = ("name", "date_in_text")  # a plain string holds in every language
+
     id: str
     file: str
-    name: str | None = None  # short name for citations; default: outlet, else author
+    name: Text | None = None  # short name for citations; default: outlet, else author
     title: str = UNKNOWN
     outlet: str = UNKNOWN
     author: str = UNKNOWN
@@ -292,11 +295,11 @@ class SourceMeta(Strict):
     language: str = UNKNOWN
     url: str = UNKNOWN
     reliability: Reliability = "F"
-    reliability_reason: str = UNKNOWN
+    reliability_reason: Text = UNKNOWN
     origin: str | None = None  # sources sharing an origin count once as evidence
-    note: str | None = None
-    date_in_text: str | None = None  # a date the text shows though it prints no dateline ("2025-06-23", or "23 June, no year")
-    kind: str | None = None  # what sort of source it is, in a few words ("news agency dispatch")
+    note: Text | None = None
+    date_in_text: Text | None = None  # a date the text shows though it prints no dateline ("2025-06-23", or "23 June, no year")
+    kind: Text | None = None  # what sort of source it is, in a few words ("news agency dispatch")
     sha256: str | None = None  # the text's fingerprint (check.fingerprints), written by add-source
     # Provenance, written by add-source: the file the text was extracted from, kept
     # beside it (sources/originals/), its SHA-256, the link it was fetched from and
@@ -308,7 +311,7 @@ class SourceMeta(Strict):
     provenance: SourceProvenance | None = None
 
     _v = field_validator("id")(_check_id)
-    _p = field_validator("date_in_text", "kind")(lambda value: value if value is None else check_printable(value))
+    _p = field_validator("date_in_text", "kind")(lambda value: value if value is None else check_printable(_texts(value)) and value)
 
     @field_validator("sha256", "original_sha256")
     @classmethod

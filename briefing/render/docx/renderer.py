@@ -166,7 +166,7 @@ class _Writer:
 
     def inlines(self, parent, inlines, bold=False, italic=False) -> None:
         if not self.depth:  # the text a citation stands in: does it say the claim?
-            self.context = " ".join(plain_text(inlines).split())
+            self.context = fold_spaces(plain_text(inlines))
         self.depth += 1
         try:
             self._inlines(parent, inlines, bold, italic)
@@ -488,7 +488,7 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
             out.append(Link(entry.url, (Text(name),)) if entry.url else Strong((Text(name),)))
             out.append(Text(grade + meta.labels.colon))
             for index, (quote, translation) in enumerate(chosen[name]):
-                opening, closing = quote_marks(quote, entry.language)
+                opening, closing = quote_marks(quote, entry.language, meta.language)
                 out.append(Text((" " if index else "") + opening))
                 out.append(Emphasis((Text(quote),)))
                 out.append(Text(closing))

@@ -441,7 +441,7 @@ def _evidence_markup(entry, meta: Meta) -> str:
     passages = entry.passages or (entry.quote,)
     translations = entry.translations or (None,) * len(passages)
     for index, (passage, translation) in enumerate(zip(passages, translations)):
-        opening, closing = quote_marks(passage, entry.language)
+        opening, closing = quote_marks(passage, entry.language, meta.language)
         parts.append((" " if index else "") + f"<i>{opening}{_text(passage)}{closing}</i>")
         if translation:
             opening, closing = quote_marks(translation, meta.language)
