@@ -16,7 +16,8 @@ PDFs meets reportlab as it was:
   Python), words measured straight from the widths our faces remember, and
   neighbouring fragments compared in one step (faster than reportlab's
   comparison in Python, and than its C accelerator's, which looks each
-  attribute up by name).
+  attribute up by name); the comparison also keeps apart pieces of
+  right-to-left text at different embedding levels (rtl.py).
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ def _measured_by(family: Family, original: Callable[..., float]) -> Callable[...
     return string_width
 
 
-_SAME_WHEN_EQUAL = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor", "nobr")
+# reportlab's attributes, and the embedding level of a piece of right-to-left text (rtl.py)
+_SAME_WHEN_EQUAL = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor", "nobr", "bidi_level")
 
 
 def _same_fragment(f, g) -> bool:
