@@ -49,6 +49,8 @@ class MeasuredFont(TTFont):
     def __init__(self, name: str, filename: str):
         super().__init__(name, filename)
         self._units: dict[str, float] = {}  # width at size 1000, i.e. in glyph units
+        # private-use code → text: glyphs shaping chose that the font maps no character to (rtl.py, patches.py)
+        self.shaped_text: dict[int, str] = {}
         # reportlab looks these up on the font first and falls back, through an exception, to the face
         self.ascent, self.descent = self.face.ascent, self.face.descent
 

@@ -208,8 +208,25 @@ def _shaped_run(frag, text: str) -> str:
     """One script's run: HarfBuzz takes the direction from the script, so a
     run without a right-to-left letter (a closing bracket alone) is reversed
     and mirrored here."""
+    from reportlab.pdfbase.pdfmetrics import getFont
     from reportlab.pdfbase.ttfonts import shapeFragWord
 
     if not any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
         return text[::-1].translate(_MIRRORED)
-    return shapeFragWord([0, (frag, text)])[1][1]
+    shaped = shapeFragWord([0, (frag, text)])[1][1]
+    _remember_private_glyphs(getFont(frag.fontName), text, shaped)
+    return shaped
+
+
+def _remember_private_glyphs(font, text: str, shaped) -> None:
+    """reportlab draws a glyph the font maps no character to by a private-use
+    code; the text of its cluster is kept on the font, for the PDF's map from
+    glyphs back to text (patches.py)."""
+    data = getattr(shaped, "__shapeData__", None)
+    if data is None or not hasattr(font, "shaped_text"):
+        return
+    starts = sorted({glyph.cluster for glyph in data}) + [len(text)]
+    for char, glyph in zip(shaped, data):
+        if "\ue000" <= char <= "\uf8ff" and ord(char) not in font.shaped_text:
+            end = starts[starts.index(glyph.cluster) + 1]
+            font.shaped_text[ord(char)] = text[glyph.cluster:end]
