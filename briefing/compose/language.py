@@ -26,6 +26,7 @@ from ..errors import BriefingError
 CATALOGUES = Path(__file__).resolve().parent / "locale"
 DOMAIN = "briefing"
 NBSP = "\u00a0"  # a no-break space: both renderers keep it, and never break a line there
+_RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"})
 
 # French typography: a space, and never a line break, before ; : ! ? » and after «.
 # A space the text has becomes a no-break one; one the analyst left out is added
@@ -95,7 +96,8 @@ def typeset(text: str, language: str, verbatim: bool = False) -> str:
     and year are never parted ("23 juin 2025", "Monday 23 June"); in French,
     no-break spaces before ; : ! ? » and inside guillemets. A `verbatim` text
     (a quote) keeps its characters: only the spaces it has become no-break ones."""
-    text = _dates_pattern(language.split("-")[0]).sub(lambda match: match[0].replace(" ", NBSP), text)
+    if language.split("-")[0] not in _RIGHT_TO_LEFT:  # a no-break space there would weigh in the bidi algorithm
+        text = _dates_pattern(language.split("-")[0]).sub(lambda match: match[0].replace(" ", NBSP), text)
     if language.split("-")[0] != "fr":
         return text
     text = _FRENCH_AFTER.sub(NBSP, _FRENCH_BEFORE.sub(NBSP, text))

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 import docx
+from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.ns import qn
 from lxml import etree
@@ -46,11 +48,17 @@ from ...document import (
 )
 from ...errors import BriefingError, build_time, source_date_epoch
 from ..typography import bind_units
-from .fonts import text_width
+from .fonts import FAMILY, text_width
 from .footnotes import Footnotes, footnotes_read_as_xml
 from .numbering import Numbering, paragraph_numbering
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# the blocks of right-to-left scripts: a text without any is one run, as it always was
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff]")
+# what follows w:bidi in a paragraph's properties (the schema's order)
+_AFTER_BIDI = frozenset(qn(f"w:{tag}") for tag in (
+    "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+    "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"))
 _PRESERVE = "{http://www.w3.org/XML/1998/namespace}space"
 SHADE = "D9D9D9"
 TABLE_SIZE = 9  # points: the Table Text style of the reference document
@@ -92,6 +100,71 @@ def _xml_text(text: str) -> str:
     return _XML_INVALID.sub("", text)
 
 
+def _direction_pieces(text: str) -> list[tuple[str, bool]]:
+    """`text` cut into (piece, right-to-left) stretches: a right-to-left one
+    runs from a Hebrew or Arabic letter to the last such letter (or its mark)
+    before a left-to-right letter, or to the end, digits, spaces and
+    punctuation included: as one types Arabic in Word."""
+    stretches: list[tuple[int, int]] = []
+    begin = end = None
+    for index, char in enumerate(text):
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL") or (kind == "NSM" and begin is not None):
+            begin = index if begin is None else begin
+            end = index + 1
+        elif kind == "L" and begin is not None and end is not None:
+            stretches.append((begin, end))
+            begin = None
+    if begin is not None:
+        stretches.append((begin, len(text)))
+    pieces, position = [], 0
+    for begin, end in stretches:
+        if position < begin:
+            pieces.append((text[position:begin], False))
+        pieces.append((text[begin:end], True))
+        position = end
+    if position < len(text):
+        pieces.append((text[position:], False))
+    return pieces
+
+
+def _mostly_right_to_left(text: str) -> bool:
+    """More letters of right-to-left scripts than of left-to-right ones (the PDF's rule too)."""
+    kinds = [unicodedata.bidirectional(char) for char in text]
+    return kinds.count("R") + kinds.count("AL") > kinds.count("L")
+
+
+def _set_bidi(p) -> None:
+    """Mark paragraph `p` right-to-left (`w:bidi`): it reads from the right."""
+    properties = p.find(_name("w:pPr"))
+    if properties is None:
+        properties = p.makeelement(_name("w:pPr"), {})
+        p.insert(0, properties)
+    bidi = properties.makeelement(_name("w:bidi"), {})
+    following = next((child for child in properties if child.tag in _AFTER_BIDI), None)
+    if following is None:
+        properties.append(bidi)
+    else:
+        following.addprevious(bidi)
+
+
+def _complex_fonts(word) -> dict[str, tuple[int | None, bool]]:
+    """Paragraph style id → (size in half-points, bold), through the styles
+    each is based on: what its complex-script text should take."""
+    fonts = {}
+    for style in word.styles:
+        if style.type != WD_STYLE_TYPE.PARAGRAPH:
+            continue
+        size = bold = None
+        base = style
+        while base is not None and (size is None or bold is None):
+            size = base.font.size if size is None else size
+            bold = base.font.bold if bold is None else bold
+            base = base.base_style
+        fonts[style.style_id] = (round(size.pt * 2) if size is not None else None, bool(bold))
+    return fonts
+
+
 @cache
 def _name(prefixed: str) -> str:
     """'w:p' → '{namespace}p'; remembered, since a large brief asks for a few names a million times."""
@@ -122,6 +195,8 @@ class _Writer:
         self.next_bookmark = 30000
         section = word.sections[0]
         self.width = int((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU → twips
+        self.right_to_left: dict[int, etree._Element] = {}  # paragraphs holding right-to-left text, by id
+        self.complex_fonts = _complex_fonts(word)
 
     def style(self, name: str) -> str:
         return self.style_ids.get(name, self.style_ids.get("Normal", "Normal"))
@@ -146,23 +221,53 @@ class _Writer:
         settings = self.word.settings.element
         for ask in settings.findall(qn("w:updateFields")):  # Word would ask to update fields on opening
             settings.remove(ask)
+        for p in self.right_to_left.values():
+            if _mostly_right_to_left("".join(t.text or "" for t in p.iter(_name("w:t")))):
+                _set_bidi(p)
 
     # paragraphs and runs -------------------------------------------------------
 
-    def run(self, parent, text: str, bold=False, italic=False, style: str | None = None):
+    def run(self, parent, text: str, bold=False, italic=False, style: str | None = None) -> None:
+        """A run of `text`. Its right-to-left stretches (Hebrew, Arabic) are
+        runs of their own, marked right-to-left (`w:rtl`) in the complex-script
+        font, size and weight, which Word and LibreOffice set right to left."""
+        text = _xml_text(bind_units(text))
+        if not _RIGHT_TO_LEFT.search(text):
+            self._run(parent, text, bold, italic, style)
+            return
+        p = parent if parent.tag == _name("w:p") else parent.getparent()  # a hyperlink's paragraph
+        self.right_to_left[id(p)] = p
+        for piece, rtl in _direction_pieces(text):
+            self._run(parent, piece, bold, italic, style, self._complex_font(p, bold) if rtl else None)
+
+    def _run(self, parent, text: str, bold, italic, style, complex_font: tuple[int | None, bool] | None = None) -> None:
         r = _sub(parent, "w:r")
-        if bold or italic or style:
-            properties = _sub(r, "w:rPr")
+        if bold or italic or style or complex_font:
+            properties = _sub(r, "w:rPr")  # children in the schema's order
             if style:
                 _sub(properties, "w:rStyle", w_val=self.style(style))
+            if complex_font:
+                _sub(properties, "w:rFonts", w_cs=FAMILY)
             if bold:
                 _sub(properties, "w:b")
+            if complex_font and complex_font[1]:
+                _sub(properties, "w:bCs")
             if italic:
-                _sub(properties, "w:i")
+                _sub(properties, "w:i")  # no w:iCs: Arabic and Hebrew stay upright, as in the PDF
+            if complex_font and complex_font[0]:
+                _sub(properties, "w:szCs", w_val=complex_font[0])
+            if complex_font:
+                _sub(properties, "w:rtl")
         t = _sub(r, "w:t")
         t.set(_PRESERVE, "preserve")
-        t.text = _xml_text(bind_units(text))
-        return r
+        t.text = text
+
+    def _complex_font(self, p, bold: bool) -> tuple[int | None, bool]:
+        """The size (half-points) and weight right-to-left text takes in
+        paragraph `p`: its style's, which styles give the Latin text only."""
+        style = p.find(f"{_name('w:pPr')}/{_name('w:pStyle')}")
+        size, style_bold = self.complex_fonts.get(style.get(_name("w:val")) if style is not None else "", (None, False))
+        return size, bold or style_bold
 
     def inlines(self, parent, inlines, bold=False, italic=False) -> None:
         if not self.depth:  # the text a citation stands in: does it say the claim?

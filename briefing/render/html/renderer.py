@@ -68,6 +68,17 @@ def language(code: str) -> str | None:
     return code if code != "unknown" and _LANGUAGE.match(code) else None
 
 
+@lru_cache(maxsize=64)
+def right_to_left(code: str) -> bool:
+    """Whether the language `code` is written from right to left (CLDR, through Babel)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(code.replace("-", "_")).character_order == "right-to-left"
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
 @lru_cache(maxsize=1)
 def stylesheet() -> str:
     return Path(__file__).with_name("brief.css").read_text(encoding="utf-8")
@@ -286,12 +297,14 @@ class _Writer:
                 details = details.replace(escape(entry.url), f'<a href="{escape(href)}">{escape(entry.url)}</a>', 1)
             lang = language(entry.language)
             quote_lang = f' lang="{escape(lang)}"' if lang else ""
+            # a passage in Arabic or Hebrew reads from the right, the quotation marks around it outside
+            quote_dir = ' dir="rtl"' if lang and right_to_left(lang) else ""
             passages = entry.passages or (entry.quote,)
             translations = entry.translations or (None,) * len(passages)
             quoted = []
             for passage, translation in zip(passages, translations):
                 opening, closing = quote_marks(passage, entry.language, self.meta.language)
-                quoted.append(f"{opening}<span{quote_lang}>{escape(fold_spaces(passage))}</span>{closing}"
+                quoted.append(f"{opening}<span{quote_lang}{quote_dir}>{escape(fold_spaces(passage))}</span>{closing}"
                               + (f' <span class="translation">{escape(self.translated(translation))}</span>' if translation else ""))
             grade = f" ({escape(entry.grade)})" if entry.grade else ""
             parts.append(f'<div class="entry"><p class="source"><strong>{escape(entry.source)}</strong>{grade}'

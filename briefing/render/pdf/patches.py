@@ -5,9 +5,12 @@ for. `reportlab_patched` replaces them for the length of one render and puts
 every one back when it ends, so a program that uses reportlab for its own
 PDFs meets reportlab as it was:
 
-- one fix: the ToUnicode map of characters beyond U+FFFF is written as
+- three fixes: the ToUnicode map of characters beyond U+FFFF is written as
   UTF-16, as the PDF standard asks (copy, search and text extraction of emoji
-  and other astral characters);
+  and other astral characters), and a glyph that shaping chose and the font
+  maps no character to (reportlab gives it a private-use code) maps back to
+  the text it was shaped from; shaped text whose first glyph is raised (a
+  Hebrew point alone) no longer fails;
 - one setting: compressed streams without ASCII85 armour (a quarter smaller,
   for email);
 - three speed-ups, each measured on large briefs, with and without
@@ -16,7 +19,8 @@ PDFs meets reportlab as it was:
   Python), words measured straight from the widths our faces remember, and
   neighbouring fragments compared in one step (faster than reportlab's
   comparison in Python, and than its C accelerator's, which looks each
-  attribute up by name).
+  attribute up by name); the comparison also keeps apart pieces of
+  right-to-left text at different embedding levels (rtl.py).
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ def reportlab_patched(family: Family) -> Iterator[None]:
     from reportlab.platypus import flowables, paragraph, tables
 
     with ExitStack() as patches:
-        patches.enter_context(_replaced(ttfonts, "makeToUnicodeCMap", _utf16_cmap(ttfonts.makeToUnicodeCMap)))
+        patches.enter_context(_replaced(ttfonts, "makeToUnicodeCMap", _text_cmap(family, ttfonts.makeToUnicodeCMap)))
+        patches.enter_context(_replaced(textobject.PDFTextObject, "setRise", _rise_first(textobject.PDFTextObject.setRise)))
         patches.enter_context(_replaced(rl_config, "useA85", 0))
         if "fp_str" in rl_accel._py_funcs:  # reportlab formats numbers in Python
             remembered = _remembering(textobject.fp_str)
@@ -60,16 +65,35 @@ def _replaced(owner: Any, name: str, value: Any) -> Iterator[None]:
         setattr(owner, name, saved)
 
 
-def _utf16_cmap(original: Callable[..., str]) -> Callable[..., str]:
+def _text_cmap(family: Family, original: Callable[..., str]) -> Callable[..., str]:
     """reportlab maps glyphs back to text with four hex digits, so U+1F600
     comes out as <1F600>, which readers take for U+1F60 or reject; the
-    standard wants UTF-16BE: <D83DDE00>. Those entries are rewritten."""
-    def utf16(match: re.Match) -> str:
-        return f"{match[1]} <{chr(int(match[2], 16)).encode('utf-16-be').hex().upper()}>"
+    standard wants UTF-16BE: <D83DDE00>. A glyph HarfBuzz chose that the
+    font maps no character to (an N'Ko letter joined) has a private-use
+    code, for which the text it stands for is known (`MeasuredFont.shaped_text`).
+    Those entries are rewritten."""
+    faces = {font.face.name.decode("latin-1"): font for font in family.faces.values()}
 
     def make_cmap(fontname, subset):
-        return re.sub(r"^(<[0-9A-F]+>) <([0-9A-F]{5,6})>$", utf16, original(fontname, subset), flags=re.M)
+        font = faces.get(fontname.split("+", 1)[-1])
+        shaped_text = font.shaped_text if font is not None else {}
+
+        def utf16(match: re.Match) -> str:
+            code = int(match[2], 16)
+            return f"{match[1]} <{shaped_text.get(code, chr(code)).encode('utf-16-be').hex().upper()}>"
+        return re.sub(r"^(<[0-9A-F]+>) <([0-9A-F]{5,6}|E[0-9A-F]{3}|F[0-8][0-9A-F]{2})>$", utf16,
+                      original(fontname, subset), flags=re.M)
     return make_cmap
+
+
+def _rise_first(original: Callable[..., None]) -> Callable[..., None]:
+    """reportlab's `setRise` looks at the operator written before it, and
+    shaped text whose first glyph is raised has none yet: give it an empty one."""
+    def set_rise(self, rise):
+        if not self._code:
+            self._code.append("")
+        return original(self, rise)
+    return set_rise
 
 
 def _remembering(original: Callable[..., str]) -> Callable[..., str]:
@@ -101,7 +125,8 @@ def _measured_by(family: Family, original: Callable[..., float]) -> Callable[...
     return string_width
 
 
-_SAME_WHEN_EQUAL = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor", "nobr")
+# reportlab's attributes, and the embedding level of a piece of right-to-left text (rtl.py)
+_SAME_WHEN_EQUAL = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor", "nobr", "bidi_level")
 
 
 def _same_fragment(f, g) -> bool:

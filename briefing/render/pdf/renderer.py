@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections import deque
 from itertools import islice
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors, rl_accel
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
@@ -60,6 +61,7 @@ from ...errors import BriefingError, source_date_epoch
 from ..typography import bind_units
 from .fonts import FAMILY, check_glyphs, is_invisible, register_fonts
 from .patches import reportlab_patched
+from .rtl import has_right_to_left, is_right_to_left, split_by_level, visual_lines, visual_string
 
 MARGIN = 2.2 * cm
 RULE = colors.Color(0.55, 0.55, 0.55)
@@ -94,14 +96,45 @@ def _styles() -> dict[str, ParagraphStyle]:
 class _Paragraph(Paragraph):
     """A paragraph that breaks its lines once per width. Platypus wraps a
     paragraph kept with its neighbours twice at the same width (to measure the
-    group, then to place it), and line breaking is most of a large brief's time."""
+    group, then to place it), and line breaking is most of a large brief's time.
+
+    A paragraph with right-to-left text is drawn in visual order (see rtl.py);
+    one mostly right-to-left reads from the right, flush right."""
 
     _wrapped: tuple[float, tuple[float, float]] | None = None
+    bidi_base: int | None = None  # the embedding level of a paragraph with right-to-left text
+    frags: list  # reportlab's, declared for the type checker
+    blPara: Any
+
+    def __init__(self, text, style, bulletText=None, frags=None):
+        super().__init__(text, style, bulletText=bulletText, frags=frags)
+        if text is not None and has_right_to_left(text):  # the parts of a split paragraph come split already
+            rtl = is_right_to_left("".join(getattr(frag, "text", "") for frag in self.frags))
+            self.bidi_base = int(rtl)
+            self.frags = split_by_level(self.frags, rtl, register_fonts())
+            if rtl and style.alignment == TA_LEFT:
+                self.style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
 
     def wrap(self, availWidth, availHeight):
         if self._wrapped is None or self._wrapped[0] != availWidth or not hasattr(self, "blPara"):  # split() drops it
             self._wrapped = (availWidth, super().wrap(availWidth, availHeight))
         return self._wrapped[1]
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        for part in parts:
+            part.bidi_base = self.bidi_base
+        return parts
+
+    def drawPara(self, debug=0):
+        if self.bidi_base is None:
+            return super().drawPara(debug)
+        logical = self.blPara
+        self.blPara = visual_lines(logical, self.bidi_base)
+        try:
+            return super().drawPara(debug)
+        finally:
+            self.blPara = logical
 
 
 class _Bookmark(Flowable):
@@ -532,23 +565,29 @@ def _decorate_page(meta: Meta):
 
     Y is unknown while pages are drawn, so each page shows a form that the
     canvas fills in once, at the end (see `_Canvas.save`)."""
+    family = register_fonts()
+    marking = visual_string(meta.marking, f"{FAMILY}-Bold", 7.5, family)
+    reference = visual_string(meta.reference if meta.reference != "unknown" else "", FAMILY, 7.5, family)
+    date = visual_string(meta.date_text if meta.date != "unknown" else "", FAMILY, 7.5, family)
+    footer = visual_string(" · ".join(v for v in (meta.reference, meta.date_text if meta.date != "unknown" else "unknown")
+                                      if v != "unknown"), FAMILY, 7.5, family)
+
     def decorate(canvas: Canvas, doc) -> None:
         canvas.saveState()
         width, height = A4
         page = canvas.getPageNumber()
         canvas.setFont(f"{FAMILY}-Bold", 7.5)
-        canvas.drawCentredString(width / 2, height - 1.3 * cm, meta.marking)
-        canvas.drawCentredString(width / 2, 0.9 * cm, meta.marking)
+        canvas.drawCentredString(width / 2, height - 1.3 * cm, marking)
+        canvas.drawCentredString(width / 2, 0.9 * cm, marking)
         canvas.setFont(FAMILY, 7.5)
         if page > 1:
-            canvas.drawString(MARGIN, height - 1.3 * cm, meta.reference if meta.reference != "unknown" else "")
-            canvas.drawRightString(width - MARGIN, height - 1.3 * cm, meta.date_text if meta.date != "unknown" else "")
+            canvas.drawString(MARGIN, height - 1.3 * cm, reference)
+            canvas.drawRightString(width - MARGIN, height - 1.3 * cm, date)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.4)
         canvas.line(MARGIN, 1.55 * cm, width - MARGIN, 1.55 * cm)
-        canvas.drawString(MARGIN, 1.2 * cm, " · ".join(v for v in (meta.reference, meta.date_text if meta.date != "unknown"
-                                                                  else "unknown") if v != "unknown"))
-        label = page_label(meta, page)
+        canvas.drawString(MARGIN, 1.2 * cm, footer)
+        label = visual_string(page_label(meta, page), FAMILY, 7.5, family)
         x = width - MARGIN - canvas.stringWidth(label + "000", FAMILY, 7.5)
         canvas.drawString(x, 1.2 * cm, label)
         canvas.translate(x + canvas.stringWidth(label, FAMILY, 7.5), 1.2 * cm)
