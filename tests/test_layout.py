@@ -97,7 +97,9 @@ def test_the_defence_digest_has_a_security_bottom_line_and_the_deputy_defence_mi
     out, _ = built
     text = flat(pdf_text(out / "defence.pdf"))
     bottom = text[text.index("Bottom line"):text.index("Key judgments")]
-    assert "Africa Corps" in bottom and "jihadist" in bottom
+    assert "We assess" in bottom  # the bottom line says what it means; the security facts are in the body
+    body = text[text.index("Key judgments"):text.index("Evidence")]
+    assert "Africa Corps" in body and "jihadist" in body
     assert "Deputy Defence Minister Yunus-Bek Yevkurov" in text
     assert "Sénou" not in text.split("Evidence")[0]  # no economic material in its body
     _, documents = _documents()

@@ -302,6 +302,7 @@ def build_context(checked: CheckedDossier, words: Language, cited: Callable[[], 
         "coverage": _coverage(checked.facts, sources, words, checked.quote_count),
         "credibility_legend": credibility_legend(checked, words),
         "gaps": tuple(smart_quotes(gap) for gap in dossier.config.source_gaps),
+        "changes": smart_quotes(dossier.config.changes or ""),
     }
 
 

@@ -214,7 +214,7 @@ def check_printable(value):
 class DossierConfig(Strict):
     """`sources/dossier.yaml`: what the brief is about and how it is marked."""
 
-    localised = ("title", "subject", "key_labels", "source_gaps")
+    localised = ("title", "subject", "key_labels", "source_gaps", "changes")
     # Names, which a plain string gives in every language (a mapping may still translate them).
     names: ClassVar[tuple[str, ...]] = ("organisation", "author", "marking")
 
@@ -231,6 +231,7 @@ class DossierConfig(Strict):
     sections: list[Section] = Field(min_length=1)
     key_labels: dict[str, Text] = Field(default_factory=dict)
     source_gaps: list[Text] = Field(default_factory=list)  # what the sources do not include
+    changes: Text | None = None  # what changed since the last brief on the subject, and why (or that it is the first)
     glossary: dict[str, list[str]] = Field(default_factory=dict)  # a name in the claims → how the sources write it
     mail: MailConfig | None = None  # SMTP settings for `briefing mail`
 
