@@ -187,6 +187,8 @@ def bench_dossier(label: str, dossier: Path, work: Path, runs: int, briefing: li
                             build + ["-t", "analyst", "-f", "docx", "-f", "pdf"], runs, work))
         rows.append(measure(Row(label, "`build` (every template, DOCX and PDF)", target="≤ 1.0 s"),
                             build + ["-f", "docx", "-f", "pdf"], runs, work))
+        rows.append(measure(Row(label, "`build --lang en --lang fr` (every template, both languages)", target="≤ 2.0 s"),
+                            build + ["-f", "docx", "-f", "pdf", "--lang", "en", "--lang", "fr"], runs, work))
         rows.append(measure(Row(label, "`build -t analyst -f html`", output=out / "analyst.html"),
                             build + ["-t", "analyst", "-f", "html"], runs, work))
     rows.append(measure(Row(label, "`build -t analyst -f md`", output=out / "analyst.md"), build + ["-t", "analyst", "-f", "md"], runs, work))

@@ -353,3 +353,31 @@ def test_french_punctuation_never_starts_a_line_nor_leaves_a_guillemet_at_its_en
             assert not line.rstrip().endswith("«"), f"{name}: {line!r}"
         if name.endswith(".docx"):  # the DOCX keeps the characters: a no-break space before each
             assert not re.search(r"[^\s\u00a0][;!?»]|[^\s\u00a0:/\d]:(?!//)\s|«[^\u00a0]", text), name
+
+
+@pytest.fixture(scope="module")
+def default_french(tmp_path_factory) -> Path:
+    """The repository's own dossier, built in French."""
+    out = tmp_path_factory.mktemp("default-fr")
+    build_briefs(REPO, (), ("pdf", "docx"), out, languages=("fr",))
+    return out
+
+
+def test_the_default_dossier_in_french_has_every_brief_in_french(default_french):
+    from briefing.check import in_language, load_and_check
+
+    texts = french_texts(default_french)
+    assert sorted(texts) == [f"{name}.fr.{suffix}" for name in ("analyst", "defence", "executive")
+                             for suffix in ("docx", "pdf")]
+    phrases = english_phrases()
+    french = in_language(load_and_check(REPO), "fr")
+    claims = [" ".join(fact.fact.claim.split())[:45] for fact in french.facts]
+    for name, text in texts.items():
+        flat = " ".join(text.replace("\u00a0", " ").split())
+        assert not [phrase for phrase in phrases if phrase in flat], name
+        assert "24 juin 2025" in flat and "June" not in flat, name
+        if name.endswith(".pdf"):
+            assert "Page 1 sur" in flat, name
+    analyst = " ".join(texts["analyst.fr.pdf"].replace("\u00a0", " ").split())
+    shown = [claim for claim in claims if claim.replace("\u00a0", " ") in analyst]
+    assert len(shown) >= len(claims) * 0.8, f"{len(shown)} of {len(claims)} French claims found in the analyst brief"
