@@ -165,9 +165,10 @@ def pandoc_markdown(dossier: Path, composed: Path, target: Path) -> None:
     """The composed Markdown plus a footnote definition for every citation."""
     from briefing.check import check_dossier
     from briefing.compose.brief import note_contents
+    from briefing.compose.language import language
     from briefing.load import load_dossier
 
-    notes = note_contents(check_dossier(load_dossier(dossier)))
+    notes = note_contents(check_dossier(load_dossier(dossier)), language("en"))
     lines = [composed.read_text(encoding="utf-8"), ""]
     for key, note in notes.items():
         evidence = " ".join(f"{entry.descriptor}: «\u00a0{' '.join(entry.quote.split())}\u00a0» [{entry.language}]."

@@ -166,9 +166,9 @@ def test_default_coverage_figures_are_the_published_ones():
     """The figures quoted for the default dossier (cited sentences / all sentences)."""
     found = coverage_of(REPO)
     assert {source_id: (c.cited_count, c.total) for source_id, c in found.items()} == {
-        "moscow-correspondent": (29, 29),
+        "moscow-correspondent": (24, 29),  # the ceremony (wreath, pomp, the negotiating hall) is left uncited,
         "clobechi": (13, 13),
         "kremlin-communique": (16, 16),
         "apa": (27, 27),
-        "malikunafoni": (12, 12),
+        "malikunafoni": (11, 12),
     }

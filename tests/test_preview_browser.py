@@ -16,7 +16,7 @@ from watching import WatchProcess
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run"]
-SUMMARY = Path("sources") / "facts" / "summary.yaml"
+SUMMARY = Path("sources") / "facts" / "visit.yaml"  # the meeting fact
 CLAIM = "at the Kremlin on 23 June."
 
 
@@ -58,7 +58,7 @@ def test_a_saved_edit_appears_and_a_broken_quote_shows_its_error_line(browser, w
     edit(dossier / SUMMARY, 'quote: "', 'quote: "Nulle part ')  # the first quote no longer matches its source
     alert = page.get_by_role("alert")
     alert.wait_for(timeout=10_000)
-    assert re.search(r"sources/facts/summary\.yaml:\d+: ", alert.inner_text())
+    assert re.search(r"sources/facts/visit\.yaml:\d+: ", alert.inner_text())
     assert "as edited." in page.locator("main").inner_text()  # the last good brief stays below
     process.wait_for("error: ")
     assert "as edited." in (dossier / "out" / "analyst.html").read_text(encoding="utf-8")

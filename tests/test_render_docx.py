@@ -40,8 +40,9 @@ def test_citations_are_native_footnotes_with_source_grade_and_quote(default_docx
     notes = docx_footnotes(path)
     assert len(notes) >= 5
     first = notes[sorted(notes)[0]]  # the meeting itself, which leads the bottom line
-    assert "Médard Clobechi (C): « En visite officielle à Moscou" in first.replace("\u00a0", " ")
-    assert "a été reçu lundi\u00a023\u00a0juin\u00a02025 au Kremlin" in first and "Credibility 1" in first
+    assert "Report on the Kremlin communiqué (C): « Le président de la Fédération de Russie, Vladimir Poutine, a reçu" \
+        in first.replace("\u00a0", " ")  # source, grade, then its verbatim words
+    assert "Credibility 1" in first
     assert "unknown" not in first and "[fr]" not in first  # the source's descriptor is in the sources list, once
     brief = docx_footnotes(default_docx / "executive.docx")
     for note in brief.values():  # the one-page note's footnotes name who says it, with their grades
@@ -137,10 +138,10 @@ def test_libreoffice_converts_every_docx_and_keeps_the_claims(default_docx, tmp_
             assert "Putin received Mali’s transitional president, General Assimi Goïta" in text
         assert "UNCLASSIFIED — FOR OFFICIAL USE ONLY" in text
         # the footnotes appear in the converted pages, with the verbatim quotes where the template has them
-        assert "Médard Clobechi (C)" in text or "a été reçu lundi 23 juin 2025 au Kremlin" in text  # pdftotext gives no-break spaces as spaces
+        assert "Médard Clobechi (C)" in text or "Vladimir Poutine, a reçu en visite" in text
         if name == "analyst":
-            assert "a été reçu lundi 23 juin 2025 au Kremlin" in text
+            assert "Vladimir Poutine, a reçu en visite" in text
         if name == "defence":
-            assert "le vice-ministre de la Défense Iounous-Bek Ievkourov" in text
+            assert "Iounous-Bek Ievkourov" in text
     assert len(subprocess.run([pdftotext, str(tmp_path / "pdf" / "executive.pdf"), "-"], capture_output=True,
                               text=True, check=True).stdout.split("\f")) == 2  # one page, then the end

@@ -14,7 +14,7 @@ from briefing.load import load_dossier
 from briefing.preview import Session
 from watching import WatchProcess
 
-SUMMARY = Path("sources") / "facts" / "summary.yaml"
+SUMMARY = Path("sources") / "facts" / "visit.yaml"  # the meeting fact
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -33,7 +33,7 @@ def test_a_fact_file_edit_reads_that_file_alone_and_gives_the_dossier_a_full_loa
     edit(default_dossier / SUMMARY, "at the Kremlin on 23 June.", "at the Kremlin on 23 June, as edited.")
     again = session.rebuild({default_dossier / SUMMARY})
     assert again is not None and not again.errors
-    assert again.reloaded == "sources/facts/summary.yaml"
+    assert again.reloaded == "sources/facts/visit.yaml"
     assert "as edited." in (default_dossier / "out" / "analyst.html").read_text(encoding="utf-8")
     assert session.dossier is not None and session.dossier.facts == load_dossier(default_dossier).facts
     assert published[-1] == ({"analyst", "defence", "executive"}, ())
@@ -96,7 +96,7 @@ def test_ctrl_c_ends_the_watch_with_no_temporary_file_nor_worker_left(default_do
         assert workers  # the PDF worker, kept between builds
         edit(default_dossier / SUMMARY, "at the Kremlin on 23 June.", "at the Kremlin on 23 June, as edited.")
         line = process.wait_for("built analyst.html, analyst.pdf")
-        assert "read again: sources/facts/summary.yaml" in line
+        assert "read again: sources/facts/visit.yaml" in line
         assert process.interrupt() == 0
         process.wait_for("stopped")
     finally:
