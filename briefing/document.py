@@ -198,6 +198,11 @@ class Document:
 _BREAKING_SPACES = re.compile(r"[^\S\u00a0\u202f\u2007\u2060]+")  # every white space but the no-break ones
 
 
+def unbreakable_pieces(text: str) -> list[str]:
+    """The pieces a line may not break inside: words, and the words a no-break space binds ("23 June 2025")."""
+    return [piece for piece in _BREAKING_SPACES.split(text) if piece]
+
+
 def fold_spaces(text: str) -> str:
     """Runs of white space as one space, ends trimmed; a no-break space (French
     typography, a number and its unit) stays what it is."""
@@ -219,14 +224,13 @@ def plain_text(inlines) -> str:
 
 def quote_marks(passage: str, language: str, brief_language: str = "") -> tuple[str, str]:
     """The marks set around a quoted passage of `language`: « » (with no-break
-    spaces) for a French one, “ ” otherwise. A passage its source already
-    prints between guillemets gets no second pair; one that holds guillemets of
-    its own gets “ ” in an English brief, so that none is doubled, and « » in a
-    French one, as French nests them (the passage itself stays verbatim)."""
-    text = passage.strip()
-    if text.startswith("«") and text.endswith("»") and text.count("«") == 1 and text.count("»") == 1:
+    spaces) for a French one, “ ” otherwise. A passage that holds quotation
+    marks of its own gets none around it, so that none is doubled or nested
+    awkwardly: every renderer sets a passage in italics, which marks it as
+    quoted (the passage itself stays verbatim). `brief_language` is kept for
+    the renderers' calls; the marks depend on the passage alone."""
+    if any(mark in passage for mark in "«»“”"):
         return "", ""
-    french = language.split("-")[0] == "fr"
-    if french and ("«" not in passage and "»" not in passage or brief_language.split("-")[0] == "fr"):
+    if language.split("-")[0] == "fr":
         return "«\u00a0", "\u00a0»"
     return "“", "”"

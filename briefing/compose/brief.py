@@ -433,7 +433,8 @@ def make_meta(checked: CheckedDossier, template: TemplateFile, words: Language) 
     info = template.info
     _ = words.gettext
     return Meta(
-        title=smart_quotes(config.title), subject=smart_quotes(config.subject), doc_type=_(info.doc_type),
+        title=words.typeset(smart_quotes(config.title)), subject=words.typeset(smart_quotes(config.subject)),
+        doc_type=_(info.doc_type),
         organisation=config.organisation, author=config.author, date=config.date,
         reference=product_reference(config.reference, info.reference_suffix), status=config.status, marking=config.marking,
         audience=_(info.audience), keywords=tuple(config.keywords), language=words.code,
@@ -507,8 +508,7 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
     if fact.fact.kind == "judgment":
         brief_support = wording.confidence_phrase(fact.fact.confidence or "", words) + "."
     else:
-        brief_support = _("Credibility %(grade)s (%(meaning)s).", grade=fact.credibility,
-                          meaning=wording.credibility_meaning(fact.credibility, words))
+        brief_support = _("Credibility %(grade)s.", grade=fact.credibility)  # the source summary gives the scale
     short = "; ".join(f"{v.name} ({v.reliability})" for v in cited)
     typeset_ = words.typeset  # the analyst's text and ours, in the brief's typography
     return NoteContent(typeset_(claim), typeset_(support), tuple(entries), typeset_(short), typeset_(brief_support))

@@ -216,7 +216,7 @@ class DossierConfig(Strict):
 
     localised = ("title", "subject", "key_labels", "source_gaps", "changes")
     # Names, which a plain string gives in every language (a mapping may still translate them).
-    names: ClassVar[tuple[str, ...]] = ("organisation", "author", "marking")
+    names: ClassVar[tuple[str, ...]] = ("organisation", "author", "marking", "keywords")
 
     title: Text
     subject: Text = UNKNOWN
@@ -227,7 +227,7 @@ class DossierConfig(Strict):
     status: Literal["draft", "final"] = "draft"
     marking: Text = "UNCLASSIFIED"
     language: str = "en"  # the language of its plain-string texts, and of its briefs unless `--lang` says otherwise
-    keywords: list[str] = Field(default_factory=list)
+    keywords: list[Text] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
     key_labels: dict[str, Text] = Field(default_factory=dict)
     source_gaps: list[Text] = Field(default_factory=list)  # what the sources do not include

@@ -45,6 +45,7 @@ from ...document import (
     plain_text,
     quote_marks,
     title_block_rows,
+    unbreakable_pieces,
 )
 from ...errors import BriefingError, build_time, source_date_epoch
 from ..typography import bind_units
@@ -515,6 +516,27 @@ class _Writer:
         core.revision = 1
         core.created = core.modified = _build_time()
         core.language = meta.language
+        self.text_language(meta.language)
+
+    def text_language(self, language: str) -> None:
+        """The language Word checks spelling and hyphenates in: the brief's, in the
+        default run properties every style inherits."""
+        styles = self.word.styles.element
+        defaults = styles.find(qn("w:docDefaults"))
+        if defaults is None:
+            defaults = _sub(styles, "w:docDefaults")
+            styles.remove(defaults)
+            styles.insert(0, defaults)
+        run_defaults = defaults.find(qn("w:rPrDefault"))
+        if run_defaults is None:
+            run_defaults = _sub(defaults, "w:rPrDefault")
+        properties = run_defaults.find(qn("w:rPr"))
+        if properties is None:
+            properties = _sub(run_defaults, "w:rPr")
+        lang = properties.find(qn("w:lang"))
+        if lang is None:
+            lang = _sub(properties, "w:lang")
+        lang.set(qn("w:val"), language)
 
 
 def _property(text: str) -> str:
@@ -539,7 +561,7 @@ def column_widths(block: Table, columns: int, width: int) -> list[int]:
         for index, cell in enumerate(row[:columns]):
             text = plain_text(cell)
             lengths[index] = max(lengths[index], min(len(text), 60) + 6)
-            longest = max(text.split(), key=len, default="")
+            longest = max(unbreakable_pieces(text), key=len, default="")
             floors[index] = max(floors[index], min(_twips(text_width(longest, TABLE_SIZE, True)) + CELL_PADDING, widest))
     shares = [width * length / sum(lengths) for length in lengths]
     widths = [max(share, floor) for share, floor in zip(shares, floors)]

@@ -50,6 +50,7 @@ from ...document import (
     plain_text,
     quote_marks,
     title_block_rows,
+    unbreakable_pieces,
 )
 from ...document import (
     Paragraph as Para,
@@ -512,7 +513,7 @@ def _column_widths(block: TableBlock, columns: int) -> list[float]:
         for index, cell in enumerate(row):
             text = plain_text(cell)
             lengths[index] = max(lengths[index], min(len(text), 60) + 6)
-            longest = max(text.split(), key=len, default="")
+            longest = max(unbreakable_pieces(text), key=len, default="")
             floors[index] = max(floors[index], min(stringWidth(longest, font, 9) + 13, widest))
     shares = [width * length / sum(lengths) for length in lengths]
     widths = [max(share, floor) for share, floor in zip(shares, floors)]
