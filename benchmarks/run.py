@@ -211,7 +211,7 @@ def bench_dossier(label: str, dossier: Path, work: Path, runs: int, briefing: li
     return rows
 
 
-FACT_FILE = Path("sources") / "facts" / "summary.yaml"
+FACT_FILE = Path("sources") / "facts" / "visit.yaml"  # the meeting, the bottom line's first fact
 CLAIM = "at the Kremlin on 23 June."
 
 
