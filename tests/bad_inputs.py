@@ -663,6 +663,66 @@ CASES = [
     Case("bounded-blocks", template("{% for i in range(300) %}{% for j in range(300) %}- {{ j }}\n{% endfor %}{% endfor %}"),
          "the brief has more than 100,000 blocks", T, BUILD_T, process=True),
 
+    # Each of these took 1 to 10 GB before what a template builds was measured before it is built
+    # (a list holding one list many times counts it as many times, as its text does).
+    Case("bounded-shared-lists-as-text", template("{% set a = [[[[1] * 1000] * 1000]] %}{{ a | string }}\n"),
+         "template refused by the sandbox: repeating a text or list 1000 times is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-shared-lists-in-literals", template(
+        "{% set a = [1] * 1000 %}{% set b = [a, a, a, a, a, a, a, a, a, a] %}{% set c = [b, b, b, b, b, b, b, b, b, b] %}"
+        "{% set d = [c, c, c, c, c, c, c, c, c, c] %}{{ d | string }}\n"),
+         "template refused by the sandbox: a list of more than 1,000,000 items is too large", T + ":6", BUILD_T, process=True),
+    Case("bounded-shared-lists-tojson", template("{% set a = ['x' * 1000] * 1000 %}{{ ([a] * 999) | tojson }}\n"),
+         "template refused by the sandbox: the text of this list would be more than 20,000,000 characters", T + ":6",
+         BUILD_T, process=True),
+    Case("bounded-pprint-indentation", template("{{ {'k' * 100000: [['x'] * 10] * 10000} | pprint }}\n"),
+         "template refused by the sandbox: pprint lays out at most 4,000 characters", T + ":6", BUILD_T, process=True),
+    Case("bounded-format-repeated-field", template("{% set a = 'x' * 999999 %}{{ ('{0}' * 3000).format(a) }}\n"),
+         "template refused by the sandbox: a text of 2,999,997,000 characters is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-printf-repeated-key", template("{% set a = 'x' * 999999 %}{{ ('%(a)s' * 3000) % {'a': a} }}\n"),
+         "template refused by the sandbox: a text of 3,000,012,000 characters is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-macro-text", template("{% set big = 'x' * 999999 %}{% macro m() %}{% for i in range(3000) %}{{ big }}"
+                                        "{% endfor %}{% endmacro %}{{ m() | length }}\n"),
+         "template refused by the sandbox: the text of a macro or block of 2,999,997,000 characters", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-set-block-text", template("{% set big = 'x' * 999999 %}{% set x %}{% for i in range(3000) %}{{ big }}"
+                                            "{% endfor %}{% endset %}{{ x | length }}\n"),
+         "template refused by the sandbox: the text of a macro or block of 2,999,997,000 characters", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-imported-template-text", both(
+        template("{% import '_big.md.j2' as m %}{{ m }}\n"),
+        write("templates/_big.md.j2", "{% set big = 'x' * 999999 %}{% for i in range(3000) %}{{ big }}{% endfor %}")),
+         "template refused by the sandbox: a text of 2,999,997,000 characters is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-translate", template("{{ ('a' * 100000).translate({97: 'b' * 100000}) }}\n"),
+         "template refused by the sandbox: a text of 10,000,000,000 characters is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-bytes-repeat", template("{{ 'x'.encode() * 10 ** 10 }}\n"),
+         "template refused by the sandbox: repeating a text or list 10000000000 times is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-batch-width", template("{{ [1] | batch(1000000000, 0) | list | length }}\n"),
+         "template refused by the sandbox: a width of 1000000000 is too large", T + ":6", BUILD_T, process=True),
+    Case("bounded-nesting-depth", template("{% set ns = namespace(x=1) %}{% for i in range(1000) %}{% set ns.x = [ns.x] %}"
+                                           "{% endfor %}{{ ns.x }}\n"),
+         "template refused by the sandbox: lists, tuples or dicts nested more than 100 deep", T + ":6", BUILD_T),
+    # What each step makes is bounded, but many steps can keep many large texts: the memory a brief
+    # takes is bounded too, and each of these stops there (before, 1.5 to 8 GB).
+    Case("bounded-memory-map", template("{{ (['x' * 999999] * 2000) | map('upper') | list | length }}\n"),
+         "template error: composing takes more than 100 MB of memory", T + r"(:\d+)?", BUILD_T, process=True),
+    Case("bounded-memory-recursion", template(
+        "{% macro f(n, s) %}{% if n %}{{ f(n - 1, s | upper) }}{% endif %}{% endmacro %}"
+        "{% set s = 'x' * 999999 %}{{ f(200, s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s) }}\n"),
+         "template error: composing takes more than 100 MB of memory", T + r"(:\d+)?", BUILD_T, process=True),
+    Case("bounded-memory-loops-over-a-text", template(
+        "{% set t = 'x' * 1000 %}{% macro m() %}{% for a in t %}{% for b in t %}{% for c in t %}x{% endfor %}{% endfor %}"
+        "{% endfor %}{% endmacro %}{{ m() | length }}\n"),
+         "template error: composing takes more than 100 MB of memory", T + r"(:\d+)?", BUILD_T, process=True),
+    # Python's sum joins lists two at a time, in time that grows with the square of their number: this never ended.
+    Case("bounded-sum-of-lists-works", template("{{ ([[1]] * 500000) | sum(start=[]) | length }}\n"), "",
+         args=BUILD_T, code=0, process=True),
+
     # smaller ---------------------------------------------------------------------------------------------------
     Case("front-matter-duplicate-key", template("x\n", head=HEAD.replace("audience: Testers\n", "audience: Testers\naudience: Others\n")),
          "the key 'audience' appears twice in one mapping", T + ":4", BUILD_T),

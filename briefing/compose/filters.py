@@ -1,0 +1,129 @@
+"""Jinja's filters as the sandbox gives them to templates: each bounded
+before it makes anything (`compose.limits`), otherwise Jinja's own.
+
+Every filter that writes its value out as text (`upper`, `string`, `e`, the
+brief's `md`…) has the value measured first (`reads_text`); the others
+below bound what they make themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+from itertools import chain
+from typing import TYPE_CHECKING
+
+import jinja2
+from jinja2.sandbox import SecurityError
+from jinja2.utils import generate_lorem_ipsum
+
+from .limits import MAX_PPRINT, MAX_SIZE, check_text_size, check_width, item_count, printf_size, replaced_size, text_size
+
+if TYPE_CHECKING:
+    from .sandbox import Sandbox
+
+# Filters that do not write their value out as text, or bound what they write themselves.
+NOT_TEXT = frozenset(["abs", "attr", "batch", "count", "d", "default", "dictsort", "filesizeformat", "first", "float",
+                      "groupby", "int", "items", "join", "last", "length", "list", "map", "max", "min", "pprint",
+                      "random", "reject", "rejectattr", "reverse", "round", "select", "selectattr", "slice", "sort",
+                      "sum", "tojson", "unique"])
+MAX_LIPSUM = 100  # paragraphs of placeholder text
+
+
+def reads_text(environment: Sandbox, function):
+    """`function`, a filter that writes its value out as text, with the value measured first."""
+    position = 1 if getattr(function, "jinja_pass_arg", None) is not None else 0  # after the environment or context
+
+    @functools.wraps(function)
+    def bounded(*args, **kwargs):
+        if len(args) > position and type(args[position]) is not str:
+            check_text_size(text_size(args[position], environment.limits))
+        return function(*args, **kwargs)
+    return bounded
+
+
+def _center(value, width: int = 80) -> str:
+    check_width(width)
+    return str(value).center(width)
+
+
+def _indent(value, width=4, first: bool = False, blank: bool = False) -> str:
+    check_width(width if isinstance(width, int) else len(str(width)))
+    return jinja2.filters.do_indent(str(value), width, first, blank)
+
+
+@jinja2.pass_environment
+def _format(environment: Sandbox, value, *args, **kwargs) -> str:
+    check_text_size(printf_size(str(value), kwargs or args, environment.limits))
+    return jinja2.filters.do_format(str(value), *args, **kwargs)
+
+
+@jinja2.pass_eval_context
+def _replace(eval_ctx, value, old, new, count=None):
+    if isinstance(value, str) and isinstance(old, str) and isinstance(new, str):
+        check_text_size(replaced_size(value, old, new, -1 if count is None else count))
+    return jinja2.filters.do_replace(eval_ctx, value, old, new, count)
+
+
+@jinja2.pass_eval_context
+def _join(eval_ctx, value, d="", attribute=None):
+    limits = eval_ctx.environment.limits
+    items = list(value)
+    if attribute is None:
+        check_text_size(sum(text_size(item, limits) for item in items) + len(str(d)) * max(len(items) - 1, 0))
+    result = jinja2.filters.do_join(eval_ctx, items, d, attribute)
+    check_text_size(len(result))
+    return result
+
+
+@jinja2.pass_environment
+def _pprint(environment: Sandbox, value) -> str:
+    size = text_size(value, environment.limits)
+    if size > MAX_PPRINT:
+        raise SecurityError(f"pprint lays out at most {MAX_PPRINT:,} characters (this value has about {size:,})")
+    return jinja2.filters.do_pprint(value)
+
+
+@jinja2.pass_eval_context
+def _tojson(eval_ctx, value, indent=None):
+    check_text_size(12 * text_size(value, eval_ctx.environment.limits), "the JSON of a value")  # an emoji: 12
+    return jinja2.filters.do_tojson(eval_ctx, value, indent)
+
+
+@jinja2.pass_environment
+def _sum(environment: Sandbox, iterable, attribute=None, start=0):
+    """Numbers added; lists (or tuples) joined in one step, of a size a brief can hold:
+    Python's `sum` joins them two at a time, in time that grows with the square of their number."""
+    if not isinstance(start, (list, tuple)):
+        return jinja2.filters.do_sum(environment, iterable, attribute, start)
+    items = list(map(jinja2.filters.make_attrgetter(environment, attribute), iterable) if attribute else iterable)
+    kind = type(start).__name__
+    odd = next((item for item in items if not isinstance(item, type(start))), None)
+    if odd is not None:
+        raise TypeError(f'can only concatenate {kind} (not "{type(odd).__name__}") to {kind}')
+    size = item_count(start, environment.limits) + item_count(items, environment.limits) - len(items)
+    if size > MAX_SIZE:
+        raise SecurityError(f"a list of {size:,} items is too large (at most {MAX_SIZE:,}, counting the items of "
+                            "the lists inside it)")
+    return type(start)(chain(start, *items))
+
+
+def _batch(value, linecount: int, fill_with=None):
+    check_width(linecount)
+    return jinja2.filters.do_batch(value, linecount, fill_with)
+
+
+def _slice(value, slices: int, fill_with=None):
+    check_width(slices)
+    return jinja2.filters.do_slice(value, slices, fill_with)
+
+
+def lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # noqa: A002  # Jinja's own names
+    """Jinja's placeholder text, of a size a brief can hold."""
+    for number in (n, min, max):
+        if not isinstance(number, int) or number > MAX_LIPSUM:
+            raise SecurityError(f"lipsum: at most {MAX_LIPSUM} paragraphs of at most {MAX_LIPSUM} words")
+    return generate_lorem_ipsum(n, html, min, max)
+
+
+BOUNDED = {"center": _center, "indent": _indent, "format": _format, "replace": _replace, "join": _join,
+           "pprint": _pprint, "tojson": _tojson, "sum": _sum, "batch": _batch, "slice": _slice}
