@@ -203,6 +203,34 @@ def scanned_pdf(root: Path) -> None:
     page.save()
 
 
+def reference_with(name: str, megabytes: int) -> Change:
+    """The shipped reference.docx with the part `name` made `megabytes` of spaces (a few kB zipped)."""
+    def change(root: Path) -> None:
+        import zipfile
+
+        from conftest import REPO
+
+        with zipfile.ZipFile(REPO / "templates" / "reference.docx") as shipped:
+            parts = {part: shipped.read(part) for part in shipped.namelist()}
+        (root / "templates").mkdir(exist_ok=True)
+        with zipfile.ZipFile(root / "templates" / "reference.docx", "w", zipfile.ZIP_DEFLATED) as package:
+            for part, data in parts.items():
+                if part != name:
+                    package.writestr(part, data)
+            with package.open(name, "w", force_zip64=True) as big:
+                big.write(parts.get(name, b"")[:-20] if name in parts else b"")
+                for _ in range(megabytes):
+                    big.write(b" " * 1_000_000)
+                big.write(parts.get(name, b"")[-20:])
+    return change
+
+
+def hostile_reference_docx(root: Path) -> None:
+    from conftest import hostile_reference
+
+    hostile_reference(root / "templates" / "reference.docx")
+
+
 def second_template(name: str, front_name: str) -> Change:
     return write(f"templates/{name}", HEAD.replace("name: t", f"name: {front_name}") + "## Points\n")
 
@@ -563,6 +591,15 @@ CASES = [
     Case("internal-reference-docx-empty-zip", write("templates/reference.docx", b"PK\x05\x06" + b"\x00" * 18),
          "the reference document is not a Word document (.docx)", r"{root}/templates/reference\.docx",
          ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    # A reference document from someone else: its styles, and nothing else of it, reach the brief
+    # (tests/test_render_docx.py reads the DOCX back).
+    Case("reference-docx-hostile-works", hostile_reference_docx, "", code=0,
+         args=("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("reference-docx-huge-styles", reference_with("word/styles.xml", 70),
+         "the part 'word/styles.xml' of the reference document unpacks to more than 64 MB", r"{root}/templates/reference\.docx",
+         ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("reference-docx-huge-thumbnail-works", reference_with("docProps/thumbnail.jpeg", 300), "", code=0,
+         args=("build", "-d", "{root}", "-t", "executive", "-f", "docx")),  # before: read, and copied into the brief
     Case("internal-long-title-works", edit_yaml(CONFIG, setitem(("title",), "Long " * 100)), "", code=0,
          args=("build", "-d", "{root}", "-t", "analyst")),
     Case("internal-long-word-works", both(edit_yaml(CONFIG, setitem(("reference",), "R" * 300)),
