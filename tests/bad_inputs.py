@@ -780,6 +780,14 @@ CASES = [
          r"http://127\.0\.0\.1:\d+/logo\.png", ("add-source", "{url}/logo.png", "-d", "{root}"), serve=True),
     Case("add-source-url-too-large", None, "the link gives more than 20,000,000 bytes", r"http://127\.0\.0\.1:\d+/huge",
          ("add-source", "{url}/huge", "-d", "{root}"), serve=True),
+    # A socket's timeout bounds each wait, and a byte every 0.2 s meets none: before, these ran for two minutes.
+    Case("add-source-url-trickled-body", None, "the server did not send the whole answer within 1.5 seconds",
+         r"http://127\.0\.0\.1:\d+/trickle", ("add-source", "{url}/trickle", "-d", "{root}", "--timeout", "1.5"), serve=True),
+    Case("add-source-url-trickled-headers", None, "the server did not send the whole answer within 1.5 seconds",
+         r"http://127\.0\.0\.1:\d+/trickle-headers", ("add-source", "{url}/trickle-headers", "-d", "{root}", "--timeout", "1.5"),
+         serve=True),
+    Case("add-source-timeout-nan", None, "Invalid value for '--timeout'", None,
+         ("add-source", "http://127.0.0.1:9/x", "-d", "{root}", "--timeout", "nan"), code=2),
     Case("remove-source-while-cited", None, "source 'one' is cited by 2 pieces of evidence: 'meeting'", S + ":1",
          ("remove-source", "one", "-d", "{root}")),
 

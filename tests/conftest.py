@@ -238,3 +238,23 @@ def hostile_reference(path: Path) -> Path:
         for name, data in parts.items():
             package.writestr(name, data)
     return path
+
+
+def trickle(handler, in_headers: bool, seconds: float = 0.2, limit: int = 600) -> None:
+    """Answer an http.server request slowly: a byte every `seconds`, in the body of a page (or in
+    its headers), for up to `limit` bytes, or until the client goes away."""
+    import time
+
+    try:
+        if in_headers:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: ")
+        else:
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/html")
+            handler.send_header("Content-Length", str(limit))
+            handler.end_headers()
+        for _ in range(limit):
+            handler.wfile.write(b"x")
+            time.sleep(seconds)
+    except OSError:  # the client gave up
+        pass

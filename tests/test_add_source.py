@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO, make_dossier
+from conftest import REPO, make_dossier, trickle
 
 from briefing.cli import cli
 
@@ -70,6 +70,8 @@ class Pages(http.server.BaseHTTPRequestHandler):
     routes: dict[str, tuple[int, str, bytes, dict]] = {}
 
     def do_GET(self):  # noqa: N802 (the name http.server calls)
+        if self.path in ("/trickle", "/trickle-headers"):
+            return trickle(self, in_headers=self.path == "/trickle-headers")
         status, media, body, headers = self.routes.get(self.path, (404, "text/html", b"<h1>Not found</h1>", {}))
         self.send_response(status)
         self.send_header("Content-Type", media)
@@ -218,10 +220,33 @@ def test_a_link_without_answer_times_out(server: str) -> None:
     silent.bind(("127.0.0.1", 0))
     silent.listen(1)  # accepts, never answers
     try:
-        with pytest.raises(BriefingError, match="no answer from the server within 0.5 seconds"):
+        with pytest.raises(BriefingError, match="the server did not send the whole answer within 0.5 seconds"):
             fetch_url(f"http://127.0.0.1:{silent.getsockname()[1]}/", timeout=0.5)
     finally:
         silent.close()
+
+
+@pytest.mark.parametrize("path", ["/trickle", "/trickle-headers"])
+def test_a_link_that_trickles_is_given_up_at_the_timeout_in_all(server: str, path: str) -> None:
+    """A byte every 0.2 s meets no socket timeout, in the body or in the headers: the fetch stops
+    at its total time all the same (the server would go on for two minutes)."""
+    import time
+
+    from briefing.authoring.fetch import fetch_url
+    from briefing.errors import BriefingError
+
+    start = time.monotonic()
+    with pytest.raises(BriefingError, match="the server did not send the whole answer within 1 seconds"):
+        fetch_url(server + path, timeout=1)
+    assert time.monotonic() - start < 5
+
+
+def test_add_source_gives_up_a_trickling_link_after_its_timeout(dossier: Path, server: str) -> None:
+    result = run("add-source", f"{server}/trickle", "-d", str(dossier), "--timeout", "1.5")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {server}/trickle: the server did not send the whole answer within 1.5 "
+                                    "seconds")
+    assert not list((dossier / "sources" / "texts").iterdir())
 
 
 # --- managing sources -------------------------------------------------------------------------
