@@ -225,6 +225,14 @@ def reference_with(name: str, megabytes: int) -> Change:
     return change
 
 
+def long_article(root: Path) -> None:
+    """The article, then a line of 1.6 MB that never ends a sentence."""
+    from conftest import one_long_sentence
+
+    path = root / ARTICLE
+    path.write_text(path.read_text(encoding="utf-8") + one_long_sentence() + "\n", encoding="utf-8")
+
+
 def hostile_reference_docx(root: Path) -> None:
     from conftest import hostile_reference
 
@@ -788,6 +796,12 @@ CASES = [
          serve=True),
     Case("add-source-timeout-nan", None, "Invalid value for '--timeout'", None,
          ("add-source", "http://127.0.0.1:9/x", "-d", "{root}", "--timeout", "nan"), code=2),
+    # An article of one sentence of 1.6 MB (no full stop): segmenting it, and scoring every window of it,
+    # never ended. A process: the harness stops one that runs past a minute.
+    Case("quote-one-long-sentence-works", both(long_article, accept("one")), "", code=0, process=True,
+         args=("quote", "one", "la comission mixte publira le niveau", "-d", "{root}")),
+    Case("coverage-one-long-sentence-works", both(long_article, accept("one")), "", code=0, process=True,
+         args=("sources", "--coverage", "-d", "{root}")),
     Case("remove-source-while-cited", None, "source 'one' is cited by 2 pieces of evidence: 'meeting'", S + ":1",
          ("remove-source", "one", "-d", "{root}")),
 

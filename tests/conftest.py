@@ -258,3 +258,25 @@ def trickle(handler, in_headers: bool, seconds: float = 0.2, limit: int = 600) -
             time.sleep(seconds)
     except OSError:  # the client gave up
         pass
+
+
+NEEDLE = "la commission mixte publiera le niveau du lac chaque mois"  # in the middle of `one_long_sentence`
+
+
+def one_long_sentence(size: int = 1_600_000) -> str:
+    """A line of `size` characters that never ends a sentence (words, commas, no full stop),
+    with `NEEDLE` in its middle: an article of one sentence, as a bad extraction gives."""
+    import random
+
+    pick = random.Random(1).choice
+    vocabulary = [word for word in ("le président a reçu son homologue à Moscou pour parler des accords signés sur "
+                                    "l’énergie et la sécurité du pays avec ses partenaires, selon les sources du "
+                                    "ministère qui évoquent une coopération renforcée dans la région").split()]
+    words: list[str] = []
+    length = 0
+    while length < size:
+        words.append(pick(vocabulary))
+        length += len(words[-1]) + 1
+        if len(words) == 130_000:
+            words.append(NEEDLE)
+    return " ".join(words)

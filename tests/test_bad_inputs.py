@@ -245,8 +245,11 @@ def test_bad_input(case: Case, tmp_path: Path, earlier_outputs: dict[str, bytes]
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     if case.code == 0:  # a section a template leaves out is reported, and is no error
         assert [line for line in done.stderr.splitlines() if " not shown — " not in line] == []
-        written = [Path(line) for line in done.stdout.splitlines()]
-        assert written and all(path.stat().st_size > 0 for path in written)
+        if case.args[0] == "build":  # it prints the paths it wrote
+            written = [Path(line) for line in done.stdout.splitlines()]
+            assert written and all(path.stat().st_size > 0 for path in written)
+        else:
+            assert done.stdout.strip()
         assert not [name for name in after if name.startswith(".") or name.endswith(".part")]
         return
     assert after == before, "the output folder changed"
