@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 import string
 import sys
@@ -33,7 +34,7 @@ MAX_SIZE = 1_000_000  # the largest repeated text, and the most items a list may
 MAX_WIDTH = 10_000  # the widest padding or precision a format may ask for; the most rows batch or slice may make
 MAX_DEPTH = 100  # lists (tuples, dicts) inside lists
 MAX_PPRINT = 4_000  # characters `pprint` lays out: its indentation can grow with the square of the text
-MAX_MEMORY = 100_000_000  # bytes by which composing may raise the process's peak memory
+MAX_MEMORY = 100_000_000  # bytes composing may add to what the process holds
 PROBE_SECONDS = 0.001  # how often the memory is read while a brief composes
 
 
@@ -41,14 +42,34 @@ class TemplateLimit(jinja2.TemplateError):
     """A template that would take more time or memory than a brief can need."""
 
 
-def peak_memory() -> int:
-    """The most memory this process has held so far, in bytes (0 where the system does not say)."""
-    try:
-        import resource
-    except ImportError:  # not a Unix system
-        return 0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, kilobytes elsewhere
+class _Memory:
+    """What this process holds, in bytes: its resident set, read from /proc/self/statm (Linux; the
+    file kept open while a brief composes, so a reading costs a few microseconds), else the most it
+    has held (other Unix systems, where a process started by a large one may start high), else 0."""
+
+    def __init__(self) -> None:
+        try:
+            self.statm: int | None = os.open("/proc/self/statm", os.O_RDONLY)
+        except OSError:
+            self.statm = None
+
+    def now(self) -> int:
+        if self.statm is not None:
+            return int(os.pread(self.statm, 128, 0).split()[1]) * PAGE
+        try:
+            import resource
+        except ImportError:  # not a Unix system
+            return 0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, kilobytes elsewhere
+
+    def close(self) -> None:
+        if self.statm is not None:
+            os.close(self.statm)
+            self.statm = None
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class Limits:
@@ -61,21 +82,26 @@ class Limits:
         self.deadline = math.inf
         self.ceiling = math.inf
         self.next_probe = 0.0
+        self.memory: _Memory | None = None
 
     def start(self) -> None:
+        self.memory = _Memory()
         self.deadline = time.monotonic() + MAX_SECONDS
-        self.ceiling = peak_memory() + MAX_MEMORY
+        self.ceiling = self.memory.now() + MAX_MEMORY
 
     def stop(self) -> None:
         self.deadline = self.ceiling = math.inf
+        if self.memory is not None:
+            self.memory.close()
+            self.memory = None
 
     def check(self) -> None:
         now = time.monotonic()
         if now > self.deadline:
             raise TemplateLimit(f"composing takes longer than {MAX_SECONDS:g} s; the template loops too long")
-        if now >= self.next_probe and self.ceiling != math.inf:
+        if now >= self.next_probe and self.memory is not None:
             self.next_probe = now + PROBE_SECONDS
-            if peak_memory() > self.ceiling:
+            if self.memory.now() > self.ceiling:
                 raise TemplateLimit(f"composing takes more than {MAX_MEMORY // 1_000_000} MB of memory; the template "
                                     "keeps too much (a macro that calls itself with large texts, many large variables)")
 
