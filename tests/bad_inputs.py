@@ -621,6 +621,19 @@ CASES = [
     # control characters in any text of a dossier ------------------------------------------------
     Case("control-escape-in-claim", edit_yaml(FACTS, setitem((0, "claim"), "The \x1b[31mpresident received his counterpart.")),
          "'claim': holds the character U+001B", F + r":\d+", CHECK),
+    # Direction controls in a line that becomes a mail's subject, a file name, a page header: "\u202e" makes
+    # "Quarterly \u202efdp.exe" read "Quarterly exe.pdf". Before, each went into the mail.
+    Case("bidi-override-in-title", edit_yaml(CONFIG, setitem(("title",), "Quarterly \u202efdp.exe")),
+         "'title': holds U+202E RIGHT-TO-LEFT OVERRIDE, a direction control", D + r":\d+", MAIL),
+    Case("bidi-isolate-in-marking", edit_yaml(CONFIG, setitem(("marking",), "OFFICIAL \u2067SENSITIVE")),
+         "'marking': holds U+2067 RIGHT-TO-LEFT ISOLATE, a direction control", D + r":\d+", CHECK),
+    Case("bidi-embedding-in-template-audience", template("x\n", head=HEAD.replace("audience: Testers", 'audience: "Test\u202bers"')),
+         "front matter: 'audience': holds U+202B RIGHT-TO-LEFT EMBEDDING", T + ":3", BUILD_T),
+    Case("bidi-override-in-subject-option", None, "the subject cannot hold line breaks, control characters or direction "
+         "controls", None, MAIL + ("--subject", "Report \u202efdp.exe")),
+    Case("bidi-override-in-sender-name", edit_yaml(CONFIG, setitem(("mail",), {"from": "Desk \u202eesrever <d@example.org>"})),
+         "'from': an address cannot hold line breaks, control characters or direction controls", D + r":\d+",
+         ("mail", "-d", "{root}", "-t", "executive", "--to", "office@example.org")),
     Case("control-c1-in-outlet", edit_yaml(SOURCES, setitem((0, "outlet"), "Agency \x9b31m")),
          "'outlet': holds the character U+009B", S + r":\d+", CHECK),
     Case("control-escape-in-section-title", edit_yaml(CONFIG, setitem(("sections", 0, "title"), "Summary \x1b[2K")),
