@@ -239,6 +239,29 @@ def hostile_reference_docx(root: Path) -> None:
     hostile_reference(root / "templates" / "reference.docx")
 
 
+def word_file_with(declaration: str, old: str, new: str) -> Change:
+    """../odd.docx beside the dossier: a Word file whose document.xml has `declaration` after its XML
+    declaration and `new` in place of `old` in its text."""
+    def change(root: Path) -> None:
+        import zipfile
+
+        import docx
+
+        path = root.parent / "odd.docx"
+        document = docx.Document()
+        document.add_paragraph("The commission met in Calder on 7 April 2025 and read the level of the lake.")
+        document.save(str(path))
+        with zipfile.ZipFile(path) as package:
+            parts = {part: package.read(part) for part in package.namelist()}
+        xml = parts["word/document.xml"].decode()
+        head = xml.index("?>") + 2
+        parts["word/document.xml"] = (xml[:head] + declaration + xml[head:].replace(old, new)).encode()
+        with zipfile.ZipFile(path, "w") as package:
+            for part, data in parts.items():
+                package.writestr(part, data)
+    return change
+
+
 def second_template(name: str, front_name: str) -> Change:
     return write(f"templates/{name}", HEAD.replace("name: t", f"name: {front_name}") + "## Points\n")
 
@@ -793,6 +816,13 @@ CASES = [
          "lies outside the dossier", r"{root}/sources/texts", ("add-source", "{root}/../page.txt", "-d", "{root}")),
     Case("add-source-scanned-pdf", scanned_pdf, "this PDF has no text layer (a scanned image?); run it through OCR first",
          r"{root}/\.\./scan\.pdf", ("add-source", "{root}/../scan.pdf", "-d", "{root}")),
+    # python-docx reads a run's text only up to the first node that is not text: before, the rest went, silently.
+    Case("add-source-docx-entity", word_file_with('<!DOCTYPE w:document [<!ENTITY place "Calder">]>', "in Calder", "in &place;"),
+         "this Word file holds the XML entity reference &place; inside its text", r"{root}/\.\./odd\.docx",
+         ("add-source", "{root}/../odd.docx", "-d", "{root}")),
+    Case("add-source-docx-comment-in-text", word_file_with("", "in Calder", "in <!-- a note -->Calder"),
+         "this Word file holds an XML comment inside its text", r"{root}/\.\./odd\.docx",
+         ("add-source", "{root}/../odd.docx", "-d", "{root}")),
     Case("add-source-unknown-encoding", lambda root: (root.parent / "noise.txt").write_bytes(bytes(range(128, 256)) * 3),
          "the encoding of this text cannot be told", r"{root}/\.\./noise\.txt", ("add-source", "{root}/../noise.txt", "-d", "{root}")),
     Case("add-source-url-404", None, "the server answered HTTP 404 Not Found; nothing added", r"http://127\.0\.0\.1:\d+/missing",

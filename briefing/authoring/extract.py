@@ -181,6 +181,7 @@ def extract_docx(data: bytes, name: str = "") -> Extracted:
 
     try:
         document = docx.Document(io.BytesIO(data))
+        _check_whole_text(document.element.body, name)
         lines = [paragraph.text for paragraph in document.paragraphs]
         for table in document.tables:
             lines += [cell.text for row in table.rows for cell in row.cells]
@@ -192,6 +193,23 @@ def extract_docx(data: bytes, name: str = "") -> Extracted:
              "language": (properties.language or "").split("-")[0].lower() or None}
     return Extracted(_paragraphs(lines), "docx", {key: str(value).strip() for key, value in found.items() if value},
                      DOCUMENT)
+
+
+def _check_whole_text(body, name: str) -> None:
+    """Refuse a run of text (`w:t`) that holds anything but text: an entity reference a DOCTYPE
+    declares (`&place;`), a comment, a processing instruction. Word writes none of them, and
+    python-docx reads a run's text only up to the first: the rest would be lost without a word."""
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    for run in body.iter(qn("w:t")):
+        if len(run):
+            inside = run[0]
+            what = (f"the XML entity reference &{inside.name};" if isinstance(inside, etree._Entity) else
+                    "an XML comment" if isinstance(inside, etree._Comment) else "XML markup")
+            raise BriefingError(f"this Word file holds {what} inside its text (line {inside.sourceline} of its "
+                                "word/document.xml), which Word never writes, and the text after it would be lost; "
+                                "open it in Word or LibreOffice and save it again as .docx", file=name or None)
 
 
 def extract_text(data: bytes, name: str = "") -> Extracted:
