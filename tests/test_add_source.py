@@ -66,6 +66,14 @@ def docx_file(path: Path) -> Path:
     return path
 
 
+# A page that names no outlet: no og:site_name, no publisher, no site in its title; only its address has a host.
+BARE_PAGE = b"""<!DOCTYPE html><html lang="en"><head><title>Two countries share a lake</title>
+<link rel="canonical" href="https://news.example.net/a/bare"></head><body><article>
+<p>The governments of Estria and Lomond signed a water-sharing agreement for Lake Orvane on 11 March 2025.</p>
+<p>Each country may draw at most 40 per cent of the lake's yearly inflow, the agreement says.</p>
+</article></body></html>"""
+
+
 class Pages(http.server.BaseHTTPRequestHandler):
     routes: dict[str, tuple[int, str, bytes, dict]] = {}
 
@@ -91,6 +99,8 @@ def server():
         "/world/lake-orvane": (200, "text/html; charset=utf-8", (FIXTURES / "article.html").read_bytes(), {}),
         "/logo.png": (200, "image/png", b"\x89PNG\r\n", {}),
         "/huge": (200, "text/html", b"<html></html>", {"Content-Length": "900000000"}),
+        "/bare": (200, "text/html", BARE_PAGE.replace(b'<link rel="canonical" href="https://news.example.net/a/bare">', b""),
+                  {}),
     }
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -247,6 +257,25 @@ def test_add_source_gives_up_a_trickling_link_after_its_timeout(dossier: Path, s
     assert result.output.startswith(f"error: {server}/trickle: the server did not send the whole answer within 1.5 "
                                     "seconds")
     assert not list((dossier / "sources" / "texts").iterdir())
+
+
+def test_a_page_that_names_no_outlet_has_an_unknown_outlet_not_its_host(dossier: Path, tmp_path: Path) -> None:
+    """The host of its canonical address is where the page was, not who published it: it stays in the URL."""
+    page = tmp_path / "bare.html"
+    page.write_bytes(BARE_PAGE)
+    assert run("add-source", str(page), "-d", str(dossier)).exit_code == 0
+    meta = entry(dossier, "bare")
+    assert (meta["outlet"], meta["provenance"]["outlet"]) == ("unknown", "unknown")
+    assert meta["url"] == "https://news.example.net/a/bare"
+
+
+def test_a_fetched_page_that_names_no_outlet_has_an_unknown_outlet(dossier: Path, server: str) -> None:
+    result = run("add-source", f"{server}/bare", "-d", str(dossier))
+    assert result.exit_code == 0, result.output
+    meta = entry(dossier, "bare")
+    assert (meta["outlet"], meta["provenance"]["outlet"]) == ("unknown", "unknown")
+    assert (meta["url"], meta["provenance"]["url"]) == (f"{server}/bare", "fetched")
+    assert "127.0.0.1" not in meta["outlet"]
 
 
 # --- managing sources -------------------------------------------------------------------------

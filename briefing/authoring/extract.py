@@ -89,11 +89,29 @@ def extract_html(data: bytes, name: str = "", url: str | None = None) -> Extract
     if document is None:
         raise BriefingError("no article text found in this page (trafilatura found no main text)", file=name or None)
     found = document if isinstance(document, dict) else document.as_dict()
+    canonical = _canonical_url(data)
     metadata = {"title": found.get("title"), "author": found.get("author"), "date": found.get("date"),
-                "outlet": found.get("sitename"), "url": _canonical_url(data) or None,
-                "language": _page_language(data)}
+                "outlet": _stated_outlet(found.get("sitename"), found.get("url"), url, canonical),
+                "url": canonical or None, "language": _page_language(data)}
     return Extracted(_paragraphs((found.get("text") or "").splitlines()), "html",
                      {key: str(value).strip() for key, value in metadata.items() if value and str(value).strip()})
+
+
+def _stated_outlet(sitename: str | None, *addresses: str | None) -> str | None:
+    """The outlet a page names (its og:site_name, its publisher, the site in its title). Where it
+    names none, trafilatura gives the host name of the page's address, which says where the page
+    was, not who published it: that is no outlet (the address is kept as the URL)."""
+    if not sitename:
+        return None
+    hosts = {_host(address) for address in addresses if address}
+    return None if sitename.strip().lower() in hosts else sitename
+
+
+def _host(address: str) -> str:
+    """'https://www.gazette.example.org:8080/x' → 'gazette.example.org:8080', as trafilatura names a site from it."""
+    from urllib.parse import urlsplit
+
+    return re.sub(r"^(?:www|w[0-9]+)\.", "", urlsplit(address).netloc.lower())
 
 
 def _page_tree(data: bytes):
