@@ -764,6 +764,13 @@ CASES = [
     Case("bounded-printf-repeated-key", template("{% set a = 'x' * 999999 %}{{ ('%(a)s' * 3000) % {'a': a} }}\n"),
          "template refused by the sandbox: a text of 3,000,012,000 characters is too large", T + ":6", BUILD_T,
          process=True),
+    Case("bounded-trans-repeated-value", template("{% set big = 'x' * 999999 %}{% trans x=big %}" + "{{ x }}" * 1500
+                                                  + "{% endtrans %}\n"),
+         "template refused by the sandbox: a text of 1,500,006,000 characters is too large", T + r"(:\d+)?", BUILD_T,
+         process=True),
+    Case("bounded-gettext-repeated-value", template("{% set big = 'x' * 999999 %}{{ _('" + "%(x)s" * 1500 + "', x=big) }}\n"),
+         "template refused by the sandbox: a text of 1,500,006,000 characters is too large", T + ":6", BUILD_T,
+         process=True),
     Case("bounded-macro-text", template("{% set big = 'x' * 999999 %}{% macro m() %}{% for i in range(3000) %}{{ big }}"
                                         "{% endfor %}{% endmacro %}{{ m() | length }}\n"),
          "template refused by the sandbox: the text of a macro or block of 2,999,997,000 characters", T + ":6", BUILD_T,

@@ -7,8 +7,9 @@ time before it is made (`compose.limits` says how it is measured):
 * huge numbers: powers, products, repeated squaring;
 * huge widths: `'{:>300000000}'`, `center`, `'%300000000s'`, `batch(10**9)`;
 * huge texts: every text a template makes or writes out, whatever makes it
-  (`~`, `+`, `*`, `replace`, `join`, `format`, `%`, `{{ }}`, `string`,
-  `tojson`, a macro's or a block's text), at most `MAX_OUTPUT` characters;
+  (`~`, `+`, `*`, `replace`, `join`, `format`, `%`, gettext, `{{ }}`,
+  `string`, `tojson`, a macro's or a block's text), at most `MAX_OUTPUT`
+  characters;
 * huge lists: every list, tuple or dict a template builds (`[...]`, `+`,
   `*`, `sum`) at most `MAX_SIZE` items, the items of the lists inside it
   counted, so `[[1] * 1000] * 1000` is a million;
@@ -20,6 +21,7 @@ The template files themselves are read only inside the template folders.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -269,7 +271,25 @@ def make_sandbox(folders: list[Path], filters: dict, tests: dict, globals: dict,
     env.globals.update(globals, range=safe_range, lipsum=lipsum)
     if translations is not None:
         env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        for name in ("gettext", "ngettext", "pgettext", "npgettext"):
+            env.globals[name] = _bounded_translation(env, env.globals[name], getattr(translations, name))
     return env
+
+
+def _bounded_translation(env: Sandbox, function, translate):
+    """Jinja's gettext (`_()`, `{% trans %}`) formats the translated text with `%` and the
+    template's values: the text, which is the template's own where the catalogue has none, is
+    measured with those values first, as `%` is (`'%(x)s' * 1000` with a large `x`)."""
+    @functools.wraps(function)
+    def bounded(__context, *args, **variables):
+        values = dict(variables)
+        if function.__name__ in ("pgettext", "npgettext"):
+            values.setdefault("context", args[0])
+        if function.__name__ in ("ngettext", "npgettext"):
+            values.setdefault("num", args[-1])
+        check_text_size(printf_size(translate(*args), values, env.limits))
+        return function(__context, *args, **variables)
+    return bounded
 
 
 def render_bounded(env: Sandbox, template: jinja2.Template, context: dict) -> str:
