@@ -790,6 +790,13 @@ CASES = [
     Case("bounded-bytes-repeat", template("{{ 'x'.encode() * 10 ** 10 }}\n"),
          "template refused by the sandbox: repeating a text or list 10000000000 times is too large", T + ":6", BUILD_T,
          process=True),
+    Case("bounded-split-pieces", template("{% set s = 'ab ' * 333333 %}{% set t = s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s %}"
+                                          "{{ (t ~ t).split() | length }}\n"),  # before: 500 MB of little texts
+         "template refused by the sandbox: a list of the pieces of a text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-list-of-characters", template("{% set s = 'ab ' * 333333 %}{% set t = s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s %}"
+                                                "{{ (t ~ t) | list | length }}\n"),
+         "template refused by the sandbox: a list of the characters of a text of 19,999,980 items", T + ":6", BUILD_T,
+         process=True),
     Case("bounded-batch-width", template("{{ [1] | batch(1000000000, 0) | list | length }}\n"),
          "template refused by the sandbox: a width of 1000000000 is too large", T + ":6", BUILD_T, process=True),
     Case("bounded-nesting-depth", template("{% set ns = namespace(x=1) %}{% for i in range(1000) %}{% set ns.x = [ns.x] %}"

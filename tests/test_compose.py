@@ -184,7 +184,8 @@ def test_what_templates_ordinarily_build_is_unchanged(tmp_path):
             "| {{ range(5) | batch(2) | list }} | {{ {'a': [1, 'é']} | tojson }} | {{ [1, 'x'] | pprint }} "
             "| {{ '{0}-{1}'.format(1, 'b') }} {{ '{}{}'.format(1, 2) }} {{ '{:{w}}|'.format('x', w=3) }} "
             "| {{ '%s=%d' % ('a', 3) }} {{ '%(k)s' % {'k': 'v'} }} | {{ ('ab' ~ 1 ~ [2]) }} "
-            "| {% set ns = namespace(xs=[]) %}{% for i in range(3) %}{% set ns.xs = ns.xs + [i] %}{% endfor %}{{ ns.xs }}\n")
+            "| {% set ns = namespace(xs=[]) %}{% for i in range(3) %}{% set ns.xs = ns.xs + [i] %}{% endfor %}{{ ns.xs }} "
+            "| {{ range(5) | slice(2) | list }} {{ 'ab' | list }} {{ 'a,b'.split(',') }} {{ 'a b'.split() }}\n")
     assert _compose(tmp_path, body).markdown == (
         "12 34 | [1, 2, 3] | [[0, 1], [2, 3], [4]] | {\"a\": [1, \"\\u00e9\"]} | [1, 'x'] "
-        "| 1-b 12 x  | | a=3 v | ab1[2] | [0, 1, 2]\n")
+        "| 1-b 12 x  | | a=3 v | ab1[2] | [0, 1, 2] | [[0, 1, 2], [3, 4]] ['a', 'b'] ['a', 'b'] ['a', 'b']\n")

@@ -16,7 +16,7 @@ import jinja2
 from jinja2.sandbox import SecurityError
 from jinja2.utils import generate_lorem_ipsum
 
-from .limits import MAX_PPRINT, MAX_SIZE, check_text_size, check_width, item_count, printf_size, replaced_size, text_size
+from .limits import MAX_PPRINT, check_items, check_text_size, check_width, item_count, printf_size, replaced_size, text_size
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox
@@ -100,11 +100,16 @@ def _sum(environment: Sandbox, iterable, attribute=None, start=0):
     odd = next((item for item in items if not isinstance(item, type(start))), None)
     if odd is not None:
         raise TypeError(f'can only concatenate {kind} (not "{type(odd).__name__}") to {kind}')
-    size = item_count(start, environment.limits) + item_count(items, environment.limits) - len(items)
-    if size > MAX_SIZE:
-        raise SecurityError(f"a list of {size:,} items is too large (at most {MAX_SIZE:,}, counting the items of "
-                            "the lists inside it)")
+    check_items(item_count(start, environment.limits) + item_count(items, environment.limits) - len(items),
+                "a list, counting the items of the lists inside it,")
     return type(start)(chain(start, *items))
+
+
+def _list(value):
+    """A list of a text's characters, of a list's items: of a size a brief can need."""
+    if isinstance(value, str):
+        check_items(len(value), "a list of the characters of a text")
+    return list(value)
 
 
 def _batch(value, linecount: int, fill_with=None):
@@ -114,7 +119,7 @@ def _batch(value, linecount: int, fill_with=None):
 
 def _slice(value, slices: int, fill_with=None):
     check_width(slices)
-    return jinja2.filters.do_slice(value, slices, fill_with)
+    return jinja2.filters.sync_do_slice(value, slices, fill_with)
 
 
 def lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # noqa: A002  # Jinja's own names
@@ -126,4 +131,4 @@ def lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
 
 
 BOUNDED = {"center": _center, "indent": _indent, "format": _format, "replace": _replace, "join": _join,
-           "pprint": _pprint, "tojson": _tojson, "sum": _sum, "batch": _batch, "slice": _slice}
+           "pprint": _pprint, "tojson": _tojson, "sum": _sum, "batch": _batch, "slice": _slice, "list": _list}

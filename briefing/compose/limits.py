@@ -116,6 +116,11 @@ def check_text_size(size: int, what: str = "a text") -> None:
         raise SecurityError(f"{what} of {size:,} characters is too large (at most {MAX_OUTPUT:,})")
 
 
+def check_items(count: int, what: str = "a list") -> None:
+    if count > MAX_SIZE:
+        raise SecurityError(f"{what} of {count:,} items is too large (at most {MAX_SIZE:,})")
+
+
 def check_width(width) -> None:
     if isinstance(width, int) and not isinstance(width, bool) and abs(width) > MAX_WIDTH:
         raise SecurityError(f"a width of {width} is too large (at most {MAX_WIDTH})")

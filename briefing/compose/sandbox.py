@@ -39,6 +39,7 @@ from .limits import (
     Limits,
     TemplateLimit,
     check_brief_size,
+    check_items,
     check_text_size,
     check_width,
     format_size,
@@ -202,6 +203,11 @@ class Sandbox(ImmutableSandboxedEnvironment):
             check_text_size(replaced_size(text, args[0], args[1], *[a for a in args[2:3] if isinstance(a, int)]))
         if name == "join" and args and isinstance(args[0], (list, tuple)):
             check_text_size(sum(text_size(item, self.limits) for item in args[0]) + len(text) * max(len(args[0]) - 1, 0))
+        if name in ("split", "rsplit", "splitlines"):  # a list of its pieces, each a text of its own
+            separator = args[0] if args and isinstance(args[0], type(text)) and name != "splitlines" else None
+            limit = next((a for a in (*args[1:2], kwargs.get("maxsplit")) if isinstance(a, int) and a >= 0), None)
+            pieces = text.count(separator) + 1 if separator else len(text) // 2 + 1  # type: ignore[arg-type]
+            check_items(min(pieces, limit + 1) if limit is not None else pieces, "a list of the pieces of a text")
         if name == "translate" and isinstance(text, str) and args and isinstance(args[0], dict):
             longest = max((len(v) for v in args[0].values() if isinstance(v, str)), default=1)
             check_text_size(len(text) * max(longest, 1))
