@@ -797,6 +797,18 @@ CASES = [
                                                 "{{ (t ~ t) | list | length }}\n"),
          "template refused by the sandbox: a list of the characters of a text of 19,999,980 items", T + ":6", BUILD_T,
          process=True),
+    # A filter whose text grows with what it is given: an indent on every line, a wrapstring between every
+    # two, a rel on every link, '&lt;' for every '<' (before: 5 GB, 5 GB, 1.6 GB, 220 MB).
+    Case("bounded-indent-every-line", template("{{ ('a\\n' * 499999) | indent(10000) | length }}\n"),
+         "template refused by the sandbox: an indented text of 5,000,999,998 characters", T + ":6", BUILD_T, process=True),
+    Case("bounded-wordwrap-string", template("{{ ('a ' * 499999) | wordwrap(1, wrapstring='x' * 9999) | length }}\n"),
+         "template refused by the sandbox: a wrapped text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-urlize-rel", template("{{ ('http://a.bc ' * 80000) | urlize(rel='x' * 9999) | length }}\n"),
+         "template refused by the sandbox: a text with links of", T + ":6", BUILD_T, process=True),
+    Case("bounded-escape-growth", template("{% set s = '<' * 999999 %}{% set t = s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s %}"
+                                           "{{ (t ~ t) | e | length }}\n"),
+         "template refused by the sandbox: a text of 119,999,880 characters is too large", T + ":6", BUILD_T,
+         process=True),
     Case("bounded-batch-width", template("{{ [1] | batch(1000000000, 0) | list | length }}\n"),
          "template refused by the sandbox: a width of 1000000000 is too large", T + ":6", BUILD_T, process=True),
     Case("bounded-nesting-depth", template("{% set ns = namespace(x=1) %}{% for i in range(1000) %}{% set ns.x = [ns.x] %}"

@@ -26,17 +26,22 @@ NOT_TEXT = frozenset(["abs", "attr", "batch", "count", "d", "default", "dictsort
                       "groupby", "int", "items", "join", "last", "length", "list", "map", "max", "min", "pprint",
                       "random", "reject", "rejectattr", "reverse", "round", "select", "selectattr", "slice", "sort",
                       "sum", "tojson", "unique"])
+# How many characters, at most, such a filter writes for each one it reads ('<' escaped is '&lt;',
+# 'é' in a URL '%C3%A9', 'ß' upper case 'SS', '*' in Markdown '\\*'); the others write no more than they read.
+GROWTH = {"e": 6, "escape": 6, "forceescape": 6, "xmlattr": 6, "urlencode": 12, "upper": 3, "lower": 3, "title": 3,
+          "capitalize": 3, "md": 3}
 MAX_LIPSUM = 100  # paragraphs of placeholder text
 
 
-def reads_text(environment: Sandbox, function):
-    """`function`, a filter that writes its value out as text, with the value measured first."""
+def reads_text(environment: Sandbox, function, growth: int = 1):
+    """`function`, a filter that writes its value out as text (`growth` characters at most for each
+    one of it), with the value measured first."""
     position = 1 if getattr(function, "jinja_pass_arg", None) is not None else 0  # after the environment or context
 
     @functools.wraps(function)
     def bounded(*args, **kwargs):
-        if len(args) > position and type(args[position]) is not str:
-            check_text_size(text_size(args[position], environment.limits))
+        if len(args) > position and (growth > 1 or type(args[position]) is not str):
+            check_text_size(growth * text_size(args[position], environment.limits))
         return function(*args, **kwargs)
     return bounded
 
@@ -47,8 +52,28 @@ def _center(value, width: int = 80) -> str:
 
 
 def _indent(value, width=4, first: bool = False, blank: bool = False) -> str:
-    check_width(width if isinstance(width, int) else len(str(width)))
-    return jinja2.filters.do_indent(str(value), width, first, blank)
+    text, pad = str(value), width if isinstance(width, int) else len(str(width))
+    check_width(pad)
+    check_text_size(len(text) + (text.count("\n") + 1) * pad, "an indented text")  # the padding, on every line
+    return jinja2.filters.do_indent(text, width, first, blank)
+
+
+@jinja2.pass_environment
+def _wordwrap(environment: Sandbox, value, width: int = 79, break_long_words: bool = True, wrapstring=None,
+              break_on_hyphens: bool = True) -> str:
+    text = str(value)
+    wrap = str(wrapstring) if wrapstring is not None else environment.newline_sequence
+    lines = len(text) // max(width, 1) + text.count(" ") + text.count("\n") + 1  # at most, whatever the words
+    check_text_size(len(text) + lines * len(wrap), "a wrapped text")  # `wrapstring` between every two lines
+    return jinja2.filters.do_wordwrap(environment, text, width, break_long_words, wrapstring, break_on_hyphens)
+
+
+@jinja2.pass_eval_context
+def _urlize(eval_ctx, value, trim_url_limit=None, nofollow: bool = False, target=None, rel=None, extra_schemes=None):
+    text = str(value)
+    link = 60 + sum(len(str(part)) for part in (target, rel) if part is not None)  # the markup each link adds
+    check_text_size(12 * len(text) + (len(text) // 4 + 1) * link, "a text with links")  # an address is 4 characters or more
+    return jinja2.filters.do_urlize(eval_ctx, text, trim_url_limit, nofollow, target, rel, extra_schemes)
 
 
 @jinja2.pass_environment
@@ -131,4 +156,5 @@ def lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
 
 
 BOUNDED = {"center": _center, "indent": _indent, "format": _format, "replace": _replace, "join": _join,
-           "pprint": _pprint, "tojson": _tojson, "sum": _sum, "batch": _batch, "slice": _slice, "list": _list}
+           "pprint": _pprint, "tojson": _tojson, "sum": _sum, "batch": _batch, "slice": _slice, "list": _list,
+           "wordwrap": _wordwrap, "urlize": _urlize}

@@ -33,7 +33,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter, Se
 
 from ..errors import BriefingError
 from ..load.paths import MAX_FILE_BYTES
-from .filters import BOUNDED, NOT_TEXT, lipsum, reads_text
+from .filters import BOUNDED, GROWTH, NOT_TEXT, lipsum, reads_text
 from .limits import (
     MAX_SIZE,
     Limits,
@@ -272,7 +272,7 @@ def make_sandbox(folders: list[Path], filters: dict, tests: dict, globals: dict,
     )
     env.filters.update(BOUNDED, **filters)
     for name in set(env.filters) - NOT_TEXT:
-        env.filters[name] = reads_text(env, env.filters[name])
+        env.filters[name] = reads_text(env, env.filters[name], GROWTH.get(name, 1))
     env.tests.update(tests)
     env.globals.update(globals, range=safe_range, lipsum=lipsum)
     if translations is not None:
