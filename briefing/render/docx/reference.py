@@ -14,6 +14,7 @@ outside the file.
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
@@ -57,8 +58,13 @@ def style_parts(reference: Path) -> bytes:
     itself, comments, properties), every relationship but the main document's
     to those parts, and every element that referred to one that went (an
     attached template, a linked or embedded image, a hyperlink)."""
+    return _style_parts(reference.read_bytes(), reference)
+
+
+@functools.lru_cache(maxsize=8)  # every brief of a build, and of a `watch`, takes the same reference: made once
+def _style_parts(data: bytes, reference: Path) -> bytes:
     try:
-        with zipfile.ZipFile(reference) as package:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
             main = next((target for kind, target in _relationships(package, "", reference)
                          if kind == RT.OFFICE_DOCUMENT and target), None)
             if main is None:
@@ -79,7 +85,7 @@ def style_parts(reference: Path) -> bytes:
     for name, content_type in [(main, CT.WML_DOCUMENT_MAIN)] + [(name, STYLE_PARTS[kind]) for kind, name in kept.items()]:
         etree.SubElement(types, f"{{{_CONTENT_TYPES}}}Override", PartName="/" + name, ContentType=content_type)
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as package:  # read at once, never stored: not compressed
         package.writestr("[Content_Types].xml", etree.tostring(types, xml_declaration=True, encoding="UTF-8"))
         package.writestr("_rels/.rels", _relationships_xml([(RT.OFFICE_DOCUMENT, main)]))
         package.writestr(_rels_name(main), _relationships_xml(
@@ -150,7 +156,7 @@ def _unlinked(data: bytes, settings: bool) -> bytes:
     `r:` attribute: the package holds no relationship of theirs now), and, for the settings,
     without `DROPPED_SETTINGS`."""
     root = etree.fromstring(data, _PARSER)
-    doomed = [element for element in root.iter(etree.Element) if any(name.startswith(f"{{{_R}}}") for name in element.attrib)]
+    doomed = root.xpath("//*[@*[namespace-uri() = $r]]", r=_R)
     if settings:
         doomed += [element for name in DROPPED_SETTINGS for element in root.iter(qn(f"w:{name}"))]
     for element in doomed:
