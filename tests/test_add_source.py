@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO, make_dossier
+from conftest import REPO, make_dossier, trickle
 
 from briefing.cli import cli
 
@@ -66,10 +66,20 @@ def docx_file(path: Path) -> Path:
     return path
 
 
+# A page that names no outlet: no og:site_name, no publisher, no site in its title; only its address has a host.
+BARE_PAGE = b"""<!DOCTYPE html><html lang="en"><head><title>Two countries share a lake</title>
+<link rel="canonical" href="https://news.example.net/a/bare"></head><body><article>
+<p>The governments of Estria and Lomond signed a water-sharing agreement for Lake Orvane on 11 March 2025.</p>
+<p>Each country may draw at most 40 per cent of the lake's yearly inflow, the agreement says.</p>
+</article></body></html>"""
+
+
 class Pages(http.server.BaseHTTPRequestHandler):
     routes: dict[str, tuple[int, str, bytes, dict]] = {}
 
     def do_GET(self):  # noqa: N802 (the name http.server calls)
+        if self.path in ("/trickle", "/trickle-headers"):
+            return trickle(self, in_headers=self.path == "/trickle-headers")
         status, media, body, headers = self.routes.get(self.path, (404, "text/html", b"<h1>Not found</h1>", {}))
         self.send_response(status)
         self.send_header("Content-Type", media)
@@ -89,6 +99,8 @@ def server():
         "/world/lake-orvane": (200, "text/html; charset=utf-8", (FIXTURES / "article.html").read_bytes(), {}),
         "/logo.png": (200, "image/png", b"\x89PNG\r\n", {}),
         "/huge": (200, "text/html", b"<html></html>", {"Content-Length": "900000000"}),
+        "/bare": (200, "text/html", BARE_PAGE.replace(b'<link rel="canonical" href="https://news.example.net/a/bare">', b""),
+                  {}),
     }
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -218,10 +230,52 @@ def test_a_link_without_answer_times_out(server: str) -> None:
     silent.bind(("127.0.0.1", 0))
     silent.listen(1)  # accepts, never answers
     try:
-        with pytest.raises(BriefingError, match="no answer from the server within 0.5 seconds"):
+        with pytest.raises(BriefingError, match="the server did not send the whole answer within 0.5 seconds"):
             fetch_url(f"http://127.0.0.1:{silent.getsockname()[1]}/", timeout=0.5)
     finally:
         silent.close()
+
+
+@pytest.mark.parametrize("path", ["/trickle", "/trickle-headers"])
+def test_a_link_that_trickles_is_given_up_at_the_timeout_in_all(server: str, path: str) -> None:
+    """A byte every 0.2 s meets no socket timeout, in the body or in the headers: the fetch stops
+    at its total time all the same (the server would go on for two minutes)."""
+    import time
+
+    from briefing.authoring.fetch import fetch_url
+    from briefing.errors import BriefingError
+
+    start = time.monotonic()
+    with pytest.raises(BriefingError, match="the server did not send the whole answer within 1 seconds"):
+        fetch_url(server + path, timeout=1)
+    assert time.monotonic() - start < 5
+
+
+def test_add_source_gives_up_a_trickling_link_after_its_timeout(dossier: Path, server: str) -> None:
+    result = run("add-source", f"{server}/trickle", "-d", str(dossier), "--timeout", "1.5")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {server}/trickle: the server did not send the whole answer within 1.5 "
+                                    "seconds")
+    assert not list((dossier / "sources" / "texts").iterdir())
+
+
+def test_a_page_that_names_no_outlet_has_an_unknown_outlet_not_its_host(dossier: Path, tmp_path: Path) -> None:
+    """The host of its canonical address is where the page was, not who published it: it stays in the URL."""
+    page = tmp_path / "bare.html"
+    page.write_bytes(BARE_PAGE)
+    assert run("add-source", str(page), "-d", str(dossier)).exit_code == 0
+    meta = entry(dossier, "bare")
+    assert (meta["outlet"], meta["provenance"]["outlet"]) == ("unknown", "unknown")
+    assert meta["url"] == "https://news.example.net/a/bare"
+
+
+def test_a_fetched_page_that_names_no_outlet_has_an_unknown_outlet(dossier: Path, server: str) -> None:
+    result = run("add-source", f"{server}/bare", "-d", str(dossier))
+    assert result.exit_code == 0, result.output
+    meta = entry(dossier, "bare")
+    assert (meta["outlet"], meta["provenance"]["outlet"]) == ("unknown", "unknown")
+    assert (meta["url"], meta["provenance"]["url"]) == (f"{server}/bare", "fetched")
+    assert "127.0.0.1" not in meta["outlet"]
 
 
 # --- managing sources -------------------------------------------------------------------------

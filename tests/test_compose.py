@@ -119,15 +119,73 @@ def test_ordinary_formatting_still_works(tmp_path):
 
 
 def test_composing_is_bounded_in_time_and_size(tmp_path, monkeypatch):
-    from briefing.compose import brief
+    from briefing.compose import limits
 
-    monkeypatch.setattr(brief, "MAX_SECONDS", 0.2)
+    monkeypatch.setattr(limits, "MAX_SECONDS", 0.2)
     with pytest.raises(BriefingError, match="composing takes longer than 0.2 s"):
         _compose(tmp_path / "a", "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
-    monkeypatch.setattr(brief, "MAX_OUTPUT", 1000)
+    monkeypatch.setattr(limits, "MAX_OUTPUT", 1000)
     with pytest.raises(BriefingError, match="the brief grows beyond 1,000 characters"):
         _compose(tmp_path / "b", "{% for i in range(100) %}{{ 'x' * 100 }}{% endfor %}")
     with pytest.raises(BriefingError, match="the product of numbers"):
         _compose(tmp_path / "c", "{% set ns = namespace(x=3) %}{% for i in range(30) %}{% set ns.x = ns.x * ns.x %}{% endfor %}")
     assert _compose(tmp_path / "d", "{{ range(3) | list }} {{ range(5) | length }} {{ range(4)[2] }}\n").markdown.endswith(
         "[0, 1, 2] 5 2\n")
+
+
+# Hostile templates that each took 1.5 to 6 GB of memory before what a template makes was bounded.
+HOSTILE = {
+    "shared-lists": "{% set a = [[1] * 1000] * 999 %}{% set b = [a, a, a, a, a, a, a, a, a, a] %}{{ b | string }}",
+    "macro-text": "{% set big = 'x' * 999999 %}{% macro m() %}{% for i in range(3000) %}{{ big }}{% endfor %}"
+                  "{% endmacro %}{{ m() }}",
+    "map": "{{ (['x' * 999999] * 2000) | map('upper') | list | length }}",
+    "recursion": "{% macro f(n, s) %}{% if n %}{{ f(n - 1, s | upper) }}{% endif %}{% endmacro %}"
+                 "{% set s = 'x' * 999999 %}{{ f(200, s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s) }}",
+    "loops-over-a-text": "{% set t = 'x' * 1000 %}{% macro m() %}{% for a in t %}{% for b in t %}{% for c in t %}x"
+                         "{% endfor %}{% endfor %}{% endfor %}{% endmacro %}{{ m() }}",
+}
+
+
+# Runs `python -m briefing ARGS` as a child and prints its exit status and peak memory (kB). A launcher
+# of its own: a process started straight from this one would count this one's memory in its peak.
+LAUNCHER = """import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, "-m", "briefing", *sys.argv[1:]])
+_, status, usage = os.wait4(pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_template_stops_within_its_time_and_memory(tmp_path, name):
+    """The whole `briefing build` process, as the user runs it: exit 1 and one line, well under 200 MB
+    at its peak (the process itself takes about 60 MB, and composing may add 100 MB), and within the
+    10 s composing may take (and the start). A process still running after a minute is stopped."""
+    import subprocess
+    import sys
+    import time
+
+    root = make_dossier(tmp_path / "dossier", templates=template("t", HOSTILE[name] + "\n"))
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", LAUNCHER, "build", "-d", str(root), "-t", "t", "-f", "md"],
+                          capture_output=True, text=True, timeout=60)
+    seconds = time.monotonic() - start
+    code, peak_kb = map(int, done.stdout.split())
+    assert code == 1, done.stderr
+    assert len(done.stderr.splitlines()) == 1 and "t.md.j2:" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert peak_kb < 200_000, f"peak {peak_kb // 1024} MB"  # kilobytes, on Linux
+    assert seconds < 15, f"{seconds:.1f} s"
+
+
+def test_what_templates_ordinarily_build_is_unchanged(tmp_path):
+    """Literals, loops, sums of lists, batches, JSON, pprint and formats as Jinja makes them, under the bounds."""
+    body = ("{% for a, b in [(1, 2), (3, 4)] %}{{ a }}{{ b }} {% endfor %}| {{ [[1], [2, 3]] | sum(start=[]) }} "
+            "| {{ range(5) | batch(2) | list }} | {{ {'a': [1, 'é']} | tojson }} | {{ [1, 'x'] | pprint }} "
+            "| {{ '{0}-{1}'.format(1, 'b') }} {{ '{}{}'.format(1, 2) }} {{ '{:{w}}|'.format('x', w=3) }} "
+            "| {{ '%s=%d' % ('a', 3) }} {{ '%(k)s' % {'k': 'v'} }} | {{ ('ab' ~ 1 ~ [2]) }} "
+            "| {% set ns = namespace(xs=[]) %}{% for i in range(3) %}{% set ns.xs = ns.xs + [i] %}{% endfor %}{{ ns.xs }} "
+            "| {{ range(5) | slice(2) | list }} {{ 'ab' | list }} {{ 'a,b'.split(',') }} {{ 'a b'.split() }}\n")
+    assert _compose(tmp_path, body).markdown == (
+        "12 34 | [1, 2, 3] | [[0, 1], [2, 3], [4]] | {\"a\": [1, \"\\u00e9\"]} | [1, 'x'] "
+        "| 1-b 12 x  | | a=3 v | ab1[2] | [0, 1, 2] | [[0, 1, 2], [3, 4]] ['a', 'b'] ['a', 'b'] ['a', 'b']\n")

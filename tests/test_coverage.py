@@ -172,3 +172,30 @@ def test_default_coverage_figures_are_the_published_ones():
         "apa": (27, 27),
         "malikunafoni": (11, 12),
     }
+
+
+def test_coverage_finishes_on_a_text_of_one_sentence_of_1_6_mb(tmp_path):
+    """pysbd's time grows with the square of a line: one of 1.6 MB never ended. The command must
+    finish (well within a minute; it takes about a second), with the long line as uncited text."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ARTICLE, one_long_sentence
+
+    root = make_dossier(tmp_path, texts={"one": ARTICLE + one_long_sentence() + "\n"})
+    done = subprocess.run([sys.executable, "-m", "briefing", "sources", "--coverage", "--json", "-d", str(root)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    (source,) = json.loads(done.stdout)
+    assert source["sentences_cited"] == 2 and source["sentences"] > 3, {k: v for k, v in source.items() if k != "uncited"}
+
+
+def test_a_long_line_is_segmented_in_pieces_cut_after_sentence_ends():
+    from briefing.authoring.coverage import MAX_PIECE
+
+    sentence = "Le ministre a parlé longtemps de la coopération entre les deux pays. "
+    line = sentence * (3 * MAX_PIECE // len(sentence))
+    found = split_sentences(line)
+    assert [text for text, _, _ in found] == [sentence.strip()] * (3 * MAX_PIECE // len(sentence))
+    assert all(line[start:end] == text for text, start, end in found)

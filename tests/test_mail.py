@@ -485,3 +485,9 @@ def test_a_server_that_never_answers_times_out(dossier):
         result = run(dossier, *send_args(port, "--security", "none", "--timeout", "0.5"))
     assert result.exit_code == 1
     assert error_line(result).startswith(f"error: cannot reach 127.0.0.1:{port}: no answer within 0.5 s;")
+
+
+def test_an_attachment_name_holds_no_direction_control():
+    from briefing.mail.message import attachment_name
+
+    assert attachment_name("Quarterly \u202efdp.exe\u2066", "executive", "pdf") == "Quarterly fdp.exe (executive).pdf"

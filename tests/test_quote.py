@@ -146,3 +146,19 @@ def test_a_fragment_close_to_nothing_is_an_error_not_a_passage(tmp_path):
     assert result.exit_code == 1
     assert f"{root}/sources/texts/one.txt: no passage of 'one' is close to «zzzz qqqq xxxx» (the best matches" in result.output
     assert "quote:" not in result.output
+
+
+def test_quote_finishes_on_a_text_of_one_sentence_of_1_6_mb(tmp_path):
+    """Scoring every window of 270,000 words, and segmenting one sentence of 1.6 MB, never ended:
+    the command must finish (well within a minute; it takes a second or two) and find the words."""
+    import subprocess
+    import sys
+
+    from conftest import NEEDLE, make_dossier, one_long_sentence
+
+    root = make_dossier(tmp_path, texts={"one": ARTICLE + one_long_sentence() + "\n"})
+    done = subprocess.run([sys.executable, "-m", "briefing", "quote", "one", "la comission mixte publira le niveau du lac",
+                           "-d", str(root), "--json"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    best = json.loads(done.stdout)[0]
+    assert best["quote"] == NEEDLE.rsplit(" ", 2)[0] and best["line"] == 3, best

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from briefing.build import build_briefs
-from conftest import REPO, build_default, make_dossier, require
+from conftest import HOSTILE, REPO, build_default, hostile_reference, make_dossier, require
 from readback import W, docx_footnotes, flat
 
 @pytest.fixture(scope="module")
@@ -116,6 +116,65 @@ def test_a_restyled_reference_document_restyles_the_brief(tmp_path):
     build_briefs(root, ("executive",), ("docx",))
     built = docx.Document(str(root / "out" / "executive.docx"))
     assert built.styles["Heading 1"].font.size == docx.shared.Pt(22)
+
+
+# What a brief may take from a reference document: the parts it writes itself, and the style parts.
+BRIEF_PARTS = {"[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "word/document.xml",
+               "word/_rels/document.xml.rels", "word/styles.xml", "word/numbering.xml", "word/settings.xml",
+               "word/fontTable.xml", "word/theme/theme1.xml", "word/footnotes.xml", "word/_rels/footnotes.xml.rels",
+               "word/header1.xml", "word/footer1.xml"}
+
+
+def assert_only_styles_taken(data: bytes, urls: set[str]) -> None:
+    """A built DOCX holds the brief's own parts and the reference's style parts, and links only to `urls`."""
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        names = set(package.namelist())
+        assert names <= BRIEF_PARTS, names - BRIEF_PARTS
+        for rels in (name for name in names if name.endswith(".rels")):
+            for rel in etree.fromstring(package.read(rels)):
+                if rel.get("TargetMode") == "External":
+                    assert rel.get("Type").endswith("/hyperlink") and rel.get("Target") in urls, (rels, rel.attrib)
+        everything = b"".join(package.read(name) for name in names)
+        assert not [word for word in HOSTILE if word.encode() in everything]
+        settings = etree.fromstring(package.read("word/settings.xml"))
+        assert not [e.tag for e in settings.iter() if etree.QName(e).localname in
+                    ("attachedTemplate", "linkStyles", "mailMerge", "writeProtection", "documentProtection")]
+        assert etree.fromstring(package.read("word/document.xml")).find(f".//{W}titlePg") is None  # the marking on page 1
+
+
+def test_a_hostile_reference_document_gives_its_styles_and_nothing_else(tmp_path):
+    """Built by the command itself: macros, unknown parts, custom XML, an attached template, a mail merge,
+    beacons and links to file:// and smb:// addresses stay out; the restyled heading comes in."""
+    from briefing.cli import run
+
+    sources = [{"id": "one", "file": "texts/one.txt", "outlet": "Outlet", "url": "https://example.org/article",
+                "reliability": "B"}]
+    root = make_dossier(tmp_path / "dossier", sources=sources)
+    hostile_reference(root / "templates" / "reference.docx")
+    assert run(["build", "-d", str(root), "-t", "analyst", "-t", "executive", "-f", "docx"]) == 0
+    for name in ("analyst", "executive"):
+        path = root / "out" / f"{name}.docx"
+        assert_only_styles_taken(path.read_bytes(), {"https://example.org/article"})
+        assert docx.Document(str(path)).styles["Heading 1"].font.size == docx.shared.Pt(22)
+    header = xml(root / "out" / "analyst.docx", "word/header1.xml")
+    assert "".join(t.text for t in header.iter(f"{W}t")) == "UNCLASSIFIED"
+
+
+def test_the_mailed_docx_takes_nothing_of_a_hostile_reference_but_its_styles(tmp_path):
+    import email
+    from email import policy
+
+    from briefing.cli import run
+
+    root = make_dossier(tmp_path / "dossier")
+    hostile_reference(root / "templates" / "reference.docx")
+    assert run(["mail", "-d", str(root), "-t", "executive", "--to", "office@example.org", "--from",
+                "desk@example.org", "--attach-docx"]) == 0
+    message = email.message_from_bytes((root / "out" / "executive.eml").read_bytes(), policy=policy.default)
+    (attached,) = [part.get_content() for part in message.iter_attachments() if part.get_filename().endswith(".docx")]
+    assert_only_styles_taken(attached, set())
 
 
 def test_libreoffice_converts_every_docx_and_keeps_the_claims(default_docx, tmp_path):

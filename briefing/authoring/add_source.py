@@ -24,7 +24,7 @@ from ..load.paths import folder_inside, resolve_inside
 from ..load.validate import schema_errors
 from ..load.yamlfile import load_yaml, read_text
 from .extract import KINDS, Extracted, extract
-from .fetch import MAX_BYTES, fetch_url, is_link
+from .fetch import MAX_BYTES, TIMEOUT, fetch_url, is_link
 
 FIELDS = ("title", "outlet", "author", "date", "language", "url", "reliability", "reliability_reason")
 
@@ -113,11 +113,12 @@ def slugify(text: str) -> str:
 
 
 def add_source(root: str | Path, article: str | Path, *, source_id: str | None = None, origin: str | None = None,
-               **metadata: str | None) -> AddedSource:
-    """Add `article` (a file or an http(s) link) to the dossier: its text as sources/texts/ID.txt,
-    the file it came from as sources/originals/ID.EXT, and its entry in sources.yaml."""
+               timeout: float = TIMEOUT, **metadata: str | None) -> AddedSource:
+    """Add `article` (a file or an http(s) link, fetched within `timeout` seconds in all) to the dossier:
+    its text as sources/texts/ID.txt, the file it came from as sources/originals/ID.EXT, and its entry
+    in sources.yaml."""
     path = sources_file(root)
-    fetched = fetch_url(str(article)) if is_link(str(article)) else None
+    fetched = fetch_url(str(article), timeout) if is_link(str(article)) else None
     if fetched is not None:
         extracted = extract(fetched.data, fetched.final_url, fetched.content_type, url=fetched.final_url)
         data = fetched.data

@@ -9,6 +9,12 @@ the span of any located quote (see `briefing.check.LocatedQuote`) overlaps it.
 * within a line, sentences are found by pysbd, the rule-based segmenter of
   the "Golden Rules", in the source's language (English where pysbd has no
   rules for it): "U.S.", "M. Dupont" or "3 Jan. 2025" do not end a sentence;
+* a line longer than `MAX_PIECE` characters is given to pysbd in pieces of
+  at most that many, cut after a sentence end where there is one, else at a
+  space, and a piece that holds none of the marks that end a sentence in its
+  language (`.`, `!`, `?`, `…` in most) is taken as one sentence without
+  asking pysbd: pysbd's time grows with the square of what it is given, and a
+  text of a million characters without a full stop would never be done;
 * a piece holding no letter or digit (a list bullet "-", a stray "»") is not
   a sentence;
 * **page furniture** is a line that is one short piece (at most 12 words) and
@@ -29,7 +35,9 @@ from ..check import CheckedDossier
 _LINE = re.compile(r"[^\r\n]+")
 _WORD = re.compile(r"\w")
 _SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*$")
+_CUT = re.compile(r"[.!?…][\"'»”’)\]]*\s+|\s+")  # after a sentence end, else at a space
 FURNITURE_WORDS = 12
+MAX_PIECE = 10_000  # characters pysbd segments at once (the longest line of the default dossier has 869)
 
 
 class Sentence(NamedTuple):
@@ -74,12 +82,11 @@ def split_sentences(text: str, language: str = "en") -> list[tuple[str, int, int
 def segment(text: str, language: str = "en") -> list[tuple[str, int, int, bool]]:
     """(sentence, start, end, is page furniture) for each sentence of `text`, in order."""
     found = []
-    split = segmenter(language).segment
     for line in _LINE.finditer(text):
         pieces = []
         cursor = 0
         body = line.group()
-        for part in split(body) if body.strip() else []:
+        for part in _sentences(body, language) if body.strip() else []:
             stripped = part.strip()
             at = body.find(stripped, cursor) if stripped else -1
             if at < 0:
@@ -91,6 +98,35 @@ def segment(text: str, language: str = "en") -> list[tuple[str, int, int, bool]]
             and not _SENTENCE_END.search(pieces[0][0])
         found += [(piece, start, end, furniture) for piece, start, end in pieces]
     return found
+
+
+@cache
+def sentence_ends(language: str = "en") -> re.Pattern:
+    """The marks that end a sentence in `language`, as pysbd's rules for it give them."""
+    marks = "".join(segmenter(language).language_module.Punctuations) + "…"
+    return re.compile(f"[{re.escape(marks)}]")
+
+
+def _sentences(line: str, language: str) -> list[str]:
+    """What pysbd makes of `line`, a long one in pieces (see the module's docstring)."""
+    split = segmenter(language).segment
+    if len(line) <= MAX_PIECE:
+        return split(line)
+    ends = sentence_ends(language)
+    return [sentence for piece in _pieces(line) for sentence in (split(piece) if ends.search(piece) else [piece])]
+
+
+def _pieces(line: str) -> list[str]:
+    """`line` in consecutive pieces of at most `MAX_PIECE` characters, each cut after the last
+    sentence end it holds, else after its last space (else where the limit falls)."""
+    pieces, start = [], 0
+    while len(line) - start > MAX_PIECE:
+        cuts = list(_CUT.finditer(line, start, start + MAX_PIECE))
+        ends = [cut for cut in cuts if not cut.group().isspace()]
+        cut = (ends or cuts)[-1].end() if cuts else start + MAX_PIECE
+        pieces.append(line[start:cut])
+        start = cut
+    return pieces + [line[start:]]
 
 
 def sentence_starts(text: str, language: str = "en") -> list[int]:

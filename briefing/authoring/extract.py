@@ -89,11 +89,29 @@ def extract_html(data: bytes, name: str = "", url: str | None = None) -> Extract
     if document is None:
         raise BriefingError("no article text found in this page (trafilatura found no main text)", file=name or None)
     found = document if isinstance(document, dict) else document.as_dict()
+    canonical = _canonical_url(data)
     metadata = {"title": found.get("title"), "author": found.get("author"), "date": found.get("date"),
-                "outlet": found.get("sitename"), "url": _canonical_url(data) or None,
-                "language": _page_language(data)}
+                "outlet": _stated_outlet(found.get("sitename"), found.get("url"), url, canonical),
+                "url": canonical or None, "language": _page_language(data)}
     return Extracted(_paragraphs((found.get("text") or "").splitlines()), "html",
                      {key: str(value).strip() for key, value in metadata.items() if value and str(value).strip()})
+
+
+def _stated_outlet(sitename: str | None, *addresses: str | None) -> str | None:
+    """The outlet a page names (its og:site_name, its publisher, the site in its title). Where it
+    names none, trafilatura gives the host name of the page's address, which says where the page
+    was, not who published it: that is no outlet (the address is kept as the URL)."""
+    if not sitename:
+        return None
+    hosts = {_host(address) for address in addresses if address}
+    return None if sitename.strip().lower() in hosts else sitename
+
+
+def _host(address: str) -> str:
+    """'https://www.gazette.example.org:8080/x' → 'gazette.example.org:8080', as trafilatura names a site from it."""
+    from urllib.parse import urlsplit
+
+    return re.sub(r"^(?:www|w[0-9]+)\.", "", urlsplit(address).netloc.lower())
 
 
 def _page_tree(data: bytes):
@@ -181,6 +199,7 @@ def extract_docx(data: bytes, name: str = "") -> Extracted:
 
     try:
         document = docx.Document(io.BytesIO(data))
+        _check_whole_text(document.element.body, name)
         lines = [paragraph.text for paragraph in document.paragraphs]
         for table in document.tables:
             lines += [cell.text for row in table.rows for cell in row.cells]
@@ -192,6 +211,23 @@ def extract_docx(data: bytes, name: str = "") -> Extracted:
              "language": (properties.language or "").split("-")[0].lower() or None}
     return Extracted(_paragraphs(lines), "docx", {key: str(value).strip() for key, value in found.items() if value},
                      DOCUMENT)
+
+
+def _check_whole_text(body, name: str) -> None:
+    """Refuse a run of text (`w:t`) that holds anything but text: an entity reference a DOCTYPE
+    declares (`&place;`), a comment, a processing instruction. Word writes none of them, and
+    python-docx reads a run's text only up to the first: the rest would be lost without a word."""
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    for run in body.iter(qn("w:t")):
+        if len(run):
+            inside = run[0]
+            what = (f"the XML entity reference &{inside.name};" if isinstance(inside, etree._Entity) else
+                    "an XML comment" if isinstance(inside, etree._Comment) else "XML markup")
+            raise BriefingError(f"this Word file holds {what} inside its text (line {inside.sourceline} of its "
+                                "word/document.xml), which Word never writes, and the text after it would be lost; "
+                                "open it in Word or LibreOffice and save it again as .docx", file=name or None)
 
 
 def extract_text(data: bytes, name: str = "") -> Extracted:

@@ -1,14 +1,26 @@
-"""`briefing add-source URL`: fetch a page, bounded in time and size, with one line for each failure."""
+"""`briefing add-source URL`: fetch a page, bounded in time and size, with one line for each failure.
+
+The time is bounded in all, not for each read: a socket's timeout only bounds
+each wait for data, and a server that sends a byte every second, in its
+headers or its body, would never meet it. So the sockets of a fetch are shut
+when its time is up, wherever the fetch then is.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import socket
+import threading
+import time
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..errors import BriefingError
 
-TIMEOUT = 20.0  # seconds without an answer before the fetch is given up
+TIMEOUT = 20.0  # seconds the whole fetch may take: connecting, the answer's headers and its body
+CHUNK = 65_536
 MAX_BYTES = 20_000_000  # an article page or a communiqué, not a download
 ACCEPTED = ("text/html", "application/xhtml+xml", "application/pdf", "text/plain",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -29,11 +41,16 @@ def is_link(text: str) -> bool:
 
 
 def fetch_url(url: str, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> Fetched:
-    """The body of `url` (http or https); a `BriefingError` naming the link for each failure."""
+    """The body of `url` (http or https), within `timeout` seconds in all and `max_bytes`;
+    a `BriefingError` naming the link for each failure."""
     import urllib.error
 
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": ", ".join(ACCEPTED)})
-    opener = urllib.request.build_opener(_HttpOnlyRedirects())
+    sockets = _Sockets()
+    opener = urllib.request.build_opener(_HttpOnlyRedirects(), _Handler(sockets), _SecureHandler(sockets))
+    deadline = time.monotonic() + timeout
+    timer = threading.Timer(timeout, sockets.expire)
+    timer.start()
     try:
         with opener.open(request, timeout=timeout) as response:
             content_type = (response.headers.get_content_type() or "").lower()
@@ -43,22 +60,92 @@ def fetch_url(url: str, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) ->
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise _too_large(url, int(length), max_bytes)
-            data = response.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                raise _too_large(url, None, max_bytes)
+            data = bytearray()
+            while chunk := response.read(min(CHUNK, max_bytes + 1 - len(data))):
+                data += chunk
+                if len(data) > max_bytes:
+                    raise _too_large(url, None, max_bytes)
+                if time.monotonic() > deadline:
+                    raise TimeoutError
             final = response.geturl()
+        if sockets.expired:  # cut off, and what came before looked whole (headers that end there)
+            raise TimeoutError
     except urllib.error.HTTPError as error:
         raise BriefingError(f"the server answered HTTP {error.code} {error.reason}; nothing added", file=url) from None
-    except urllib.error.URLError as error:
-        reason = error.reason
-        if isinstance(reason, TimeoutError):
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError, http.client.HTTPException) as error:
+        if sockets.expired or isinstance(error, TimeoutError) or \
+                isinstance(getattr(error, "reason", None), TimeoutError):
             raise _timed_out(url, timeout) from None
+        reason = error.reason if isinstance(error, urllib.error.URLError) else error
+        # a connection reset, a malformed address or answer
         raise BriefingError(f"cannot fetch the link: {reason}; nothing added", file=url) from None
-    except TimeoutError:
-        raise _timed_out(url, timeout) from None
-    except (OSError, ValueError) as error:  # a connection reset, a malformed address or answer
-        raise BriefingError(f"cannot fetch the link: {error}; nothing added", file=url) from None
-    return Fetched(data, url, final, content_type, datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"))
+    finally:
+        timer.cancel()
+        timer.join()
+        sockets.shut()  # the fetch is over either way: nothing is left open
+    return Fetched(bytes(data), url, final, content_type,
+                   datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"))
+
+
+class _Sockets:
+    """The sockets of one fetch, so that they can be shut from the timer's thread when its time is up:
+    a read blocked on one of them then ends at once."""
+
+    def __init__(self) -> None:
+        self.open: list[socket.socket] = []
+        self.shut_down = False
+        self.expired = False  # shut because the time was up
+        self.lock = threading.Lock()
+
+    def add(self, sock: socket.socket) -> None:
+        with self.lock:
+            self.open.append(sock)
+            if self.shut_down:
+                _shut(sock)
+
+    def expire(self) -> None:
+        self.expired = True
+        self.shut()
+
+    def shut(self) -> None:
+        with self.lock:
+            self.shut_down = True
+            for sock in self.open:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    """Shut the connection under `sock` (for a TLS socket, without touching its TLS state, which
+    the fetching thread may be using): a read blocked on it returns at once."""
+    with contextlib.suppress(OSError):  # closed already
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _watched(connection: type[http.client.HTTPConnection], sockets: _Sockets) -> type[http.client.HTTPConnection]:
+    """`connection` (http.client's HTTP or HTTPS connection) telling `sockets` of each socket it opens."""
+    class Watched(connection):  # type: ignore[valid-type, misc]
+        def connect(self) -> None:
+            super().connect()
+            sockets.add(self.sock)
+    return Watched
+
+
+class _Handler(urllib.request.HTTPHandler):
+    def __init__(self, sockets: _Sockets) -> None:
+        super().__init__()
+        self.sockets = sockets
+
+    def do_open(self, http_class, req, **kwargs):  # type: ignore[override]
+        return super().do_open(_watched(http_class, self.sockets), req, **kwargs)
+
+
+class _SecureHandler(urllib.request.HTTPSHandler):
+    def __init__(self, sockets: _Sockets) -> None:
+        super().__init__()
+        self.sockets = sockets
+
+    def do_open(self, http_class, req, **kwargs):  # type: ignore[override]
+        return super().do_open(_watched(http_class, self.sockets), req, **kwargs)
 
 
 def _too_large(url: str, size: int | None, limit: int) -> BriefingError:
@@ -68,8 +155,8 @@ def _too_large(url: str, size: int | None, limit: int) -> BriefingError:
 
 
 def _timed_out(url: str, timeout: float) -> BriefingError:
-    return BriefingError(f"no answer from the server within {timeout:g} seconds; try again later, or save the page "
-                         "and add the file; nothing added", file=url)
+    return BriefingError(f"the server did not send the whole answer within {timeout:g} seconds; try again later "
+                         "(or give --timeout), or save the page and add the file; nothing added", file=url)
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import count, dossier_option, echo, json_option, print_json, show_warning
+from .options import count, dossier_option, echo, finite, json_option, print_json, show_warning
 
 
 def _dossier_for_completion(ctx: click.Context) -> str:
@@ -89,7 +89,10 @@ def init(folder: str, title: str | None, subject: str, author: str, organisation
 @click.option("--reliability", type=click.Choice(list("ABCDEF"), case_sensitive=False), metavar="A-F",
               help="Admiralty grade of the source, A (reliable) to F (cannot be judged). Default: F.")
 @click.option("--reliability-reason", metavar="TEXT", help="One line on why that grade.")
-def add_source(file: str, dossier: str, source_id: str | None, origin: str | None, **metadata: str | None) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=600), callback=finite, default=20,
+              show_default=True, metavar="SECONDS", help="For a URL: how long the whole download may take.")
+def add_source(file: str, dossier: str, source_id: str | None, origin: str | None, timeout: float,
+               **metadata: str | None) -> None:
     """Add the article FILE (or the page at URL) to the dossier, with its provenance.
 
     FILE is a saved web page (.html), a PDF, a Word file (.docx) or plain
@@ -112,7 +115,7 @@ def add_source(file: str, dossier: str, source_id: str | None, origin: str | Non
 
     from ..authoring.add_source import add_source as add
 
-    added = add(dossier, file, source_id=source_id, origin=origin, **metadata)
+    added = add(dossier, file, source_id=source_id, origin=origin, timeout=timeout, **metadata)
     for warning in added.warnings:
         show_warning(warning)
     how = {"html": "the page's main text", "pdf": "the PDF's text layer", "docx": "the Word file's paragraphs"}

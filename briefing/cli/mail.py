@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import dossier_option, echo
+from .options import dossier_option, echo, finite
 
 
 def _addresses(ctx: click.Context, param: click.Parameter, values):
@@ -17,13 +17,6 @@ def _addresses(ctx: click.Context, param: click.Parameter, values):
         except ValueError as error:
             raise click.BadParameter(str(error), ctx=ctx, param=param) from None
     return values
-
-
-def _finite(ctx: click.Context, param: click.Parameter, value):
-    """A number of seconds or megabytes: 'nan' passes a range check, so it is refused here."""
-    if value is not None and value != value:
-        raise click.BadParameter("give a number", ctx=ctx, param=param)
-    return value
 
 
 @click.command()
@@ -48,9 +41,9 @@ def _finite(ctx: click.Context, param: click.Parameter, value):
               help="STARTTLS, implicit TLS, or none. Default: $BRIEFING_SMTP_SECURITY, 'mail: security:', starttls.")
 @click.option("--smtp-user", metavar="NAME",
               help="Log in as NAME; the password is read from $BRIEFING_SMTP_PASSWORD, never from the command line.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=3600), callback=_finite, metavar="SECONDS",
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=3600), callback=finite, metavar="SECONDS",
               help="Network timeout. Default: $BRIEFING_SMTP_TIMEOUT, 'mail: timeout:', 30.")
-@click.option("--max-attachment-mb", type=click.FloatRange(min=0, min_open=True, max=10_000), callback=_finite,
+@click.option("--max-attachment-mb", type=click.FloatRange(min=0, min_open=True, max=10_000), callback=finite,
               metavar="MB",
               help="Warn above this total size of attachments. Default: 'mail: max_attachment_mb:', 10.")
 @click.option("--strict", is_flag=True, help="Refuse, rather than warn, when the attachments exceed the limit.")

@@ -14,6 +14,13 @@ def dossier_option(command):
     )(command)
 
 
+def finite(ctx: click.Context, param: click.Parameter, value):
+    """A number of seconds or megabytes: 'nan' passes a range check, so it is refused here."""
+    if value is not None and value != value:
+        raise click.BadParameter("give a number", ctx=ctx, param=param)
+    return value
+
+
 def json_option(command):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")(command)
 

@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ..errors import BriefingError, raise_all
-from ..load.model import check_language, check_printable
+from ..load.model import check_language, check_one_line
 from ..load.paths import folder_inside, resolve_inside
 from ..load.validate import schema_errors
 from ..load.yamlfile import parse_yaml, read_text
@@ -51,7 +51,7 @@ class TemplateInfo(BaseModel):
     shows: list[str] = []  # the section tags the template chooses by; named when a section is left out
     language: str | None = None  # a template written for one language is built in it alone (`--lang` aside)
 
-    _p = field_validator("name", "audience", "description", "doc_type", "purpose", "reference_suffix")(check_printable)
+    _p = field_validator("name", "audience", "description", "doc_type", "purpose", "reference_suffix")(check_one_line)
     _l = field_validator("language")(lambda value: value if value is None else check_language(value))
 
     @field_validator("name")

@@ -211,6 +211,23 @@ def check_printable(value):
     return value
 
 
+# Embeddings, overrides and isolates: each reorders the text after it (U+202E makes "Brief\u202efdp.exe"
+# read "Brief exe.pdf"), across a whole subject line or file name. Marks (U+200E, U+200F) reorder nothing.
+DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def check_one_line(value):
+    """A title, a subject, a marking, a reference: a line of text that also becomes page headers,
+    a mail's subject and a file name, where a direction control would reorder what follows it."""
+    check_printable(value)
+    for text in value if isinstance(value, list) else [value]:
+        bad = next((c for c in text if c in DIRECTION_CONTROLS), None)
+        if bad is not None:
+            raise ValueError(f"holds U+{ord(bad):04X} {unicodedata.name(bad)}, a direction control that would reorder "
+                             "the text after it (in a mail's subject, a file name); remove it")
+    return value
+
+
 class DossierConfig(Strict):
     """`sources/dossier.yaml`: what the brief is about and how it is marked."""
 
@@ -241,8 +258,8 @@ class DossierConfig(Strict):
         return _check_date(value)
 
     _p = field_validator("title", "subject", "organisation", "author", "reference", "marking", "keywords")(
-        lambda value: check_printable([text for item in (value if isinstance(value, list) else [value])
-                                       for text in _texts(item)]) and value)
+        lambda value: check_one_line([text for item in (value if isinstance(value, list) else [value])
+                                      for text in _texts(item)]) and value)
     _l = field_validator("language")(check_language)
 
 

@@ -39,11 +39,11 @@ from ..errors import BriefingError, atomic_write
 from ..render.html.renderer import escape
 
 MB = 1_000_000
-_UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]+')
 # An RFC 2047 encoded word: a mail client (and Python's header parser) decodes it,
 # line breaks and all, so a subject or a name holding one could add headers.
 _ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[^?\s]*\?[^\s]*?\?=")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")  # and direction controls
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def check_header_text(text: str, what: str) -> str:
     """`text` as plain header text (a subject, a display name): never decoded as
     an encoded word, never a line break; ValueError says why not."""
     if _CONTROL.search(text):
-        raise ValueError(f"{what} cannot hold line breaks or control characters")
+        raise ValueError(f"{what} cannot hold line breaks, control characters or direction controls (U+202E…)")
     if _ENCODED_WORD.search(text):
         raise ValueError(f"{what} holds an encoded word ('=?...?='), which mail programs would decode; write the text itself")
     return text
@@ -101,7 +101,7 @@ def check_header_text(text: str, what: str) -> str:
 def parse_address(text: str) -> Address:
     """One address, `Name <user@example.org>` or `user@example.org`; ValueError says why not."""
     if _CONTROL.search(text):
-        raise ValueError("an address cannot hold line breaks or control characters")
+        raise ValueError("an address cannot hold line breaks, control characters or direction controls (U+202E…)")
     found = getaddresses([text])
     if sum(1 for _, spec in found if spec) > 1:
         raise ValueError(f"'{text}' holds several addresses: give one address per option")

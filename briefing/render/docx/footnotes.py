@@ -12,9 +12,6 @@ Word can.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import XmlPart
@@ -32,43 +29,17 @@ _EMPTY_FOOTNOTES = (
 )
 
 
-@contextmanager
-def footnotes_read_as_xml() -> Iterator[None]:
-    """While a document opens, python-docx reads its footnotes part as XML (by
-    default it keeps parts it has no class for as opaque bytes), so a reference
-    document saved by Word, which always has one, can be written to. Its
-    registry of part classes is put back as it was when the block ends."""
-    from docx.opc.part import PartFactory
-
-    registry = PartFactory.part_type_for
-    had = CONTENT_TYPE.WML_FOOTNOTES in registry
-    registry.setdefault(CONTENT_TYPE.WML_FOOTNOTES, XmlPart)
-    try:
-        yield
-    finally:
-        if not had:
-            registry.pop(CONTENT_TYPE.WML_FOOTNOTES, None)
-
-
 class Footnotes:
     """The footnotes part of one document, and the runs that refer to it."""
 
     def __init__(self, document, text_style: str, reference_style: str):
         self.text_style = text_style
         self.reference_style = reference_style
-        part = document.part
-        for relationship in part.rels.values():
-            if relationship.reltype == RELATIONSHIP_TYPE.FOOTNOTES:
-                self.part = relationship.target_part
-                break
-        else:
-            self.part = XmlPart(PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES,
-                                parse_xml(_EMPTY_FOOTNOTES), part.package)
-            part.relate_to(self.part, RELATIONSHIP_TYPE.FOOTNOTES)
+        part = document.part  # a reference document's footnotes are not taken (`reference.style_parts`)
+        self.part = XmlPart(PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES,
+                            parse_xml(_EMPTY_FOOTNOTES), part.package)
+        part.relate_to(self.part, RELATIONSHIP_TYPE.FOOTNOTES)
         self.root = self.part.element
-        for old in list(self.root.iterchildren(qn("w:footnote"))):
-            if old.get(qn("w:type")) is None:  # notes left in the reference document
-                self.root.remove(old)
         self.next_id = 1 + max((int(n.get(qn("w:id"))) for n in self.root.iterchildren(qn("w:footnote"))), default=0)
         self.first_reference: dict[int, str] = {}
 

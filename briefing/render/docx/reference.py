@@ -1,21 +1,170 @@
-"""Make the reference document whose styles every DOCX brief uses.
+"""The reference document whose styles every DOCX brief uses: what a brief
+takes from one (`style_parts`), and how the shipped one is made.
 
 `templates/reference.docx` is made by this script and shipped; a user restyles
 it in Word (fonts, sizes, spacing) and every brief follows. Run again with
 `python -m briefing.render.docx.reference templates/reference.docx`.
+
+A dossier may bring its own, and a dossier is someone else's input: a Word
+file can carry macros, embedded files, custom XML, an attached template or
+links to files on other machines, which Word fetches when the file opens. A
+brief takes only what a style reference is for, and nothing that points
+outside the file.
 """
 
 from __future__ import annotations
 
+import functools
+import io
+import posixpath
 import re
 import sys
+import zipfile
 from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from lxml import etree
+
+from ...errors import BriefingError
+from ...load.paths import MAX_FILE_BYTES
+
+# What a brief takes from a reference document, besides the page setup of its main document:
+# each part by the type of its relationship from the main document, and the content type it is written as.
+STYLE_PARTS = {RT.STYLES: CT.WML_STYLES, RT.NUMBERING: CT.WML_NUMBERING, RT.THEME: CT.OFC_THEME,
+               RT.FONT_TABLE: CT.WML_FONT_TABLE, RT.SETTINGS: CT.WML_SETTINGS}
+# Settings that reach outside the file, or that would keep the brief from being edited or its
+# marking from being on every page: an attached template (and the restyling from it on opening),
+# a mail merge's data source and query, a schema, a transform to save through, a password to
+# edit, a first or even page without the marking's header.
+DROPPED_SETTINGS = ("attachedTemplate", "linkStyles", "mailMerge", "attachedSchema", "saveThroughXslt",
+                    "documentProtection", "writeProtection", "evenAndOddHeaders")
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"  # r:id, r:embed, r:link…
+_CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def style_parts(reference: Path) -> bytes:
+    """A new Word package holding only what a brief takes from `reference`: the
+    page setup of its main document, and its styles, numbering definitions,
+    theme, fonts table and settings. Every other part goes (macros, custom XML,
+    embedded files and fonts, headers and footers, which the brief writes
+    itself, comments, properties), every relationship but the main document's
+    to those parts, and every element that referred to one that went (an
+    attached template, a linked or embedded image, a hyperlink)."""
+    return _style_parts(reference.read_bytes(), reference)
+
+
+@functools.lru_cache(maxsize=8)  # every brief of a build, and of a `watch`, takes the same reference: made once
+def _style_parts(data: bytes, reference: Path) -> bytes:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            main = next((target for kind, target in _relationships(package, "", reference)
+                         if kind == RT.OFFICE_DOCUMENT and target), None)
+            if main is None:
+                raise KeyError("no main document")
+            kept: dict[str, str] = {}  # relationship type → part name
+            for kind, target in _relationships(package, main, reference):
+                if kind in STYLE_PARTS and target is not None:
+                    kept.setdefault(kind, target)
+            parts = {main: _page_setup(_read(package, main, reference))}
+            parts |= {name: _unlinked(_read(package, name, reference), kind == RT.SETTINGS) for kind, name in kept.items()}
+    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
+        raise BriefingError("the reference document is not a Word document (.docx): save it from Word or LibreOffice "
+                            f"as .docx ({type(error).__name__})", file=reference) from None
+    types = etree.Element(f"{{{_CONTENT_TYPES}}}Types", nsmap={None: _CONTENT_TYPES})
+    etree.SubElement(types, f"{{{_CONTENT_TYPES}}}Default", Extension="rels",
+                     ContentType="application/vnd.openxmlformats-package.relationships+xml")
+    etree.SubElement(types, f"{{{_CONTENT_TYPES}}}Default", Extension="xml", ContentType="application/xml")
+    for name, content_type in [(main, CT.WML_DOCUMENT_MAIN)] + [(name, STYLE_PARTS[kind]) for kind, name in kept.items()]:
+        etree.SubElement(types, f"{{{_CONTENT_TYPES}}}Override", PartName="/" + name, ContentType=content_type)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as package:  # read at once, never stored: not compressed
+        package.writestr("[Content_Types].xml", etree.tostring(types, xml_declaration=True, encoding="UTF-8"))
+        package.writestr("_rels/.rels", _relationships_xml([(RT.OFFICE_DOCUMENT, main)]))
+        package.writestr(_rels_name(main), _relationships_xml(
+            [(kind, posixpath.relpath(name, posixpath.dirname(main))) for kind, name in kept.items()]))
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return out.getvalue()
+
+
+def _read(package: zipfile.ZipFile, name: str, reference: Path) -> bytes:
+    """A part of the package, refused past 64 MB unpacked (the sizes a zip declares are those it unpacks to)."""
+    if package.getinfo(name).file_size > MAX_FILE_BYTES:
+        raise BriefingError(f"the part '{name}' of the reference document unpacks to more than "
+                            f"{MAX_FILE_BYTES // 1_000_000} MB; save the document again from Word or LibreOffice",
+                            file=reference)
+    return package.read(name)
+
+
+def _rels_name(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _relationships(package: zipfile.ZipFile, part: str, reference: Path) -> list[tuple[str, str | None]]:
+    """(type, part name) of each relationship of `part` ("" for the package); None for a target outside it."""
+    name = _rels_name(part) if part else "_rels/.rels"
+    if name not in package.namelist():
+        return []
+    root = etree.fromstring(_read(package, name, reference), _PARSER)
+    found: list[tuple[str, str | None]] = []
+    for rel in root.iter(f"{{{_RELS}}}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            found.append((rel.get("Type", ""), None))
+            continue
+        name = posixpath.normpath(target.lstrip("/") if target.startswith("/") else
+                                  posixpath.join(posixpath.dirname(part), target))
+        found.append((rel.get("Type", ""), None if name.startswith("..") else name))
+    return found
+
+
+def _relationships_xml(relationships: list[tuple[str, str]]) -> bytes:
+    root = etree.Element(f"{{{_RELS}}}Relationships", nsmap={None: _RELS})
+    for number, (kind, target) in enumerate(relationships, 1):
+        etree.SubElement(root, f"{{{_RELS}}}Relationship", Id=f"rId{number}", Type=kind, Target=target)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _page_setup(data: bytes) -> bytes:
+    """The main document with nothing but its page setup: the body's last section properties
+    (page size, margins, columns), without the header, footer and printer settings they name
+    (the brief writes its own header and footer, the marking on every page)."""
+    root = etree.fromstring(data, _PARSER)
+    body = root.find(qn("w:body"))
+    section = body.find(qn("w:sectPr")) if body is not None else None
+    for child in list(root):
+        root.remove(child)
+    body = etree.SubElement(root, qn("w:body"))
+    if section is not None:
+        body.append(section)
+        for first_page in section.findall(qn("w:titlePg")):
+            section.remove(first_page)
+    return _unlinked(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), False)
+
+
+def _unlinked(data: bytes, settings: bool) -> bytes:
+    """A part without the elements that referred to another part or outside the file (an
+    `r:` attribute: the package holds no relationship of theirs now), and, for the settings,
+    without `DROPPED_SETTINGS`."""
+    root = etree.fromstring(data, _PARSER)
+    doomed = root.xpath("//*[@*[namespace-uri() = $r]]", r=_R)
+    if settings:
+        doomed += [element for name in DROPPED_SETTINGS for element in root.iter(qn(f"w:{name}"))]
+    for element in doomed:
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
 
 BLACK = RGBColor(0, 0, 0)
 BODY_FONT = "DejaVu Sans"  # the PDF's face too: one text family across both formats

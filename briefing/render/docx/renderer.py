@@ -1,7 +1,8 @@
 """Render a `Document` as DOCX with python-docx, in Word's native terms.
 
 Styles come from a reference document (`templates/reference.docx`), referred
-to by name, so a user restyles every brief in Word. Citations are native
+to by name, so a user restyles every brief in Word; nothing else of it is
+taken (`reference.style_parts`). Citations are native
 footnotes; links are real hyperlinks; the header and footer carry the marking
 and a PAGE field. The body is built at the XML level: python-docx looks styles
 up by scanning all of them on every call, which dominates large briefs.
@@ -50,8 +51,9 @@ from ...document import (
 from ...errors import BriefingError, build_time, source_date_epoch
 from ..typography import bind_units
 from .fonts import FAMILY, text_width
-from .footnotes import Footnotes, footnotes_read_as_xml
+from .footnotes import Footnotes
 from .numbering import Numbering, paragraph_numbering
+from .reference import style_parts
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # the blocks of right-to-left scripts: a text without any is one run, as it always was
@@ -73,12 +75,12 @@ def render_docx(document: Document, path: Path, reference: Path) -> None:
 
 
 def _open_reference(reference: Path):
-    """The reference document whose styles a brief takes; one a dossier gives may be anything."""
+    """The reference document whose styles a brief takes (only those: `style_parts`); one a dossier
+    gives may be anything."""
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        with footnotes_read_as_xml():
-            return docx.Document(str(reference))
+        return docx.Document(io.BytesIO(style_parts(reference)))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
         raise BriefingError("the reference document is not a Word document (.docx): save it from Word or LibreOffice "
                             f"as .docx ({type(error).__name__})", file=reference) from None
