@@ -139,7 +139,7 @@ HOSTILE = {
     "macro-text": "{% set big = 'x' * 999999 %}{% macro m() %}{% for i in range(3000) %}{{ big }}{% endfor %}"
                   "{% endmacro %}{{ m() }}",
     "map": "{{ (['x' * 999999] * 2000) | map('upper') | list | length }}",
-    "recursion": "{% macro f(n, s) %}{% if n %}{{ f(n - 1, s | upper) }}{% endif %}{% endmacro %}"
+    "recursion": "{% macro f(n, s) %}{% if n %}{{ f(n - 1, s ~ n) }}{% endif %}{% endmacro %}"
                  "{% set s = 'x' * 999999 %}{{ f(200, s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s ~ s) }}",
     "loops-over-a-text": "{% set t = 'x' * 1000 %}{% macro m() %}{% for a in t %}{% for b in t %}{% for c in t %}x"
                          "{% endfor %}{% endfor %}{% endfor %}{% endmacro %}{{ m() }}",

@@ -40,8 +40,12 @@ def reads_text(environment: Sandbox, function, growth: int = 1):
 
     @functools.wraps(function)
     def bounded(*args, **kwargs):
-        if len(args) > position and (growth > 1 or type(args[position]) is not str):
-            check_text_size(growth * text_size(args[position], environment.limits))
+        if len(args) > position:
+            value = args[position]
+            if type(value) is not str:
+                check_text_size(growth * text_size(value, environment.limits))
+            elif growth > 1:
+                check_text_size(growth * len(value))
         return function(*args, **kwargs)
     return bounded
 

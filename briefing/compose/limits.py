@@ -36,6 +36,7 @@ MAX_DEPTH = 100  # lists (tuples, dicts) inside lists
 MAX_PPRINT = 4_000  # characters `pprint` lays out: its indentation can grow with the square of the text
 MAX_MEMORY = 100_000_000  # bytes composing may add to what the process holds
 PROBE_SECONDS = 0.001  # how often the memory is read while a brief composes
+_ATOMS = (str, int, float, bool, type(None))  # values that hold no other
 
 
 class TemplateLimit(jinja2.TemplateError):
@@ -132,6 +133,8 @@ def text_size(value, limits: Limits) -> int:
     SecurityError past `MAX_OUTPUT`, or for lists nested past `MAX_DEPTH`."""
     if isinstance(value, str):
         return len(value)
+    if isinstance(value, (int, float)) or value is None:  # the commonest, measured without a walk
+        return _leaf_size(value)
     return _measure(value, limits, text=True)
 
 
@@ -139,6 +142,9 @@ def item_count(value, limits: Limits) -> int:
     """How many items the list, tuple or dict `value` holds, those of the lists,
     tuples and dicts inside it counted (a text or an object is one); a
     SecurityError past `MAX_SIZE`, or for lists nested past `MAX_DEPTH`."""
+    flat = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+    if len(flat) <= 64 and all(type(item) in _ATOMS for item in flat):  # `{'low': _('Low')}`, `[a, b]`: no walk
+        return len(flat)
     return _measure(value, limits, text=False) - 1  # the list itself is an item of the one holding it
 
 

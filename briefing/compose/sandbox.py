@@ -67,6 +67,14 @@ class _Compiler(CodeGenerator):
                                    lineno=loop.iter.lineno)
         super().visit_Template(node, frame)
 
+    def visit_Call(self, node, frame, forward_caller: bool = False) -> None:
+        if isinstance(node.node, nodes.EnvironmentAttribute) and node.node.name == "looped":  # ours: no template writes one
+            self.write("environment.looped(")
+            self.visit(node.args[0], frame)
+            self.write(")")
+            return
+        super().visit_Call(node, frame, forward_caller=forward_caller)
+
     def visit_Concat(self, node, frame) -> None:
         self.write("environment.checked_join((")
         for argument in node.nodes:
@@ -181,7 +189,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
     def checked_join(self, parts) -> str:
         """`a ~ b`: the texts joined, when the result is of a size a brief can hold."""
         self.limits.check()
-        check_text_size(sum(text_size(part, self.limits) for part in parts))
+        check_text_size(sum(len(part) if type(part) is str else text_size(part, self.limits) for part in parts))
         return "".join(part if type(part) is str else str(part) for part in parts)
 
     def concat(self, parts) -> str:  # type: ignore[override]  # Jinja's `"".join`, as a method

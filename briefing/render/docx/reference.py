@@ -159,6 +159,8 @@ def _unlinked(data: bytes, settings: bool) -> bytes:
     doomed = root.xpath("//*[@*[namespace-uri() = $r]]", r=_R)
     if settings:
         doomed += [element for name in DROPPED_SETTINGS for element in root.iter(qn(f"w:{name}"))]
+    if not doomed and not root.getroottree().docinfo.doctype:  # as it was: nothing to take out
+        return data
     for element in doomed:
         parent = element.getparent()
         if parent is not None:
