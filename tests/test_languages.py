@@ -381,3 +381,26 @@ def test_the_default_dossier_in_french_has_every_brief_in_french(default_french)
     analyst = " ".join(texts["analyst.fr.pdf"].replace("\u00a0", " ").split())
     shown = [claim for claim in claims if claim.replace("\u00a0", " ") in analyst]
     assert len(shown) >= len(claims) * 0.8, f"{len(shown)} of {len(claims)} French claims found in the analyst brief"
+
+
+@pytest.mark.parametrize("command", [["build", "-f", "md"], ["check"]])
+def test_a_lang_option_that_is_not_a_language_code_is_refused(dossier, tmp_path, command):
+    result = CliRunner().invoke(cli, [*command, "--dossier", str(dossier), "--lang", "../../../tmp/evil"]
+                                + (["--out", str(tmp_path / "out")] if command[0] == "build" else []))
+    assert result.exit_code == 1 and "'../../../tmp/evil' is not a language code" in result.output
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+def test_a_dossier_language_without_a_catalogue_names_its_file(tmp_path):
+    root = make_dossier(tmp_path / "d", config={**CONFIG, "language": "zz"})
+    result = CliRunner().invoke(cli, ["build", "--dossier", str(root), "-f", "md", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "dossier.yaml:" in result.output and "no catalogue for the language 'zz'" in result.output
+
+
+def test_a_source_language_that_is_not_a_language_code_is_refused(tmp_path):
+    from briefing.check.fingerprints import fingerprint
+    from conftest import ARTICLE
+
+    sources = [{"id": "one", "file": "texts/one.txt", "language": "../../etc", "sha256": fingerprint(ARTICLE)}]
+    lines = error_lines(load_dossier, make_dossier(tmp_path, sources=sources))
+    assert len(lines) == 1 and "sources.yaml:" in lines[0] and "not a language code" in lines[0], lines

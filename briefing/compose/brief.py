@@ -86,7 +86,14 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile, language: str
     `language`: the template's own, else `language`, else the dossier's. Every text the
     dossier lacks in that language is an error, all of them at once."""
     code = brief_language(checked, template, language)
-    words = language_of(code)
+    try:
+        words = language_of(code)
+    except BriefingError as error:  # point at the line that chose the language, when a file did
+        where = checked.dossier.config.where
+        file, line = ((str(template.path), None) if template.info.language else
+                      (None, None) if language and language != checked.dossier.config.language else
+                      (where.file, where.line))
+        raise BriefingError(error.detail, file=file, line=line) from None
     checked = in_language(checked, code)
     root = checked.dossier.root
     folders = [template.path.parent.resolve()] + [folder.resolve() for folder in search_path(root)]

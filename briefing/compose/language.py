@@ -125,6 +125,8 @@ def _dates_pattern(code: str) -> re.Pattern:
 @cache
 def language(code: str) -> Language:
     """The language `code` (en, fr…), or an error naming those briefing has."""
+    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", code):
+        raise BriefingError(f"'{code}' is not a language code: write one such as en or fr")
     if code not in available():
         raise BriefingError(f"briefing has no catalogue for the language '{code}'; it has {', '.join(available())} "
                             f"(to add one, see \"Languages\" in the README)")

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from ..errors import BriefingError
 from .dossier import Dossier
-from .model import LocalText, Strict
+from .model import LocalText, Strict, check_language
 
 M = TypeVar("M", bound=Strict)
 OPTIONAL = frozenset({"translation"})  # a brief in a language it lacks goes without
@@ -34,6 +34,10 @@ def languages_of(dossier: Dossier) -> tuple[str, ...]:
 def in_language(dossier: Dossier, language: str) -> tuple[Dossier, list[BriefingError]]:
     """The dossier with every text in `language`, and an error for each fact,
     question, section or dossier field that lacks it."""
+    try:
+        check_language(language)
+    except ValueError as error:
+        raise BriefingError(str(error)) from None
     default = dossier.config.language
     missing: list[BriefingError] = []
     picked = _Picker(language, default, missing)

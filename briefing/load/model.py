@@ -329,6 +329,7 @@ class SourceMeta(Strict):
     provenance: SourceProvenance | None = None
 
     _v = field_validator("id")(_check_id)
+    _l = field_validator("language")(lambda value: value if value == UNKNOWN else check_language(value))
     _p = field_validator("date_in_text", "kind")(lambda value: value if value is None else check_printable(_texts(value)) and value)
 
     @field_validator("sha256", "original_sha256")
