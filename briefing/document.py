@@ -222,13 +222,12 @@ def plain_text(inlines) -> str:
     return "".join(parts)
 
 
-def quote_marks(passage: str, language: str, brief_language: str = "") -> tuple[str, str]:
+def quote_marks(passage: str, language: str) -> tuple[str, str]:
     """The marks set around a quoted passage of `language`: « » (with no-break
     spaces) for a French one, “ ” otherwise. A passage that holds quotation
     marks of its own gets none around it, so that none is doubled or nested
     awkwardly: every renderer sets a passage in italics, which marks it as
-    quoted (the passage itself stays verbatim). `brief_language` is kept for
-    the renderers' calls; the marks depend on the passage alone."""
+    quoted (the passage itself stays verbatim)."""
     if any(mark in passage for mark in "«»“”"):
         return "", ""
     if language.split("-")[0] == "fr":

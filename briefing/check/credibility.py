@@ -77,6 +77,9 @@ CREDIBILITY = {
 }
 
 
+BEST_SOURCE_CREDIBILITY = {"A": 2, "B": 2, "C": 3, "D": 4, "E": 4, "F": 6}  # a fact's credibility from its best source's grade
+
+
 def disputed_keys(facts) -> set[str]:
     values = defaultdict(set)
     for fact in facts:
@@ -106,7 +109,7 @@ def grade(fact: Fact, quotes: tuple[LocatedQuote, ...], disputed: bool) -> Check
     origins = {source.meta.origin or source.id for source in sources}
     judged = {source.meta.origin or source.id for source in sources if source.meta.reliability != "F"}
     best = min(source.meta.reliability for source in sources)
-    credibility = {"A": 2, "B": 2, "C": 3, "D": 4, "E": 4, "F": 6}[best]
+    credibility = BEST_SOURCE_CREDIBILITY[best]
     if len(judged) >= 2:
         credibility = 1
         reason = f"confirmed by {len(judged)} independent sources"

@@ -229,7 +229,7 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
         translations = tuple(None if same_language or translation is None else words.typeset(translation)
                              for _l, translation in quotes)
         descriptor = _("reliability %(grade)s", grade=view.reliability) + (f" · {url}" if url else "")
-        quoted = " ".join("{0}{2}{1}".format(*quote_marks(p, view.language, words.code), p) for p in passages)
+        quoted = " ".join("{0}{2}{1}".format(*quote_marks(p, view.language), p) for p in passages)
         entries.append(NoteEntry(view.name, descriptor, quoted,
                                  view.language, url, view.reliability, passages, translations))
     cited = tuple(dict.fromkeys(views[quote.source.id] for quote in fact.evidence))

@@ -6,6 +6,7 @@ a French brief says them in French; the English messages are the source."""
 from __future__ import annotations
 
 from ..check import CheckedFact
+from ..check.credibility import BEST_SOURCE_CREDIBILITY
 from .language import Language
 
 
@@ -56,7 +57,7 @@ def reason(fact: CheckedFact, words: Language) -> str:
 def _best_grade(fact: CheckedFact) -> int:
     """The credibility the best source alone would give, before a dispute caps it."""
     best = min(quote.source.meta.reliability for quote in fact.evidence)
-    return {"A": 2, "B": 2, "C": 3, "D": 4, "E": 4, "F": 6}[best]
+    return BEST_SOURCE_CREDIBILITY[best]
 
 
 def attribution(names: list[str], words: Language) -> str:

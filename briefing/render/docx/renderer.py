@@ -46,9 +46,9 @@ from ...document import (
     plain_text,
     quote_marks,
     title_block_rows,
-    unbreakable_pieces,
 )
 from ...errors import BriefingError, build_time, source_date_epoch
+from ..tables import share_widths
 from ..typography import bind_units
 from .fonts import FAMILY, text_width
 from .footnotes import Footnotes
@@ -552,25 +552,11 @@ def _twips(points: float) -> int:
 
 
 def column_widths(block: Table, columns: int, width: int) -> list[int]:
-    """Column widths in twips: the text width shared by how much each column
-    holds, but never narrower than the column's longest word (set in bold, as a
-    header is), so no word breaks inside a column ("Publish|ed"); a word wider
-    than a column's fair share of the page is broken instead, so the table fits."""
-    widest = width // columns
-    lengths = [1] * columns
-    floors = [0] * columns
-    for row in (block.header, *block.rows):
-        for index, cell in enumerate(row[:columns]):
-            text = plain_text(cell)
-            lengths[index] = max(lengths[index], min(len(text), 60) + 6)
-            longest = max(unbreakable_pieces(text), key=len, default="")
-            floors[index] = max(floors[index], min(_twips(text_width(longest, TABLE_SIZE, True)) + CELL_PADDING, widest))
-    shares = [width * length / sum(lengths) for length in lengths]
-    widths = [max(share, floor) for share, floor in zip(shares, floors)]
-    excess = sum(widths) - width
-    flexible = sum(w - f for w, f in zip(widths, floors) if w > f)
-    if excess > 0 and flexible > 0:
-        widths = [w - excess * (w - f) / flexible if w > f else w for w, f in zip(widths, floors)]
+    """Column widths in twips: the text width shared among the columns (see
+    `share_widths`), measured in bold, as a header is set, and filling the text
+    width exactly."""
+    widths = share_widths((block.header, *block.rows), columns, width, width // columns,
+                          lambda piece: _twips(text_width(piece, TABLE_SIZE, True)) + CELL_PADDING)
     result = [int(w) for w in widths]
     result[-1] += width - sum(result)  # the columns fill the text width exactly
     return result
@@ -617,7 +603,7 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
             out.append(Link(entry.url, (Text(name),)) if entry.url else Strong((Text(name),)))
             out.append(Text(grade + meta.labels.colon))
             for index, (quote, translation) in enumerate(chosen[name]):
-                opening, closing = quote_marks(quote, entry.language, meta.language)
+                opening, closing = quote_marks(quote, entry.language)
                 out.append(Text((" " if index else "") + opening))
                 out.append(Emphasis((Text(quote),)))
                 out.append(Text(closing))

@@ -303,7 +303,7 @@ class _Writer:
             translations = entry.translations or (None,) * len(passages)
             quoted = []
             for passage, translation in zip(passages, translations):
-                opening, closing = quote_marks(passage, entry.language, self.meta.language)
+                opening, closing = quote_marks(passage, entry.language)
                 quoted.append(f"{opening}<span{quote_lang}{quote_dir}>{escape(fold_spaces(passage))}</span>{closing}"
                               + (f' <span class="translation">{escape(self.translated(translation))}</span>' if translation else ""))
             grade = f" ({escape(entry.grade)})" if entry.grade else ""

@@ -50,7 +50,6 @@ from ...document import (
     plain_text,
     quote_marks,
     title_block_rows,
-    unbreakable_pieces,
 )
 from ...document import (
     Paragraph as Para,
@@ -59,6 +58,7 @@ from ...document import (
     Table as TableBlock,
 )
 from ...errors import BriefingError, source_date_epoch
+from ..tables import share_widths
 from ..typography import bind_units
 from .fonts import FAMILY, check_glyphs, is_invisible, register_fonts
 from .patches import reportlab_patched
@@ -475,7 +475,7 @@ def _evidence_markup(entry, meta: Meta) -> str:
     passages = entry.passages or (entry.quote,)
     translations = entry.translations or (None,) * len(passages)
     for index, (passage, translation) in enumerate(zip(passages, translations)):
-        opening, closing = quote_marks(passage, entry.language, meta.language)
+        opening, closing = quote_marks(passage, entry.language)
         parts.append((" " if index else "") + f"<i>{opening}{_text(passage)}{closing}</i>")
         if translation:
             opening, closing = quote_marks(translation, meta.language)
@@ -501,27 +501,11 @@ def _copy(fragment, **changes):
 
 
 def _column_widths(block: TableBlock, columns: int) -> list[float]:
-    """Share the text width by how much each column holds, but never narrower
-    than the column's longest word, so no header breaks inside a word; a word
-    wider than its share of the page (a long reference, an unbroken string) is
-    broken instead, so that the columns always fit."""
+    """The text width shared among the columns (see `share_widths`), measured in
+    the bold face a cell may use."""
     width = A4[0] - 2 * MARGIN
-    widest = width / columns
-    lengths = [1] * columns
-    floors = [0.0] * columns
-    for row, font in [(block.header, f"{FAMILY}-Bold")] + [(row, f"{FAMILY}-Bold") for row in block.rows]:  # a cell may be bold
-        for index, cell in enumerate(row):
-            text = plain_text(cell)
-            lengths[index] = max(lengths[index], min(len(text), 60) + 6)
-            longest = max(unbreakable_pieces(text), key=len, default="")
-            floors[index] = max(floors[index], min(stringWidth(longest, font, 9) + 13, widest))
-    shares = [width * length / sum(lengths) for length in lengths]
-    widths = [max(share, floor) for share, floor in zip(shares, floors)]
-    excess = sum(widths) - width
-    flexible = sum(w - f for w, f in zip(widths, floors) if w > f)
-    if excess > 0 and flexible > 0:
-        widths = [w - excess * (w - f) / flexible if w > f else w for w, f in zip(widths, floors)]
-    return widths
+    return share_widths((block.header, *block.rows), columns, width, width / columns,
+                        lambda piece: stringWidth(piece, f"{FAMILY}-Bold", 9) + 13)
 
 
 TOTAL_PAGES_FORM = "total-pages"
