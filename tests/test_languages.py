@@ -126,6 +126,14 @@ def test_french_typography_binds_punctuation_with_no_break_spaces():
     assert language("en").typeset("Mali : x ;") == "Mali : x ;"
 
 
+def test_french_typography_never_parts_a_number_from_what_it_counts():
+    fr = language("fr")
+    assert fr.typeset("65 ans, 10 000 Maliens et 200 tonnes") == "65\u00a0ans, 10\u00a0000\u00a0Maliens et 200\u00a0tonnes"
+    assert fr.typeset("65 ans de relations", verbatim=True) == "65\u00a0ans de relations"
+    assert fr.typeset("les accords de 2023 sont") == "les accords de 2023\u00a0sont"
+    assert language("en").typeset("65 years") == "65 years"
+
+
 # Texts in several languages ---------------------------------------------------
 
 def test_a_text_is_a_string_or_a_mapping_by_language(tmp_path):

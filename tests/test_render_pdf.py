@@ -182,6 +182,27 @@ def test_pdftotext_reads_the_brief(default_pdfs):
     assert "Bottom line" in text and "Key points" in text and "What to watch" in text
 
 
+@pytest.mark.parametrize("headings", [("###", "###"), ("####", "##"), ("#", "####")])
+def test_headings_that_skip_levels_still_give_an_outline(tmp_path, headings):
+    root = make_dossier(tmp_path)
+    (root / "templates").mkdir()
+    first, second = headings
+    (root / "templates" / "note.md.j2").write_text(
+        "{#---\nname: note\naudience: Minister\ndescription: d\n---#}\n"
+        f"{first} First part\n\nText.\n\n{second} Second part\n\nMore text.\n")
+    build_briefs(root, ("note",), ("pdf",))
+    reader = PdfReader(str(root / "out" / "note.pdf"))
+    def titles(items, depth=0):
+        for item in items:
+            if isinstance(item, list):
+                yield from titles(item, depth + 1)
+            else:
+                yield depth, item.title
+    found = list(titles(reader.outline))
+    assert [title for _, title in found[1:]] == ["First part", "Second part"]
+    assert all(depth <= previous + 1 for (previous, _), (depth, _) in zip(found, found[1:]))
+
+
 def test_a_brief_over_its_page_budget_is_refused_not_shrunk(tmp_path):
     long_claim = "The visit was long and its programme detailed in many reports. " * 6
     facts = default_facts() + [

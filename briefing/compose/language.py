@@ -35,6 +35,8 @@ _FRENCH_BEFORE = re.compile(r"[ \t\u202f]+(?=[;:!?»])")
 _FRENCH_AFTER = re.compile(r"(?<=«)[ \t\u202f]+")
 _FRENCH_MISSING = re.compile(r"(?<=[^\s\u00a0«(\[])(?=[;!?»])|(?<=[^\s\u00a0«(\[])(?=:$)")
 _FRENCH_MISSING_AFTER = re.compile(r"«(?=[^\s\u00a0])")
+# A number is not parted from what it counts ("65 ans", "200 tonnes") nor from its thousands ("10 000").
+_FRENCH_NUMBER = re.compile(r"(?<=\d) (?=[^\W_]|\d{3}\b)")
 
 
 def available() -> tuple[str, ...]:
@@ -94,13 +96,14 @@ class Language:
 def typeset(text: str, language: str, verbatim: bool = False) -> str:
     """The spacing rules of `language` applied to `text`: a date's day, month
     and year are never parted ("23 juin 2025", "Monday 23 June"); in French,
-    no-break spaces before ; : ! ? » and inside guillemets. A `verbatim` text
-    (a quote) keeps its characters: only the spaces it has become no-break ones."""
+    no-break spaces before ; : ! ? » and inside guillemets, and between a
+    number and the word it counts. A `verbatim` text (a quote) keeps its
+    characters: only the spaces it has become no-break ones."""
     if language.split("-")[0] not in _RIGHT_TO_LEFT:  # a no-break space there would weigh in the bidi algorithm
         text = _dates_pattern(language.split("-")[0]).sub(lambda match: match[0].replace(" ", NBSP), text)
     if language.split("-")[0] != "fr":
         return text
-    text = _FRENCH_AFTER.sub(NBSP, _FRENCH_BEFORE.sub(NBSP, text))
+    text = _FRENCH_NUMBER.sub(NBSP, _FRENCH_AFTER.sub(NBSP, _FRENCH_BEFORE.sub(NBSP, text)))
     if verbatim:
         return text
     return "".join(piece if "://" in piece or "@" in piece else  # a link or an address stays as it is

@@ -236,6 +236,7 @@ class _Builder:
         self.styles = _styles()
         self.story: list[Flowable] = []
         self.headings = 0
+        self.outline_level = 0  # the title's
         self._parsed: dict[tuple[str, str], list] = {}  # (markup, style) → reportlab's fragments of it
 
     def _prototype(self, markup: str, style: ParagraphStyle) -> list:
@@ -383,9 +384,11 @@ class _Builder:
         title = plain_text(heading.children)
         label = f"{heading.number}  " if heading.number else ""
         self.headings += 1
+        # An outline may not skip a level: a brief whose first heading is "###" nests it one below the title.
+        self.outline_level = min(max(level - 1, 1), self.outline_level + 1)
         self.story += [
             CondPageBreak(3 * cm if level <= 2 else 2 * cm),
-            _Bookmark(f"h{self.headings}", label + title, max(level - 1, 1)),
+            _Bookmark(f"h{self.headings}", label + title, self.outline_level),
             self.paragraph((Text(label), *heading.children), self.styles[f"h{level}"]),
         ]
 
