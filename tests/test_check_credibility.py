@@ -44,6 +44,19 @@ def test_a_shared_origin_counts_once(tmp_path):
     assert (wire.independent_sources, wire.credibility, wire.reason) == (1, 2, "2 sources of one origin")
 
 
+def test_passages_worded_alike_count_once_only_in_the_facts_that_quote_them(tmp_path):
+    alike = {"source": "b", "quote": QUOTE, "origin": "shared-wording"}
+    _, checked = checked_facts(tmp_path, {"a": "B", "b": "C", "c": "C"}, [
+        {**fact("alike", "a", "b"), "evidence": [{"source": "a", "quote": QUOTE, "origin": "shared-wording"}, alike]},
+        {**fact("with-a-third", "a", "b", "c"),
+         "evidence": [{"source": "a", "quote": QUOTE, "origin": "shared-wording"}, alike, {"source": "c", "quote": QUOTE}]},
+        fact("elsewhere", "a", "b")])
+    graded = {f.id: (f.independent_sources, f.credibility, f.reason) for f in checked.facts}
+    assert graded == {"alike": (1, 2, "2 sources of one origin"),
+                      "with-a-third": (2, 1, "confirmed by 2 independent sources"),
+                      "elsewhere": (2, 1, "confirmed by 2 independent sources")}
+
+
 def test_a_disputed_point_is_at_most_3_and_says_so(tmp_path):
     _, checked = checked_facts(tmp_path, {"a": "A", "b": "B"}, [
         fact("three", "a", "b", key="accords.count", value=3), fact("four", "b", claim="Accords were signed.",

@@ -209,8 +209,20 @@ def test_footnotes_are_the_short_form(built, name):
     notes = docx_footnotes(out / f"{name}.docx")
     assert notes
     for text in notes.values():
-        assert len(text.strip()) <= FOOTNOTE_LIMIT, text
+        # over the limit only a first quote with its translation, alone
+        assert len(text.strip()) <= FOOTNOTE_LIMIT or text.count("«") == 1, text
         assert "unknown:" not in text and "[fr]" not in text
+
+
+@pytest.mark.parametrize("name", ("analyst", "defence"))
+def test_a_footnote_gives_its_first_quote_with_the_translation(built, name):
+    out, documents = built
+    footnotes = docx_footnotes(out / f"{name}.docx")
+    translated = [note for note in documents[name].notes if note.content.entries[0].translations[:1] != (None,)]
+    assert len(translated) == len(documents[name].notes)  # every fact of the default dossier translates its quotes
+    for note in translated:
+        entry = note.content.entries[0]
+        assert flat(entry.translations[0]) in flat(footnotes[note.number]), note.number
 
 
 @pytest.mark.parametrize("name", ("analyst", "defence"))

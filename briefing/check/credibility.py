@@ -26,6 +26,12 @@ class LocatedQuote:
     start: int  # character span of the quote in the source text: from its first passage
     end: int  # to the end of its last
     spans: tuple[tuple[int, int], ...] = ()  # each passage's span, when an elision joins several
+    origin: str | None = None  # the evidence's own `origin`: a passage shared with another source
+
+    @property
+    def origin_key(self) -> str:
+        """What the quote counts as for independence: its passage's origin, its source's, or its source."""
+        return self.origin or self.source.meta.origin or self.source.id
 
     @property
     def passages(self) -> tuple[str, ...]:
@@ -96,7 +102,8 @@ def grade(fact: Fact, quotes: tuple[LocatedQuote, ...], disputed: bool) -> Check
     """Credibility on the Admiralty scale, computed, never typed by hand:
 
     - 1 (confirmed) when two or more independent sources that can be judged
-      back the fact: sources sharing an `origin` count once, and a source
+      back the fact: sources sharing an `origin` count once, and so do quotes
+      whose evidence names one `origin` (two reports worded alike); a source
       graded F (cannot be judged) confirms nothing;
     - otherwise from the best source's reliability: A/B → 2, C → 3, D/E → 4, F → 6;
     - a fact whose key another fact gives another value for is at best 3, and
@@ -106,8 +113,8 @@ def grade(fact: Fact, quotes: tuple[LocatedQuote, ...], disputed: bool) -> Check
       attributed.
     """
     sources = [quote.source for quote in quotes]
-    origins = {source.meta.origin or source.id for source in sources}
-    judged = {source.meta.origin or source.id for source in sources if source.meta.reliability != "F"}
+    origins = {quote.origin_key for quote in quotes}
+    judged = {quote.origin_key for quote in quotes if quote.source.meta.reliability != "F"}
     best = min(source.meta.reliability for source in sources)
     credibility = BEST_SOURCE_CREDIBILITY[best]
     if len(judged) >= 2:

@@ -128,7 +128,8 @@ def _locate(fact_id: str, evidence, dossier: Dossier, sources: dict, texts: dict
                                            f"known sources: {', '.join(sources)}"))
         return None
     try:
-        return locate_quote(evidence.quote, sources[evidence.source], texts[evidence.source], texts)
+        located = locate_quote(evidence.quote, sources[evidence.source], texts[evidence.source], texts)
+        return replace(located, origin=evidence.origin) if evidence.origin else located
     except BriefingError as error:
         errors.append(_error(evidence, f"fact '{fact_id}': {error.detail}"))
         return None

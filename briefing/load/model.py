@@ -402,6 +402,9 @@ class Evidence(Strict):
     # the analyst's rendering of the quote in the brief's language, printed marked as a translation;
     # a brief in a language it lacks shows the quote alone
     translation: Text | None = None
+    # this passage rests on material it shares with another source's (two reports worded alike):
+    # quotes of one `origin` count once as independent evidence, as sources of one origin do
+    origin: str | None = None
 
     _size = field_validator("quote", "translation")(_check_size("a quote", "quote only the passage that backs the claim"))
 

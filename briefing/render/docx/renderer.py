@@ -575,9 +575,12 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
     """A footnote in its short form, as inlines: each source once, by name (a
     link to its URL), with its grade and its quotes, then the credibility. The
     source's full descriptor is in the brief's list of sources, once. The first
-    source's first quote is always given; the other quotes, whole, while the
-    note fits in `limit` characters; a source with no room left is named with
-    its grade, without its quote. No quote is cut. A `lead` (the claim, where the text cited does not say it) comes first."""
+    source's first quote is always given, with its translation where the fact
+    has one (a reader who does not read the quote's language needs it): that
+    one quote may pass `limit`. The other quotes, whole, while the note fits in
+    `limit` characters; a source with no room left is named with its grade,
+    without its quote. No quote is cut. A `lead` (the claim, where the text
+    cited does not say it) comes first."""
     support = content.brief_support or content.support
     groups: dict[str, tuple[NoteEntry, list[tuple[str, str | None]]]] = {}
     for entry in content.entries:
@@ -589,8 +592,6 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
                 group[1].append(quote)
     grades = {name: _grade(entry, content) for name, (entry, _) in groups.items()}
     chosen: dict[str, list[tuple[str, str | None]]] = {name: [] for name in groups}
-
-    translated = True  # the analyst's translations, while the note still fits with them
 
     def pieces() -> list[Inline]:
         out: list[Inline] = [Text(lead + " — ")] if lead else []
@@ -607,7 +608,7 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
                 out.append(Text((" " if index else "") + opening))
                 out.append(Emphasis((Text(quote),)))
                 out.append(Text(closing))
-                if translation and translated:
+                if translation:
                     marks = quote_marks(translation, meta.language)
                     out.append(Text(" " + meta.labels.translation % {"text": f"{marks[0]}{translation}{marks[1]}"}))
             out.append(Text(" "))
@@ -630,8 +631,6 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
                 if len(plain_text(pieces())) <= limit:
                     break
                 chosen[name].pop()
-    if len(plain_text(pieces())) > limit:  # the first quote and its translation are too long together: the quote alone
-        translated = False
     return pieces()
 
 

@@ -334,10 +334,13 @@ class _Builder:
             heading_start += 1  # measured inside a group, it would claim the whole frame
         if block_start < len(self.story):
             first = self.story[block_start]
+            rest = []
+            if isinstance(first, _Entry):  # a long evidence entry: the heading goes with its first source only
+                first, *rest = first._content
             # a KeepTogether measures as infinitely tall, so nesting one would always break the page
             following = list(first._content) if isinstance(first, KeepTogether) else [first]
             group = self.story[heading_start:block_start] + following
-            self.story[heading_start:block_start + 1] = [KeepTogether(group)]
+            self.story[heading_start:block_start + 1] = [KeepTogether(group), *rest]
 
     def title_block(self, meta: Meta) -> None:
         s = self.styles
