@@ -146,6 +146,8 @@ class Labels:
     made_for: str = "%(doc_type)s for: %(audience)s"  # the line under a mailed brief's title
     attached: str = "Attached"
     colon: str = ": "  # after a label or a source's name: "\u00a0: " in French
+    # the reference document's own styles (English name → the name Word also shows, in the brief's language)
+    style_names: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -391,6 +391,19 @@ def test_the_default_dossier_in_french_has_every_brief_in_french(default_french)
     assert len(shown) >= len(claims) * 0.8, f"{len(shown)} of {len(claims)} French claims found in the analyst brief"
 
 
+def test_a_french_docx_names_the_brief_styles_in_french_too(default_french):
+    import docx
+    from docx.oxml.ns import qn
+
+    def aliases(path):
+        return {style.name: style.element.find(qn("w:aliases")).get(qn("w:val"))
+                for style in docx.Document(str(path)).styles if style.element.find(qn("w:aliases")) is not None}
+
+    french = aliases(default_french / "analyst.fr.docx")
+    assert french["Numbered Paragraph"] == "Paragraphe numéroté" and french["Table Text"] == "Texte de tableau"
+    assert aliases(REPO / "templates" / "reference.docx") == {}  # the reference document is left as it is
+
+
 @pytest.mark.parametrize("command", [["build", "-f", "md"], ["check"]])
 def test_a_lang_option_that_is_not_a_language_code_is_refused(dossier, tmp_path, command):
     result = CliRunner().invoke(cli, [*command, "--dossier", str(dossier), "--lang", "../../../tmp/evil"]

@@ -194,6 +194,9 @@ def labels(words: Language, status: str = "draft") -> Labels:
         translation=_("(translation: %(text)s)"), also=_("Also %(names)s."), evidence_number=_("evidence %(number)s"),
         back_to_citation=_("back to citation %(number)s"), made_for=_("%(doc_type)s for: %(audience)s"),
         attached=_("Attached"), colon=str(words.translations.pgettext("after a label or a source's name", ": ")),
+        style_names=(("Brief Organisation", _("Brief Organisation")), ("Brief Type", _("Brief Type")),
+                     ("Brief Field", _("Brief Field")), ("Numbered Paragraph", _("Numbered Paragraph")),
+                     ("Table Text", _("Table Text"))),
     )
 
 

@@ -178,11 +178,26 @@ def _sub(parent, tag: str, **attributes):
     return etree.SubElement(parent, _name(tag), {_name(k.replace("_", ":", 1)): str(v) for k, v in attributes.items()})
 
 
+def _alias_styles(word, names: tuple[tuple[str, str], ...]) -> None:
+    """Give the reference document's own styles their name in the brief's
+    language too, as Word's aliases ("Numbered Paragraph,Paragraphe numéroté"):
+    a desk finds them by either name, and a reference document keeps working."""
+    styles = {style.name: style for style in word.styles}
+    for name, local in names:
+        if name in styles and local != name:
+            element = styles[name].element
+            for old in element.findall(qn("w:aliases")):
+                element.remove(old)
+            aliases = element.makeelement(qn("w:aliases"), {qn("w:val"): local.replace(",", " ")})
+            element.find(qn("w:name")).addnext(aliases)
+
+
 class _Writer:
     def __init__(self, word, document: Document):
         self.word = word
         self.document = document
         self.style_ids = {style.name: style.style_id for style in word.styles}
+        _alias_styles(word, document.meta.labels.style_names)
         self.body = word.element.body
         self.footnotes = Footnotes(word, self.style("Footnote Text"), self.style("Footnote Reference"))
         self.links: dict[tuple[int, str], str] = {}  # (part, URL) → relationship id
