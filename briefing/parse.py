@@ -89,7 +89,7 @@ _NOTE_ANCHOR = re.compile(r"^#note-[1-9][0-9]{0,5}$")  # the evidence notes: the
 
 def parse_markdown(markdown: str, meta: Meta, notes: dict[str, NoteContent], source: str = "<template>") -> Document:
     """Turn Markdown into a `Document`; `notes` holds what each citation key leads to."""
-    builder = _Builder(notes, source)
+    builder = _Builder(notes, source, by_sources=meta.evidence == "brief")
     tokens = make_parser().parse(markdown)
     check_layout_bounds(tokens, source)
     blocks = builder.blocks(tokens, 0, None)[0]
@@ -103,9 +103,12 @@ def parse_markdown(markdown: str, meta: Meta, notes: dict[str, NoteContent], sou
 
 
 class _Builder:
-    def __init__(self, notes: dict[str, NoteContent], source: str):
+    def __init__(self, notes: dict[str, NoteContent], source: str, by_sources: bool = False):
         self.notes = notes
         self.source = source
+        # a brief note is its sources alone: two facts with the same sources share one note
+        self.by_sources = by_sources
+        self.first_cited: dict[str, str] = {}  # a brief note's text → the key first cited with it
         self.numbers: dict[str, int] = {}
         self.note_links: list[str] = []  # links to #note-N, checked once every note is numbered
 
@@ -220,6 +223,8 @@ class _Builder:
     def number_of(self, key: str) -> int:
         if key not in self.notes:
             raise BriefingError(f"the template cites '{key}', which is not a fact of this dossier", file=self.source)
+        if self.by_sources:
+            key = self.first_cited.setdefault(self.notes[key].short, key)
         return self.numbers.setdefault(key, len(self.numbers) + 1)
 
 

@@ -240,7 +240,8 @@ def build_context(checked: CheckedDossier, words: Language, cited: Callable[[], 
     items = _items(facts.values(), labels)
     item_of_key = {f.key: f.item for f in facts.values() if f.key and f.item}
     discrepancies = tuple(
-        DiscrepancyView(d.key, d.label, tuple(VersionView(v.value, tuple(facts[f.id] for f in v.facts)) for v in d.versions),
+        DiscrepancyView(d.key, _point_label(d.label, items.get(item_of_key.get(d.key, "")), words),
+                        tuple(VersionView(v.value, tuple(facts[f.id] for f in v.facts)) for v in d.versions),
                         item_of_key.get(d.key, ""))
         for d in checked.discrepancies
     )
@@ -321,6 +322,14 @@ def _items(facts, labels: dict[str, str]) -> dict[str, ItemView]:
         cited = tuple(dict.fromkeys(source for fact in members for source in fact.sources))
         items[item] = ItemView(item, labels.get(item, item), tuple(members), versions, cited, len(versions) > 1)
     return items
+
+
+def _point_label(label: str, item: ItemView | None, words: Language) -> str:
+    """A disputed point named with the thing it is about ("Peaceful use of nuclear
+    energy: parties"): a key's label alone ("Parties") heads a column of that thing's table."""
+    if item is None:
+        return label
+    return words.gettext("%(item)s: %(point)s") % {"item": item.label, "point": label[:1].lower() + label[1:]}
 
 
 def credibility_legend(checked: CheckedDossier, words: Language) -> tuple[tuple[int, str], ...]:
