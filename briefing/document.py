@@ -74,10 +74,16 @@ class ListBlock:
     start: int = 1
 
 
+TABLE_KINDS = ("timeline",)  # the kinds of table a template may mark (`{.timeline}` on the line before it)
+
+
 @dataclass(frozen=True)
 class Table:
     header: tuple[tuple[Inline, ...], ...]
     rows: tuple[tuple[tuple[Inline, ...], ...], ...]
+    # what the table is, where a renderer may show more than its cells: "timeline", dated events in
+    # date order (first column the date, second the event), which the PDF also draws as a figure
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,7 @@ class Labels:
     back_to_citation: str = "back to citation %(number)s"
     made_for: str = "%(doc_type)s for: %(audience)s"  # the line under a mailed brief's title
     attached: str = "Attached"
+    timeline_figure: str = "Figure %(number)s. The dated events of the table below, evenly spaced (not to scale)"
     colon: str = ": "  # after a label or a source's name: "\u00a0: " in French
     # the reference document's own styles (English name → the name Word also shows, in the brief's language)
     style_names: tuple[tuple[str, str], ...] = ()

@@ -2,7 +2,10 @@
 
 markdown-it-py does the parsing (CommonMark plus tables, raw HTML off). One
 extra inline rule reads citation markers `[^fact-id]`; citations are numbered in
-order of first use, and citing the same fact again reuses its number.
+order of first use, and citing the same fact again reuses its number. A block
+attribute line (mdit-py-plugins' `attrs_block`, `{.timeline}` alone on the line
+before a table) says what kind of table follows; its class is the only
+attribute read.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ import re
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin
 
 from .document import (
+    TABLE_KINDS,
     Block,
     Citation,
     Code,
@@ -52,7 +57,7 @@ def _citation_rule(state, silent: bool) -> bool:
 
 
 def make_parser() -> MarkdownIt:
-    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table").use(attrs_block_plugin)
     parser.inline.ruler.before("link", "citation", _citation_rule)
     parser.validateLink = lambda url: True  # type: ignore[method-assign]  # every link reaches the builder, which refuses those it must (`_link`)
     return parser
@@ -153,6 +158,8 @@ class _Builder:
         return ListBlock(opening.type.startswith("ordered"), tuple(items), start), index + 1
 
     def table(self, tokens: list[Token], index: int) -> tuple[Table, int]:
+        classes = str(tokens[index].attrGet("class") or "").split()
+        kind = next((name for name in classes if name in TABLE_KINDS), None)
         header: list = []
         rows: list = []
         row: list = []
@@ -170,7 +177,7 @@ class _Builder:
             elif token.type == "inline":
                 row.append(self.inlines(token))
             index += 1
-        return Table(header[0] if header else (), tuple(rows)), index + 1
+        return Table(header[0] if header else (), tuple(rows), kind), index + 1
 
     def inlines(self, token: Token) -> tuple[Inline, ...]:
         result, _ = self._inline_run(token.children or [], 0, None)

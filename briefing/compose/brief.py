@@ -29,8 +29,9 @@ from .sandbox import Sandbox, TemplateOutside, make_sandbox, render_bounded
 from .templates import TemplateFile, search_path
 
 # Characters that can start markup anywhere, and those that only matter at the
-# start of a block ("1." or "-" would open a list, "#" a heading).
-_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>!|~&])")
+# start of a block ("1." or "-" would open a list, "#" a heading). A brace is
+# escaped wherever it stands: a line of `{…}` is a block attribute (`{.timeline}`).
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>!|~&{}])")
 _BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+#=>])")
 _FACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # as `load.model` checks ids
 
@@ -193,7 +194,9 @@ def labels(words: Language, status: str = "draft") -> Labels:
         evidence=_("Evidence"), sources_and_evidence=_("Sources and evidence"), page_of=_("Page %(page)s of %(pages)s"),
         translation=_("(translation: %(text)s)"), also=_("Also %(names)s."), evidence_number=_("evidence %(number)s"),
         back_to_citation=_("back to citation %(number)s"), made_for=_("%(doc_type)s for: %(audience)s"),
-        attached=_("Attached"), colon=str(words.translations.pgettext("after a label or a source's name", ": ")),
+        attached=_("Attached"),
+        timeline_figure=_("Figure %(number)s. The dated events of the table below, evenly spaced (not to scale)"),
+        colon=str(words.translations.pgettext("after a label or a source's name", ": ")),
         style_names=(("Brief Organisation", _("Brief Organisation")), ("Brief Type", _("Brief Type")),
                      ("Brief Field", _("Brief Field")), ("Numbered Paragraph", _("Numbered Paragraph")),
                      ("Table Text", _("Table Text"))),

@@ -3,6 +3,8 @@
 Native PDF features: an embedded, subset Unicode font; a running header and
 footer with the handling marking and "Page X of Y"; bookmarks that mirror the
 headings; citations that link to their evidence entry; document information.
+A table of dated events (kind "timeline") is also drawn as a figure above it
+(timeline.py).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ from ..typography import bind_units
 from .fonts import FAMILY, check_glyphs, is_invisible, register_fonts
 from .patches import reportlab_patched
 from .rtl import has_right_to_left, is_right_to_left, split_by_level, visual_lines, visual_string
+from .timeline import TimelineFigure
 
 MARGIN = 2.2 * cm
 RULE = colors.Color(0.55, 0.55, 0.55)
@@ -91,6 +94,9 @@ def _styles() -> dict[str, ParagraphStyle]:
                       bulletFontName=f"{FAMILY}-Bold", spaceBefore=5, spaceAfter=1),
         "evidence": style("evidence", fontSize=8.5, leading=10.8, leftIndent=0.8 * cm, spaceAfter=1),
         "brief": style("brief", fontSize=8.5, leading=10.5, leftIndent=0.55 * cm, bulletIndent=0, bulletFontSize=8.5, spaceAfter=0),
+        "caption": style("caption", fontName=f"{FAMILY}-Bold", fontSize=8.5, leading=11, spaceAfter=0),
+        "event-date": style("event-date", fontName=f"{FAMILY}-Bold", fontSize=7.5, leading=9, alignment=TA_CENTER, spaceAfter=0),
+        "event": style("event", fontSize=7.5, leading=9, alignment=TA_CENTER, spaceAfter=0),
     }
 
 
@@ -237,6 +243,7 @@ class _Builder:
         self.story: list[Flowable] = []
         self.headings = 0
         self.outline_level = 0  # the title's
+        self.figures = 0
         self._parsed: dict[tuple[str, str], list] = {}  # (markup, style) → reportlab's fragments of it
 
     def _prototype(self, markup: str, style: ParagraphStyle) -> list:
@@ -340,7 +347,8 @@ class _Builder:
             # a KeepTogether measures as infinitely tall, so nesting one would always break the page
             following = list(first._content) if isinstance(first, KeepTogether) else [first]
             group = self.story[heading_start:block_start] + following
-            self.story[heading_start:block_start + 1] = [KeepTogether(group), *rest]
+            keep = _HeadingsWithFigure if isinstance(first, TimelineFigure) else KeepTogether
+            self.story[heading_start:block_start + 1] = [keep(group), *rest]
 
     def title_block(self, meta: Meta) -> None:
         s = self.styles
@@ -378,6 +386,8 @@ class _Builder:
         elif isinstance(block, ListBlock):
             self.list_block(block, style)
         elif isinstance(block, TableBlock):
+            if block.kind == "timeline" and (figure := self.timeline(block)):
+                self.story += [figure, Spacer(1, 10)]
             self.story += [self.table(block), Spacer(1, 6)]
         elif isinstance(block, Rule):
             self.story.append(Spacer(1, 6))
@@ -421,6 +431,25 @@ class _Builder:
         ]))
         return KeepTogether([table]) if len(rows) <= 3 else table
 
+    def timeline(self, block: TableBlock) -> TimelineFigure | None:
+        """The figure of a timeline table's events (first column the date, second
+        the event, citations left to the table), numbered as the brief's figures
+        are; none for fewer than two events, nor one too tall for a page."""
+        events = [row for row in block.rows if len(row) >= 2]
+        if len(events) < 2:
+            return None
+        s = self.styles
+        dates = [fold_spaces(plain_text(row[0])) for row in events]
+        labels = [(self.plain(date, s["event-date"]), self.plain(plain_text(row[1]), s["event"])) for date, row in zip(dates, events)]
+        caption = self.plain(self.document.meta.labels.timeline_figure % {"number": self.figures + 1}, s["caption"])
+        widest = max(stringWidth(_visible(date), f"{FAMILY}-Bold", s["event-date"].fontSize) for date in dates)
+        figure = TimelineFigure(caption, labels, widest)
+        frame_width, frame_height = A4[0] - 2 * MARGIN - 12, A4[1] - 2 * MARGIN - 12  # inside the frame's padding
+        if figure.wrap(frame_width, frame_height)[1] > frame_height - 3 * cm:  # room for its heading
+            return None
+        self.figures += 1
+        return figure
+
     def notes(self) -> None:
         notes = self.document.notes
         if not notes:
@@ -452,6 +481,18 @@ def _estimated_height(content) -> float:
     texts = [content.claim + content.support] + [entry.source + " ".join(entry.passages) +
                                                  " ".join(t or "" for t in entry.translations) for entry in content.entries]
     return sum(len(text) // 95 + 1 for text in texts) * 11.2 + 6
+
+
+class _HeadingsWithFigure(KeepTogether):
+    """Headings kept with the figure that follows them. reportlab measures a
+    group without the space before its first heading, which a frame sets below
+    other text: a group that fits by less than that space would leave its
+    headings behind, since a figure cannot split (a table would, and moves on)."""
+
+    def wrap(self, aW, aH):
+        size = super().wrap(aW, aH)
+        self._H += next((f.getSpaceBefore() for f in self._content if not isinstance(f, _Bookmark)), 0)
+        return size
 
 
 class _Entry(KeepTogether):
@@ -618,6 +659,7 @@ class _Canvas(Canvas):
 def document_texts(document: Document):
     """Every piece of text the PDF will draw, with a name for where it comes from."""
     meta = document.meta
+    yield "the figure caption", meta.labels.timeline_figure
     for name in ("title", "subject", "organisation", "author", "marking", "audience", "reference", "doc_type"):
         yield f"the brief's {name}", getattr(meta, name)
 
@@ -643,8 +685,8 @@ def render_pdf(document: Document, path: Path) -> None:
     family = register_fonts()
     check_glyphs(document_texts(document), family.covered)
     meta = document.meta
-    story = _Story(_Builder(document).build())
-    with reportlab_patched(family):
+    with reportlab_patched(family):  # the story too: a figure lays its labels out as it is built (measured as drawn)
+        story = _Story(_Builder(document).build())
         pages = _lay_out(story, meta, path)
     if meta.page_budget and pages > meta.page_budget:
         raise BriefingError(
