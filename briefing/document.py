@@ -231,14 +231,20 @@ def plain_text(inlines) -> str:
     return "".join(parts)
 
 
+_MARKS = {"fr": (("«\u00a0", "\u00a0»"), ("“", "”")), "": (("“", "”"), ("‘", "’"))}
+
+
 def quote_marks(passage: str, language: str) -> tuple[str, str]:
     """The marks set around a quoted passage of `language`: « » (with no-break
-    spaces) for a French one, “ ” otherwise. A passage that holds quotation
-    marks of its own gets none around it, so that none is doubled or nested
-    awkwardly: every renderer sets a passage in italics, which marks it as
-    quoted (the passage itself stays verbatim)."""
-    if any(mark in passage for mark in "«»“”"):
+    spaces) for a French one, “ ” otherwise. A passage that holds those marks
+    itself (it quotes someone) is set in the other kind (“ ” around a French
+    one, ‘ ’ around an English one), so a reader sees where it begins and ends;
+    one that is wholly a quotation in marks of its own gets none more. The
+    passage itself stays verbatim."""
+    text = passage.strip()
+    if len(text) > 1 and (text[0], text[-1]) in (("«", "»"), ("“", "”"), ("‘", "’")):
         return "", ""
-    if language.split("-")[0] == "fr":
-        return "«\u00a0", "\u00a0»"
-    return "“", "”"
+    for opening, closing in _MARKS.get(language.split("-")[0], _MARKS[""]):
+        if opening.strip() not in passage:
+            return opening, closing
+    return "", ""

@@ -570,7 +570,7 @@ def column_widths(block: Table, columns: int, width: int) -> list[int]:
     """Column widths in twips: the text width shared among the columns (see
     `share_widths`), measured in bold, as a header is set, and filling the text
     width exactly."""
-    widths = share_widths((block.header, *block.rows), columns, width, width // columns,
+    widths = share_widths((block.header, *block.rows), columns, width,
                           lambda piece: _twips(text_width(piece, TABLE_SIZE, True)) + CELL_PADDING)
     result = [int(w) for w in widths]
     result[-1] += width - sum(result)  # the columns fill the text width exactly

@@ -551,7 +551,7 @@ def _column_widths(block: TableBlock, columns: int) -> list[float]:
     """The text width shared among the columns (see `share_widths`), measured in
     the bold face a cell may use."""
     width = A4[0] - 2 * MARGIN
-    return share_widths((block.header, *block.rows), columns, width, width / columns,
+    return share_widths((block.header, *block.rows), columns, width,
                         lambda piece: stringWidth(piece, f"{FAMILY}-Bold", 9) + 13)
 
 
