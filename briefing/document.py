@@ -108,6 +108,8 @@ class NoteEntry:
     grade: str = ""  # the source's reliability grade, A–F
     passages: tuple[str, ...] = ()  # the verbatim passages this source gives, in order
     translations: tuple[str | None, ...] = ()  # the analyst's translation of each passage, where the dossier gives one
+    # for each passage, the earlier note that prints it whole (an evidence list refers to it), or None
+    quoted_at: tuple[int | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,7 @@ class Labels:
     attached: str = "Attached"
     timeline_figure: str = "Figure %(number)s. The dated events of the table below, evenly spaced (not to scale)"
     colon: str = ": "  # after a label or a source's name: "\u00a0: " in French
+    quoted_at: str = "Quoted in full at %(number)s."  # a long passage an earlier evidence entry prints
     # the reference document's own styles (English name → the name Word also shows, in the brief's language)
     style_names: tuple[tuple[str, str], ...] = ()
 

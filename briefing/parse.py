@@ -11,6 +11,7 @@ attribute read.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -104,7 +105,32 @@ def parse_markdown(markdown: str, meta: Meta, notes: dict[str, NoteContent], sou
         if int(url[len("#note-"):]) > len(builder.numbers):
             raise BriefingError(f"a link goes to '{url}', but the brief has {len(builder.numbers)} evidence notes", file=source)
     ordered = sorted(builder.numbers.items(), key=lambda item: item[1])
-    return Document(meta, tuple(blocks), tuple(Note(number, key, notes[key]) for key, number in ordered))
+    return Document(meta, tuple(blocks), _refer_back(tuple(Note(number, key, notes[key]) for key, number in ordered)))
+
+
+LONG_PASSAGE = 120  # characters: a passage this long is printed whole once in an evidence list, then referred to
+
+
+def _refer_back(notes: tuple[Note, ...]) -> tuple[Note, ...]:
+    """Mark each long passage an earlier note already gives (same source, same
+    words), so an evidence list prints it once and refers to it after."""
+    first: dict[tuple[str, str], int] = {}
+    marked = []
+    for note in notes:
+        entries = []
+        for entry in note.content.entries:
+            quoted_at = tuple(_first_note(first, entry.source, passage, note.number) for passage in entry.passages)
+            entries.append(replace(entry, quoted_at=quoted_at) if any(quoted_at) else entry)
+        marked.append(replace(note, content=replace(note.content, entries=tuple(entries))))
+    return tuple(marked)
+
+
+def _first_note(first: dict[tuple[str, str], int], source: str, passage: str, number: int) -> int | None:
+    """The earlier note that gives this long passage of `source`, or None (and this note is now its first)."""
+    if len(passage) < LONG_PASSAGE:
+        return None
+    seen = first.setdefault((source, passage), number)
+    return None if seen == number else seen
 
 
 class _Builder:

@@ -78,3 +78,15 @@ def test_a_claim_holding_the_marker_neither_marks_a_table_nor_vanishes(tmp_path)
     assert [block.kind for block in blocks if isinstance(block, Table)] == [None, None]
     assert [block.children for block in blocks if isinstance(block, Paragraph)] == [
         (Text("{.timeline}"),), (Text("{.timeline #x onclick=y}"),)]
+
+
+def test_a_long_passage_an_earlier_note_gives_is_referred_to_not_repeated():
+    from briefing.document import NoteEntry
+
+    long = "Trois accords ont été signés en présence des deux chefs d’État " * 3
+    def content(*passages):
+        return NoteContent("claim", "support", (NoteEntry("APA", "B", "", "fr", passages=passages),), "APA (B)")
+    notes = {"a": content(long), "b": content("court passage", long), "c": content(long + " autre")}
+    document = parse_markdown("A.[^a] B.[^b] C.[^c] A again.[^a]", Meta(title="t"), notes)
+    quoted_at = [note.content.entries[0].quoted_at for note in document.notes]
+    assert quoted_at == [(), (None, 1), ()]  # a short passage, or other words, are printed again

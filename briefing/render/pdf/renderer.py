@@ -521,7 +521,13 @@ def _evidence_markup(entry, meta: Meta) -> str:
     parts = [name + _text(meta.labels.colon)]
     passages = entry.passages or (entry.quote,)
     translations = entry.translations or (None,) * len(passages)
-    for index, (passage, translation) in enumerate(zip(passages, translations)):
+    quoted_at = entry.quoted_at or (None,) * len(passages)
+    for index, (passage, translation, earlier) in enumerate(zip(passages, translations, quoted_at)):
+        if earlier:  # printed whole in an earlier entry: a link to it, once for a run of such passages
+            if index == 0 or quoted_at[index - 1] != earlier:
+                reference = _text(meta.labels.quoted_at % {"number": earlier})
+                parts.append((" " if index else "") + f'<a href="#note-{earlier}">{reference}</a>')
+            continue
         opening, closing = quote_marks(passage, entry.language)
         parts.append((" " if index else "") + f"<i>{opening}{_text(passage)}{closing}</i>")
         if translation:
