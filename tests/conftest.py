@@ -157,6 +157,45 @@ HOSTILE = ("vbaProject", "evil", "customXml", "glossary", "odttf", "file:", "smb
            "thumbnail", "header9", "SELECT")  # what nothing built from `hostile_reference` may hold
 
 
+def linking_reference(path: Path) -> Path:
+    """The shipped reference.docx with links written as plain attributes, not relationships: a
+    picture bullet (VML `src` and `o:href` in numbering.xml), header shape defaults with a fill
+    from a file share, document variables holding addresses, tracked changes turned on, unknown
+    settings, an address in a style, the theme and the fonts table, and a style sheet to fetch."""
+    import zipfile
+
+    v = 'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"'
+    with zipfile.ZipFile(REPO / "templates" / "reference.docx") as shipped:
+        parts = {name: shipped.read(name) for name in shipped.namelist()}
+    numbering = parts["word/numbering.xml"].decode()
+    first = numbering.index("<w:abstractNum ")
+    numbering = (numbering[:first] + f'<w:numPicBullet w:numPicBulletId="0"><w:pict {v}><v:shape style="width:9pt">'
+                 '<v:imagedata src="http://beacon.example/bullet.png" o:href="file:///C:/bullets/dot.png"/></v:shape>'
+                 '</w:pict></w:numPicBullet>' + numbering[first:])
+    parts["word/numbering.xml"] = numbering.replace("<w:lvlJc ", '<w:lvlPicBulletId w:val="0"/><w:lvlJc ', 1).encode()
+    settings = parts["word/settings.xml"].decode()
+    parts["word/settings.xml"] = settings.replace("<w:zoom", (
+        '<w:trackRevisions/><w:revisionView w:markup="0"/><w:madeUpSetting w:val="//evil.example/x"/>'
+        f'<w:hdrShapeDefaults><o:shapedefaults {v} v:ext="edit"><v:fill src="\\\\evil.example\\share\\fill.png" '
+        'o:href="https://beacon.example/fill.png"/></o:shapedefaults></w:hdrShapeDefaults><w:zoom')).replace(
+        "<w:decimalSymbol", '<w:docVars><w:docVar w:name="Home" w:val="https://beacon.example/home"/><w:docVar '
+        'w:name="Share" w:val="\\\\evil.example\\share"/></w:docVars><w:decimalSymbol').encode()
+    styles = parts["word/styles.xml"].decode()
+    parts["word/styles.xml"] = styles.replace("?>", '?><?xml-stylesheet href="http://beacon.example/style.xsl"?>', 1).replace(
+        "<w:docDefaults>", '<w:docDefaults><w:madeUp w:val="file:///etc/passwd"/>', 1).encode()
+    theme = parts["word/theme/theme1.xml"].decode()
+    parts["word/theme/theme1.xml"] = theme.replace('name="Office Theme"', 'name="Office Theme" '
+                                                   'hostile="http://beacon.example/theme"', 1).encode()
+    fonts = parts["word/fontTable.xml"].decode()
+    parts["word/fontTable.xml"] = fonts.replace('<w:font w:name="Symbol">', '<w:font w:name="Symbol">'
+                                                '<w:altName w:val="\\\\evil.example\\fonts\\symbol.ttf"/>', 1).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return path
+
+
 def hostile_reference(path: Path) -> Path:
     """The shipped reference.docx, restyled (Heading 1 at 22 pt) as a colleague would, and made
     hostile: macros, an unknown part, custom XML and custom properties, a glossary, an embedded
