@@ -4,13 +4,16 @@ encodings; the original kept with its provenance; removing, renaming, re-adding,
 from __future__ import annotations
 
 import http.server
+import subprocess
+import sys
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO, make_dossier, trickle
+from conftest import REPO, make_dossier, pdf_with_streams, trickle, word_bomb
 
 from briefing.cli import cli
 
@@ -184,6 +187,47 @@ def test_a_word_file_gives_its_paragraphs(dossier: Path, tmp_path: Path) -> None
     assert (dossier / "sources" / "texts" / "communique.txt").read_text(encoding="utf-8") == (
         "Communiqué\nThe commission met in Calder on 7 April 2025.\nIt read the level of Lake Orvane at 112.4 metres.\n")
     assert entry(dossier, "communique")["provenance"]["title"] == "document"
+
+
+def peak_memory_of(command: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, int]:
+    """Run `command`, and measure the most memory it held (its peak resident size, in bytes). A process
+    of its own runs it, so that no other child of the test session is counted."""
+    measure = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); print(done.returncode); "
+               "sys.stderr.write(done.stderr)")
+    done = subprocess.run([sys.executable, "-c", measure, *command], cwd=cwd, capture_output=True, text=True, timeout=120)
+    peak, code = done.stdout.split()
+    return subprocess.CompletedProcess(command, int(code), "", done.stderr), int(peak) * 1024
+
+
+def test_a_word_file_whose_zip_understates_a_part_is_read_within_the_limit(dossier: Path, tmp_path: Path) -> None:
+    """Its headers say document.xml unpacks to 3 kB; it unpacks to 200 MB. Python's ZipFile.read unpacks
+    a part whole before it cuts it to the size declared: before, add-source held it all (430 MB)."""
+    bomb = word_bomb(tmp_path / "liar.docx", megabytes=200, declared=3000)
+    done, peak = peak_memory_of([sys.executable, "-m", "briefing", "add-source", str(bomb), "-d", str(dossier)], tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"error: {bomb}: this Word file cannot be read (Bad CRC-32 for file "
+                                        "'word/document.xml'); save it again as .docx"]
+    assert peak < 150_000_000, f"{peak:,} bytes"
+    assert not list((dossier / "sources" / "texts").iterdir())
+
+
+def test_a_word_file_packed_as_word_never_packs_is_refused_before_it_is_unpacked(dossier: Path, tmp_path: Path) -> None:
+    """bzip2: Python unpacks each read of it whole, whatever size was asked for."""
+    packed = word_bomb(tmp_path / "packed.docx", megabytes=1, compression=zipfile.ZIP_BZIP2)
+    result = run("add-source", str(packed), "-d", str(dossier))
+    assert result.exit_code == 1
+    assert "the part 'word/document.xml' is packed in a way Word never writes (compression method 12)" in result.output
+    assert not list((dossier / "sources" / "texts").iterdir())
+
+
+def test_a_pdf_with_an_image_larger_than_the_limit_is_read(dossier: Path, tmp_path: Path) -> None:
+    """The image unpacks to 70 MB; pdfminer never unpacks an image for the text, so it counts for nothing."""
+    figure = pdf_with_streams(tmp_path / "figure.pdf", b"BT /F1 14 Tf 72 700 Td (The lake fell by two metres.) Tj ET",
+                              image_megabytes=70)
+    result = run("add-source", str(figure), "-d", str(dossier))
+    assert result.exit_code == 0, result.output
+    assert (dossier / "sources" / "texts" / "figure.txt").read_text(encoding="utf-8") == "The lake fell by two metres.\n"
 
 
 def test_a_windows_1252_text_is_decoded_and_said(dossier: Path, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from ...errors import BriefingError
+from ...load.unpacking import TooLarge, read_part
 from ...load.paths import MAX_FILE_BYTES
 
 # What a brief takes from a reference document, besides the page setup of its main document:
@@ -117,12 +118,13 @@ def _style_parts(data: bytes, reference: Path) -> bytes:
 
 
 def _read(package: zipfile.ZipFile, name: str, reference: Path) -> bytes:
-    """A part of the package, refused past 64 MB unpacked (the sizes a zip declares are those it unpacks to)."""
-    if package.getinfo(name).file_size > MAX_FILE_BYTES:
+    """A part of the package, refused past 64 MB unpacked (`load.unpacking`: whatever size the zip declares)."""
+    try:
+        return read_part(package, name)
+    except TooLarge:
         raise BriefingError(f"the part '{name}' of the reference document unpacks to more than "
                             f"{MAX_FILE_BYTES // 1_000_000} MB; save the document again from Word or LibreOffice",
-                            file=reference)
-    return package.read(name)
+                            file=reference) from None
 
 
 def _rels_name(part: str) -> str:
