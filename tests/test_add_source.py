@@ -154,6 +154,63 @@ def test_what_the_page_does_not_give_stays_unknown(dossier: Path, tmp_path: Path
         assert (meta[name], meta["provenance"][name]) == ("unknown", "unknown"), name
 
 
+def dated_page(head: str = "", body: str = "") -> bytes:
+    """BARE_PAGE with `head` in its <head> (date metadata) and `body` at the start of its article."""
+    return BARE_PAGE.replace(b"</head>", head.encode() + b"</head>").replace(b"<article>", b"<article>" + body.encode())
+
+
+# A date the page's own metadata gives that no calendar has: the date library would read 2025-02-30 as
+# 2025-02-01 (the month it can read, and day 1). The date stays unknown, and the page's words are shown.
+IMPOSSIBLE_DATES = {
+    "og-published": ('<meta property="article:published_time" content="2025-02-30">', ""),
+    "og-published-with-time": ('<meta property="article:published_time" content="2025-02-30T08:30:00+01:00">', ""),
+    "name-date-day-first": ('<meta name="date" content="30.02.2025">', ""),
+    "itemprop": ('<meta itemprop="datePublished" content="2025-02-30">', ""),
+    "time-element": ("", '<p><time datetime="2025-02-30">30 February 2025</time></p>'),
+    "month-13": ('<meta name="dc.date" content="2025-13-01">', ""),
+}
+
+
+@pytest.mark.parametrize("head, body", IMPOSSIBLE_DATES.values(), ids=IMPOSSIBLE_DATES)
+def test_an_impossible_date_of_the_page_stays_unknown_and_is_shown(dossier: Path, tmp_path: Path, head: str,
+                                                                   body: str) -> None:
+    page = tmp_path / "dated.html"
+    page.write_bytes(dated_page(head, body))
+    result = run("add-source", str(page), "-d", str(dossier))
+    assert result.exit_code == 0, result.output
+    meta = entry(dossier, "dated")
+    assert (meta["date"], meta["provenance"]["date"]) == ("unknown", "unknown")
+    impossible = "2025-13-01" if "2025-13" in head else "2025-02-30"
+    assert f"warning: the page's date '{impossible}' is not one briefing can record ({impossible} is not a date of " \
+           "the calendar" in result.output
+
+
+def test_a_fetched_page_with_an_impossible_date_has_an_unknown_date(dossier: Path, server: str) -> None:
+    Pages.routes["/impossible"] = (200, "text/html", dated_page(IMPOSSIBLE_DATES["og-published"][0]), {})
+    result = run("add-source", f"{server}/impossible", "-d", str(dossier))
+    assert result.exit_code == 0, result.output
+    meta = entry(dossier, "impossible")
+    assert (meta["date"], meta["provenance"]["date"]) == ("unknown", "unknown")
+    assert "the page's date '2025-02-30' is not one briefing can record" in result.output
+
+
+@pytest.mark.parametrize("head, date", [
+    ('<meta property="article:published_time" content="2025-02-28T23:30:00+01:00">', "2025-02-28"),
+    ('<meta name="date" content="28.02.2025">', "2025-02-28"),
+    ('<meta property="article:published_time" content="2024-02-29">', "2024-02-29"),
+    # the publication date is whole; the modification date is not, and is not the one read
+    ('<meta property="article:published_time" content="2025-02-10">'
+     '<meta property="article:modified_time" content="2025-02-30">', "2025-02-10"),
+])
+def test_a_date_of_the_calendar_is_read_as_before(dossier: Path, tmp_path: Path, head: str, date: str) -> None:
+    page = tmp_path / "dated.html"
+    page.write_bytes(dated_page(head))
+    result = run("add-source", str(page), "-d", str(dossier))
+    assert result.exit_code == 0, result.output
+    assert (entry(dossier, "dated")["date"], entry(dossier, "dated")["provenance"]["date"]) == (date, "page")
+    assert "warning" not in result.output
+
+
 # --- PDF, Word, encodings ----------------------------------------------------------------------
 
 
