@@ -25,7 +25,7 @@ from . import wording
 from .context import FactView, SourceView, attribution_of, build_context, smart_quotes, source_view
 from .language import Language, typeset
 from .language import language as language_of
-from .sandbox import Sandbox, TemplateOutside, make_sandbox, render_bounded
+from .sandbox import Sandbox, TemplateOutside, in_plain_words, make_sandbox, render_bounded
 from .templates import TemplateFile, search_path
 
 # Characters that can start markup anywhere, and those that only matter at the
@@ -127,7 +127,7 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile, language: str
                             line=line) from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError, jinja2.TemplateError) as error:
         file, line = _template_frame(template.path)
-        raise BriefingError(f"template error: {error}", file=file, line=line) from None
+        raise BriefingError(f"template error: {in_plain_words(error)}", file=file, line=line) from None
     unshown = unshown_sections(checked, template, record)
     return ComposedBrief(markdown, meta, note_contents(checked, words), template, (unshown,) if unshown else ())
 
