@@ -408,6 +408,12 @@ CASES = [
          "template syntax error: Unexpected end of template", T + r":\d+", BUILD_T),
     Case("template-syntax-error-in-partial", both(template("{% include '_part.md.j2' %}\n"), write("templates/_part.md.j2", "one\ntwo {% if %}\n")),
          "template syntax error", r"{root}/templates/_part\.md\.j2:2", BUILD_T),
+    # A dossier language briefing has no catalogue for: the line of `language:`, not the first of the file.
+    Case("language-without-catalogue", replace(CONFIG, "title: Test brief", "# the brief's settings\ntitle: Test brief\n"
+                                               "language: zz"),
+         "briefing has no catalogue for the language 'zz'", D + ":3", BUILD),
+    Case("language-without-catalogue-mail", replace(CONFIG, "marking: UNCLASSIFIED", "marking: UNCLASSIFIED\nlanguage: zz"),
+         "briefing has no catalogue for the language 'zz'", D + ":8", MAIL),
     # Numbers longer than Python writes out (4300 digits): before, its own words, and no line.
     Case("template-number-too-long", template("{{ " + "1" * 5000 + " }}\n"),
          "template syntax error: number too long (5000 digits; at most 4300)", T + ":6", BUILD_T),
