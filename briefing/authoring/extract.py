@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BriefingError
+from ..load.paths import MAX_FILE_BYTES
 from ..load.unpacking import TooLarge, pdf_reader, read_parts, repacked
 from .page_dates import page_date
-from ..load.paths import MAX_FILE_BYTES
 
 PAGE = "page"  # provenance: the page's own metadata (meta tags, <html lang>, the canonical link)
 DOCUMENT = "document"  # provenance: a PDF's or Word file's document properties

@@ -32,8 +32,8 @@ from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from ...errors import BriefingError
-from ...load.unpacking import TooLarge, read_part
 from ...load.paths import MAX_FILE_BYTES
+from ...load.unpacking import TooLarge, read_part
 
 # What a brief takes from a reference document, besides the page setup of its main document:
 # each part by the type of its relationship from the main document, and the content type it is written as.
@@ -174,7 +174,7 @@ def _page_setup(data: bytes) -> bytes:
     return _unlinked(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
-def _unlinked(data: bytes, kind: str | None = None) -> bytes:
+def _unlinked(data: bytes, kind: str = "") -> bytes:
     """A part without what points outside it: every element with an `r:` attribute (the package
     holds no relationship of theirs now) or an attribute whose value is an address or a path
     (`_LINK`), every processing instruction and comment; and for the settings and the numbering
@@ -199,7 +199,7 @@ def _links(element) -> list[str]:
             if name.startswith(f"{{{_R}}}") or (_LINK.match(value) and value not in NAMES_NOT_LINKS)]
 
 
-def _not_kept(root, kind: str | None) -> list:
+def _not_kept(root, kind: str) -> list:
     """The elements of the settings or numbering part that a brief does not keep: those not named
     at the top, and inside those it keeps, any of another vocabulary or in `DROPPED_NUMBERING`."""
     kept = {RT.SETTINGS: KEPT_SETTINGS, RT.NUMBERING: KEPT_NUMBERING}.get(kind)
