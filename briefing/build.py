@@ -334,7 +334,7 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
     try:
         check_header_text(subject, "the subject")
     except ValueError as error:
-        where = dossier.config.where
+        where = dossier.config.where.of("title")
         raise (BriefingError(str(error)) if request.subject else
                BriefingError(f"'title': {error}", file=where.file, line=where.line)) from None
     stem = output_name(template, language, dossier.config.language)

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 from briefing.build import build_briefs
-from conftest import HOSTILE, REPO, build_default, hostile_reference, make_dossier, require
+from conftest import HOSTILE, REPO, build_default, hostile_reference, linking_reference, make_dossier, require
 from readback import W, docx_footnotes, flat
 
 @pytest.fixture(scope="module")
@@ -175,6 +175,67 @@ def test_the_mailed_docx_takes_nothing_of_a_hostile_reference_but_its_styles(tmp
     message = email.message_from_bytes((root / "out" / "executive.eml").read_bytes(), policy=policy.default)
     (attached,) = [part.get_content() for part in message.iter_attachments() if part.get_filename().endswith(".docx")]
     assert_only_styles_taken(attached, set())
+
+
+# What a part taken from a reference document may hold that looks like an address: the name of
+# the owner of Word's compatibility settings (w:compatSetting w:uri), which names, and is never fetched.
+NAMES_NOT_LINKS = {"http://schemas.microsoft.com/office/word"}
+STYLE_PART_NAMES = ("word/document.xml", "word/styles.xml", "word/numbering.xml", "word/settings.xml",
+                    "word/fontTable.xml", "word/theme/theme1.xml")
+
+
+def addresses_in(package: zipfile.ZipFile, name: str) -> list[str]:
+    """Every attribute value, text and processing instruction of a part that names a place: a
+    scheme (http:, file:, C:), a host (//host) or a file share (\\\\server)."""
+    looks = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.-]*:\S|//|\\\\)")
+    root = etree.fromstring(package.read(name))
+    found = [str(node) for node in root.xpath("/processing-instruction() | //processing-instruction()")]
+    for element in root.iter():
+        values = list(element.attrib.values()) if isinstance(element.tag, str) else []
+        found += [value for value in values + [element.text or ""] if looks.match(value) and value not in NAMES_NOT_LINKS]
+    return found
+
+
+def test_a_reference_document_s_links_written_as_attributes_stay_out(tmp_path):
+    """A picture bullet's VML image, header shape defaults, document variables, an address in a style,
+    the theme or the fonts table, a style sheet to fetch: none reaches the brief, built by the command."""
+    from briefing.cli import run
+
+    root = make_dossier(tmp_path / "dossier")
+    linking_reference(root / "templates" / "reference.docx")
+    assert run(["build", "-d", str(root), "-t", "analyst", "-t", "executive", "-f", "docx"]) == 0
+    for name in ("analyst", "executive"):
+        with zipfile.ZipFile(root / "out" / f"{name}.docx") as package:
+            for part in STYLE_PART_NAMES:
+                assert addresses_in(package, part) == [], (name, part)
+            everything = b"".join(package.read(part) for part in package.namelist() if not part.endswith(".rels"))
+        for word in (b"beacon", b"evil.example", b"numPicBullet", b"lvlPicBulletId", b"hdrShapeDefaults", b"docVar",
+                     b"xml-stylesheet", b"passwd"):
+            assert word not in everything, (name, word)
+
+
+# What a brief keeps of a reference document's settings: the layout, nothing that acts.
+LAYOUT_SETTINGS = {"zoom", "defaultTabStop", "characterSpacingControl", "compat", "themeFontLang", "clrSchemeMapping",
+                   "decimalSymbol", "listSeparator"}
+
+
+def test_a_reference_document_keeps_only_its_known_settings_and_its_lists(tmp_path):
+    """Tracked changes, a revision view, unknown settings go; the layout settings and the reference's own
+    list definitions stay (its bullet list still draws its bullet from them)."""
+    root = make_dossier(tmp_path / "dossier")
+    linking_reference(root / "templates" / "reference.docx")
+    build_briefs(root, ("analyst",), ("docx",))
+    path = root / "out" / "analyst.docx"
+    settings = {etree.QName(child).localname for child in xml(path, "word/settings.xml")}
+    assert settings <= LAYOUT_SETTINGS | {"footnotePr", "endnotePr"}, settings - LAYOUT_SETTINGS
+    assert {"zoom", "defaultTabStop", "compat"} <= settings
+    numbering = xml(path, "word/numbering.xml")
+    assert {etree.QName(child).localname for child in numbering} == {"abstractNum", "num"}
+    with zipfile.ZipFile(REPO / "templates" / "reference.docx") as shipped:
+        own = etree.fromstring(shipped.read("word/numbering.xml"))
+    nsids = {n.get(f"{W}val") for n in numbering.iter(f"{W}nsid")}
+    assert {n.get(f"{W}val") for n in own.iter(f"{W}nsid")} <= nsids  # every list of the reference, and the brief's
+    assert docx.Document(str(path)).styles["List Bullet"].element.pPr.numPr is not None
 
 
 def test_libreoffice_converts_every_docx_and_keeps_the_claims(default_docx, tmp_path):

@@ -25,7 +25,7 @@ from . import wording
 from .context import FactView, SourceView, attribution_of, build_context, smart_quotes, source_view
 from .language import Language, typeset
 from .language import language as language_of
-from .sandbox import Sandbox, TemplateOutside, make_sandbox, render_bounded
+from .sandbox import Sandbox, TemplateOutside, in_plain_words, make_sandbox, render_bounded
 from .templates import TemplateFile, search_path
 
 # Characters that can start markup anywhere, and those that only matter at the
@@ -90,7 +90,7 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile, language: str
     try:
         words = language_of(code)
     except BriefingError as error:  # point at the line that chose the language, when a file did
-        where = checked.dossier.config.where
+        where = checked.dossier.config.where.of("language")
         file, line = ((str(template.path), None) if template.info.language else
                       (None, None) if language and language != checked.dossier.config.language else
                       (where.file, where.line))
@@ -128,7 +128,7 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile, language: str
                             line=line) from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError, jinja2.TemplateError) as error:
         file, line = _template_frame(template.path)
-        raise BriefingError(f"template error: {error}", file=file, line=line) from None
+        raise BriefingError(f"template error: {in_plain_words(error)}", file=file, line=line) from None
     unshown = unshown_sections(checked, template, record)
     return ComposedBrief(markdown, meta, note_contents(checked, words), template, (unshown,) if unshown else ())
 
