@@ -155,7 +155,7 @@ class Labels:
     attached: str = "Attached"
     timeline_figure: str = "Figure %(number)s. The dated events of the table below, evenly spaced (not to scale)"
     colon: str = ": "  # after a label or a source's name: "\u00a0: " in French
-    quoted_at: str = "Quoted in full at %(number)s."  # a long passage an earlier evidence entry prints
+    quoted_at: str = "[passage quoted at %(number)s]"  # a long passage an earlier evidence entry prints
     # the reference document's own styles (English name → the name Word also shows, in the brief's language)
     style_names: tuple[tuple[str, str], ...] = ()
 
@@ -181,6 +181,7 @@ class Meta:
     numbered: bool = False
     table_of_contents: bool = False
     page_budget: int | None = None
+    title_block: str = "full"  # "compact": organisation and type on one line, the fields three abreast
     generator: str = "briefing"
 
 
@@ -191,6 +192,25 @@ def title_block_rows(meta: Meta) -> list[tuple[str, str]]:
     rows = [(words.date, meta.date_text if meta.date != "unknown" else "unknown"), (words.reference, meta.reference),
             (words.audience, meta.audience), (words.prepared_by, meta.author), (words.status, words.status_value)]
     return [(label, value) for label, value in rows if value.lower() != "unknown"]
+
+
+def title_block_grid(meta: Meta) -> list[list[tuple[str, str] | None]]:
+    """The title block's fields set out as every format prints them: rows of
+    two (label, value) pairs, read down the columns, None where a column ends
+    short."""
+    fields = title_block_rows(meta)
+    down = -(-len(fields) // 2)
+    columns = [fields[:down], fields[down:]]
+    return [[column[row] if row < len(column) else None for column in columns] for row in range(down)]
+
+
+def title_block_lines(meta: Meta) -> list[list[tuple[str, str]]]:
+    """A compact title block's fields: two lines of (label, value) pairs run
+    together, the date, reference and status, then the audience and author."""
+    fields = title_block_rows(meta)
+    first = {meta.labels.date, meta.labels.reference, meta.labels.status}
+    lines = [[pair for pair in fields if pair[0] in first], [pair for pair in fields if pair[0] not in first]]
+    return [line for line in lines if line]
 
 
 def page_label(meta: Meta, page: int | str, pages: str = "") -> str:
@@ -234,20 +254,16 @@ def plain_text(inlines) -> str:
     return "".join(parts)
 
 
-_MARKS = {"fr": (("«\u00a0", "\u00a0»"), ("“", "”")), "": (("“", "”"), ("‘", "’"))}
-
-
 def quote_marks(passage: str, language: str) -> tuple[str, str]:
     """The marks set around a quoted passage of `language`: « » (with no-break
-    spaces) for a French one, “ ” otherwise. A passage that holds those marks
-    itself (it quotes someone) is set in the other kind (“ ” around a French
-    one, ‘ ’ around an English one), so a reader sees where it begins and ends;
-    one that is wholly a quotation in marks of its own gets none more. The
-    passage itself stays verbatim."""
+    spaces) for a French one, whatever it quotes inside (French sets « » at
+    every level); “ ” for another, or ‘ ’ when the passage holds “ ” itself
+    (it quotes someone), so a reader sees where it begins and ends. One that is
+    wholly a quotation in marks of its own gets none more. The passage itself
+    stays verbatim."""
     text = passage.strip()
     if len(text) > 1 and (text[0], text[-1]) in (("«", "»"), ("“", "”"), ("‘", "’")):
         return "", ""
-    for opening, closing in _MARKS.get(language.split("-")[0], _MARKS[""]):
-        if opening.strip() not in passage:
-            return opening, closing
-    return "", ""
+    if language.split("-")[0] == "fr":
+        return "«\u00a0", "\u00a0»"
+    return ("‘", "’") if "“" in passage else ("“", "”")

@@ -191,11 +191,11 @@ def test_what_templates_ordinarily_build_is_unchanged(tmp_path):
         "| 1-b 12 x  | | a=3 v | ab1[2] | [0, 1, 2] | [[0, 1, 2], [3, 4]] ['a', 'b'] ['a', 'b'] ['a', 'b']\n")
 
 
-def test_a_passage_that_quotes_someone_is_set_in_the_other_marks():
+def test_a_passage_that_quotes_someone_is_still_set_in_marks():
     from briefing.document import quote_marks
 
     assert quote_marks("Trois accords ont été signés", "fr") == ("«\u00a0", "\u00a0»")
-    assert quote_marks("« Grâce à ce partenariat », a déclaré le président", "fr") == ("“", "”")
+    assert quote_marks("« Grâce à ce partenariat », a déclaré le président", "fr") == ("«\u00a0", "\u00a0»")
     assert quote_marks("« Nous obtenons de bons résultats. »", "fr") == ("", "")  # wholly a quotation already
     assert quote_marks("he called it “a pact” twice", "en") == ("‘", "’")
     assert quote_marks("It is an accord", "en") == ("“", "”")

@@ -1,5 +1,6 @@
 """The DOCX renderer: Word's own styles, footnotes, fields and properties, read back."""
 
+import io
 import re
 import shutil
 import subprocess
@@ -19,16 +20,28 @@ def default_docx(tmp_path_factory):
     return build_default(tmp_path_factory.mktemp("docx"), ("docx",))
 
 
+@pytest.fixture(scope="module")
+def contents_docx(tmp_path_factory):
+    """The default analyst brief from a template that asks for a table of contents."""
+    root = tmp_path_factory.mktemp("contents")
+    shutil.copytree(REPO / "sources", root / "sources")
+    shutil.copytree(REPO / "templates", root / "templates")
+    template = root / "templates" / "analyst.md.j2"
+    template.write_text(template.read_text().replace("numbered: true\n", "numbered: true\ntable_of_contents: true\n"))
+    build_briefs(root, ("analyst",), ("docx",))
+    return root / "out"
+
+
 def xml(path, member: str):
     with zipfile.ZipFile(path) as package:
         return etree.fromstring(package.read(member))
 
 
-def test_structure_uses_real_word_styles(default_docx):
+def test_structure_uses_real_word_styles(default_docx, contents_docx):
     document = docx.Document(str(default_docx / "analyst.docx"))
     used = {p.style.name for p in document.paragraphs}
-    assert {"Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Numbered Paragraph",
-            "TOC Heading", "toc 1"} <= used
+    assert {"Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Numbered Paragraph"} <= used
+    assert {"TOC Heading", "toc 1"} <= {p.style.name for p in docx.Document(str(contents_docx / "analyst.docx")).paragraphs}
     assert {t.style.name for t in document.tables} == {"Table Grid"}
     assert document.paragraphs[2].text == "Mali–Russia: General Goïta’s visit to Moscow"
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
@@ -61,10 +74,15 @@ def test_a_second_citation_of_a_fact_refers_to_its_first_footnote(default_docx):
     assert {instr.split()[1] for instr in repeats} <= bookmarks
 
 
-def test_header_marking_footer_page_field_and_table_of_contents(default_docx):
+def test_header_marking_footer_page_field_and_table_of_contents(contents_docx):
+    default_docx = contents_docx
     document = docx.Document(str(default_docx / "analyst.docx"))
     section = document.sections[0]
-    assert section.header.paragraphs[0].text == "UNCLASSIFIED — FOR OFFICIAL USE ONLY"
+    # as in the PDF: the marking alone on the first page, with the reference and the date on the others
+    assert section.different_first_page_header_footer
+    assert section.first_page_header.paragraphs[0].text == "UNCLASSIFIED — FOR OFFICIAL USE ONLY"
+    assert section.header.paragraphs[0].text.split("\t") == [
+        "BN-2025-0623-MLI-RUS-ANA", "UNCLASSIFIED — FOR OFFICIAL USE ONLY", "24\u00a0June\u00a02025"]
     footer = section.footer._element
     instructions = " ".join(t.text for t in footer.iter(f"{W}instrText"))
     assert "PAGE" in instructions and "NUMPAGES" in instructions
@@ -122,7 +140,7 @@ def test_a_restyled_reference_document_restyles_the_brief(tmp_path):
 BRIEF_PARTS = {"[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "word/document.xml",
                "word/_rels/document.xml.rels", "word/styles.xml", "word/numbering.xml", "word/settings.xml",
                "word/fontTable.xml", "word/theme/theme1.xml", "word/footnotes.xml", "word/_rels/footnotes.xml.rels",
-               "word/header1.xml", "word/footer1.xml"}
+               "word/header1.xml", "word/footer1.xml", "word/header2.xml", "word/footer2.xml"}  # the first page's own
 
 
 def assert_only_styles_taken(data: bytes, urls: set[str]) -> None:
@@ -141,7 +159,8 @@ def assert_only_styles_taken(data: bytes, urls: set[str]) -> None:
         settings = etree.fromstring(package.read("word/settings.xml"))
         assert not [e.tag for e in settings.iter() if etree.QName(e).localname in
                     ("attachedTemplate", "linkStyles", "mailMerge", "writeProtection", "documentProtection")]
-        assert etree.fromstring(package.read("word/document.xml")).find(f".//{W}titlePg") is None  # the marking on page 1
+    section = docx.Document(io.BytesIO(data)).sections[0]  # the marking on page 1: the brief's own first-page header
+    assert not section.different_first_page_header_footer or "UNCLASSIFIED" in section.first_page_header.paragraphs[0].text
 
 
 def test_a_hostile_reference_document_gives_its_styles_and_nothing_else(tmp_path):
@@ -158,8 +177,8 @@ def test_a_hostile_reference_document_gives_its_styles_and_nothing_else(tmp_path
         path = root / "out" / f"{name}.docx"
         assert_only_styles_taken(path.read_bytes(), {"https://example.org/article"})
         assert docx.Document(str(path)).styles["Heading 1"].font.size == docx.shared.Pt(22)
-    header = xml(root / "out" / "analyst.docx", "word/header1.xml")
-    assert "".join(t.text for t in header.iter(f"{W}t")) == "UNCLASSIFIED"
+    first_page_header = docx.Document(str(root / "out" / "analyst.docx")).sections[0].first_page_header
+    assert first_page_header.paragraphs[0].text == "UNCLASSIFIED"
 
 
 def test_the_mailed_docx_takes_nothing_of_a_hostile_reference_but_its_styles(tmp_path):

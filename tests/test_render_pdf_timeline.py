@@ -114,12 +114,12 @@ def test_the_default_chronology_is_a_figure_above_its_table(tmp_path):
     out = build_default(tmp_path, ("pdf",))
     pdf = out / "analyst.pdf"
     found = figure_words(pdf)
-    events = [("2020", "First coup"), ("2021", "Second coup"), ("2021", "Wagner present in Mali from 2021, as Clobechi dates it"),
+    events = [("2020", "First coup"), ("2021", "Second coup"), ("2021", "Wagner in Mali, as Clobechi dates its arrival"),
               ("August 2022", "French missions end"), ("December 2023", "MINUSMA ends"),
               ("April 2025", "First session of the Russian–Malian economic working group, Bamako"),
-              ("May 2025", "Wagner departure officially announced, as APA dates it"),
+              ("May 2025", "Wagner withdrawal announced: APA’s date (Clobechi: June)"),
               ("June 2025", "First stone of the Sénou gold refinery, a week before the meeting"),
-              ("June 2025", "Wagner withdrawal announced ‘a few days’ before the visit, as Clobechi dates it"),
+              ("June 2025", "Wagner withdrawal announced: Clobechi’s date (APA: May)"),
               ("22 June 2025", "Goïta arrives in Moscow"), ("23 June 2025", "Goïta received by Putin at the Kremlin")]
     boxes = label_boxes(found, events)
     assert all(boxes), [events[i] for i, box in enumerate(boxes) if box is None]

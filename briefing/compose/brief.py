@@ -179,7 +179,7 @@ def make_meta(checked: CheckedDossier, template: TemplateFile, words: Language) 
         audience=_(info.audience), keywords=tuple(config.keywords), language=words.code,
         date_text=words.date(config.date), labels=labels(words, config.status),
         template=info.name, evidence=info.evidence, numbered=info.numbered,
-        table_of_contents=info.table_of_contents, page_budget=info.page_budget,
+        table_of_contents=info.table_of_contents, page_budget=info.page_budget, title_block=info.title_block,
         generator=f"briefing {__version__}",
     )
 
@@ -194,7 +194,7 @@ def labels(words: Language, status: str = "draft") -> Labels:
         evidence=_("Evidence"), sources_and_evidence=_("Sources and evidence"), page_of=_("Page %(page)s of %(pages)s"),
         translation=_("(translation: %(text)s)"), also=_("Also %(names)s."), evidence_number=_("evidence %(number)s"),
         back_to_citation=_("back to citation %(number)s"), made_for=_("%(doc_type)s for: %(audience)s"),
-        attached=_("Attached"), quoted_at=_("Quoted in full at %(number)s."),
+        attached=_("Attached"), quoted_at=_("[passage quoted at %(number)s]"),
         timeline_figure=_("Figure %(number)s. The dated events of the table below, evenly spaced (not to scale)"),
         colon=str(words.translations.pgettext("after a label or a source's name", ": ")),
         style_names=(("Brief Organisation", _("Brief Organisation")), ("Brief Type", _("Brief Type")),

@@ -51,7 +51,8 @@ from ...document import (
     page_label,
     plain_text,
     quote_marks,
-    title_block_rows,
+    title_block_grid,
+    title_block_lines,
 )
 from ...document import (
     Paragraph as Para,
@@ -73,7 +74,9 @@ SHADE = colors.Color(0.92, 0.92, 0.92)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FAMILY, bulletFontName=FAMILY, fontSize=10.5, leading=13.8, spaceAfter=5)
+    # no line of a paragraph left alone at the top or the foot of a page
+    base = ParagraphStyle("body", fontName=FAMILY, bulletFontName=FAMILY, fontSize=10.5, leading=13.8, spaceAfter=5,
+                          allowWidows=0, allowOrphans=0)
     def style(name, **changes):
         return ParagraphStyle(name, parent=base, **changes)
     return {
@@ -353,18 +356,29 @@ class _Builder:
     def title_block(self, meta: Meta) -> None:
         s = self.styles
         self.story += [_Bookmark("title", meta.title, 0)]
-        if meta.organisation != "unknown":
-            self.story.append(_Paragraph(_text(meta.organisation.upper()), s["org"]))
-        self.story.append(_Paragraph(_text(meta.doc_type.upper()), s["doctype"]))
+        organisation = _text(meta.organisation.upper()) if meta.organisation != "unknown" else ""
+        doc_type = _text(meta.doc_type.upper())
+        if meta.title_block == "compact":  # one line: "SAHEL DESK · BRIEFING NOTE"
+            self.story.append(_Paragraph(f"{organisation} · {doc_type}" if organisation else doc_type, s["doctype"]))
+        else:
+            if organisation:
+                self.story.append(_Paragraph(organisation, s["org"]))
+            self.story.append(_Paragraph(doc_type, s["doctype"]))
         self.story.append(_Paragraph(_text(meta.title), s["title"]))
         if meta.subject != "unknown":
             self.story.append(_Paragraph(_text(meta.subject), s["subject"]))
-        fields = title_block_rows(meta)  # the DOCX's too
-        cells = [[_Paragraph(f"<b>{name}</b>", s["cell"]), _Paragraph(_text(value), s["cell"])] for name, value in fields]
-        half = (len(cells) + 1) // 2
-        rows = [left + (cells[half + i] if half + i < len(cells) else ["", ""]) for i, left in enumerate(cells[:half])]
-        width = A4[0] - 2 * MARGIN
-        table = Table(rows, colWidths=[width * 0.17, width * 0.33, width * 0.17, width * 0.33])
+        width = A4[0] - 2 * MARGIN  # the fields as the DOCX sets them too
+        rows: list[list[_Paragraph | str]]
+        if meta.title_block == "compact":  # a line of pairs, one cell: "Date 24 June 2025 · Reference …"
+            rows = [[_Paragraph(" · ".join(f"<b>{_text(label)}</b> {_text(value)}" for label, value in line), s["cell"])]
+                    for line in title_block_lines(meta)]
+            widths = [width]
+        else:
+            rows = [[cell for pair in row for cell in ((_Paragraph(f"<b>{_text(pair[0])}</b>", s["cell"]),
+                                                       _Paragraph(_text(pair[1]), s["cell"])) if pair else ("", ""))]
+                    for row in title_block_grid(meta)]
+            widths = [width * 0.17, width * 0.33] * 2
+        table = Table(rows, colWidths=widths)
         table.setStyle(TableStyle([
             ("LINEABOVE", (0, 0), (-1, 0), 1.2, colors.black),
             ("LINEBELOW", (0, -1), (-1, -1), 1.2, colors.black),
