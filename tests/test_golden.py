@@ -8,7 +8,8 @@ a file kept under tests/golden/ (`<template>.<format>.txt`):
   line;
 - a DOCX gives its header, its body paragraphs in document order (a table row
   is one line, its cells joined by ` | `), its footer and its footnotes, each
-  part after a `=== part ===` line; a footnote reference reads `[^N]`.
+  part after a `=== part ===` line; a footnote reference reads `[^N]`, a
+  picture `[picture: its alt text]`.
 
 Only trailing spaces are removed. A difference fails with a unified diff.
 
@@ -33,6 +34,7 @@ from briefing.compose.templates import list_templates
 from conftest import REPO
 from readback import W
 
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EPOCH = "1750636800"  # 2025-06-23 00:00 UTC
 FORMATS = ("docx", "pdf")
@@ -85,6 +87,8 @@ def run_piece(element) -> str:
         return "\n"
     if element.tag == f"{W}footnoteReference":
         return element.get(f"{W}id")
+    if element.tag == f"{W}drawing":  # a picture reads as what it says to a reader who cannot see it
+        return "".join(f"[picture: {doc_pr.get('descr', '')}]" for doc_pr in element.iter(f"{WP}docPr"))
     return ""
 
 

@@ -4,7 +4,8 @@ Styles come from a reference document (`templates/reference.docx`), referred
 to by name, so a user restyles every brief in Word; nothing else of it is
 taken (`reference.style_parts`). Citations are native
 footnotes; links are real hyperlinks; the header and footer carry the marking
-and a PAGE field. The body is built at the XML level: python-docx looks styles
+and a PAGE field; a chronology has the PDF's figure above it, as a picture
+(pdf/picture.py). The body is built at the XML level: python-docx looks styles
 up by scanning all of them on every call, which dominates large briefs.
 """
 
@@ -69,6 +70,7 @@ _PRESERVE = "{http://www.w3.org/XML/1998/namespace}space"
 SHADE = "D9D9D9"
 TABLE_SIZE = 9  # points: the Table Text style of the reference document
 CELL_PADDING = 2 * 108 + 40  # twips: Word's cell margins, left and right, and a little room
+EMU_PER_POINT = 12700
 FOOTNOTE_LIMIT = 350  # characters: a footnote is the short form (source, grade, quote), not the whole entry
 
 
@@ -214,8 +216,10 @@ class _Writer:
         self.context = ""  # the text of the paragraph or cell being written
         self.toc_anchors: dict[int, str] = {}  # a heading (by id) → the bookmark its TOC entry links to
         self.next_bookmark = 30000
+        self.figures = 0  # numbered as the PDF numbers them
         section = word.sections[0]
-        self.width = int((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU → twips
+        self.text_width_emu = section.page_width - section.left_margin - section.right_margin  # EMU
+        self.width = int(self.text_width_emu / 635)  # twips
         self.right_to_left: dict[int, etree._Element] = {}  # paragraphs holding right-to-left text, by id
         self.complex_fonts = _complex_fonts(word)
 
@@ -392,9 +396,38 @@ class _Writer:
         elif isinstance(block, ListBlock):
             self.list_block(block, list_depth)
         elif isinstance(block, Table):
+            if block.kind == "timeline":
+                self.timeline_figure(block)
             self.table(block)
         elif isinstance(block, Rule):
             self.rule = True
+
+    def timeline_figure(self, block: Table) -> None:
+        """The figure the PDF draws above a chronology, above its table: the
+        caption in Word's Caption style, numbered by a SEQ field as Word numbers
+        figures, then the PDF's drawing as a picture the text's width wide, the
+        events in words for a reader who cannot see it; both kept with the table."""
+        from ..pdf.picture import events_description, timeline_picture
+
+        width = self.text_width_emu
+        picture = timeline_picture(self.document, block, width / EMU_PER_POINT)
+        if picture is None:
+            return
+        self.figures += 1
+        caption = self.paragraph("Caption")
+        _keep_with_next(caption)
+        before, numbered, after = (self.document.meta.labels.timeline_figure % {"number": "\0"}).partition("\0")
+        if before:
+            self.run(caption, before)
+        if numbered:
+            self.field(caption, "SEQ Figure \\* ARABIC", str(self.figures))
+        if after:
+            self.run(caption, after)
+        p = self.paragraph("Normal")
+        _keep_with_next(p, picture=True)
+        inline = self.word.part.new_pic_inline(io.BytesIO(picture.png), width, round(picture.height * EMU_PER_POINT))
+        inline.docPr.set("descr", _xml_text(events_description(block, self.document.meta.labels.colon)))
+        _sub(_sub(p, "w:r"), "w:drawing").append(inline)
 
     def paragraph(self, style: str, parent=None):
         p = _sub(self.body if parent is None else parent, "w:p")
@@ -601,6 +634,21 @@ class _Writer:
         if lang is None:
             lang = _sub(properties, "w:lang")
         lang.set(qn("w:val"), language)
+
+
+def _keep_with_next(p, picture: bool = False) -> None:
+    """Keep paragraph `p` on the page of the next (`w:keepNext`). A `picture`'s
+    paragraph is single-spaced (spaced 1.25, a line would be a quarter taller
+    than its picture), with the PDF's 10 points before the table."""
+    properties = p.find(_name("w:pPr"))
+    properties.find(_name("w:pStyle")).addnext(properties.makeelement(_name("w:keepNext"), {}))
+    if picture:
+        spacing = properties.find(_name("w:spacing"))
+        if spacing is None:
+            spacing = _sub(properties, "w:spacing")  # after the style and any border, as the schema orders them
+        spacing.set(_name("w:after"), "200")
+        spacing.set(_name("w:line"), "240")
+        spacing.set(_name("w:lineRule"), "auto")
 
 
 def _property(text: str) -> str:

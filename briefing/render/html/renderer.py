@@ -11,6 +11,7 @@ stays text, should a `Document` come from elsewhere.
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from functools import lru_cache
@@ -41,6 +42,7 @@ from ..typography import bind_units
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _SLUG = re.compile(r"[^\w]+")
+COLUMN = (21 - 2 * 2.2) / 2.54 * 72  # points: the width of the text on screen and on paper (brief.css)
 
 
 def escape(text: str) -> str:
@@ -97,6 +99,7 @@ class _Writer:
         self.ids: set[str] = {"contents", "evidence", "main"} | {f"note-{note.number}" for note in document.notes}
         self.cited: set[int] = set()  # notes whose first citation has its id
         self.headings: list[tuple[int, str, str]] = []  # (level, id, label), for the contents
+        self.figures = 0  # numbered as the PDF numbers them
 
     def write(self) -> str:
         meta = self.meta
@@ -183,7 +186,7 @@ class _Writer:
         if isinstance(block, ListBlock):
             return self.list_block(block)
         if isinstance(block, Table):
-            return self.table(block)
+            return (self.timeline_figure(block) if block.kind == "timeline" else "") + self.table(block)
         if isinstance(block, Rule):
             return "<hr>\n"
         return ""
@@ -207,6 +210,24 @@ class _Writer:
             else:
                 items.append(f"<li>{''.join(self.block(child) for child in item)}</li>\n")
         return f"<{tag}{start}>\n{''.join(items)}</{tag}>\n"
+
+    def timeline_figure(self, block: Table) -> str:
+        """The figure the PDF draws above a chronology, under the PDF's caption:
+        a picture of the PDF's drawing, in the page (a data: address, which the
+        preview's content policy allows for images), the events in words as its
+        alternative text."""
+        from ..pdf.picture import events_description, timeline_picture
+
+        picture = timeline_picture(self.document, block, COLUMN)
+        if picture is None:
+            return ""
+        self.figures += 1
+        caption = escape(self.meta.labels.timeline_figure % {"number": self.figures})
+        source = "data:image/png;base64," + base64.b64encode(picture.png).decode("ascii")
+        width, height = round(picture.width * 4 / 3), round(picture.height * 4 / 3)  # points → CSS pixels
+        return (f'<figure class="timeline"><figcaption>{caption}</figcaption>\n'
+                f'<img src="{source}" width="{width}" height="{height}" '
+                f'alt="{escape(events_description(block, self.meta.labels.colon))}"></figure>\n')
 
     def table(self, block: Table) -> str:
         columns = max([len(block.header)] + [len(row) for row in block.rows])
