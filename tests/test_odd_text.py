@@ -134,6 +134,10 @@ def render(root: Path, fmt: str, texts: dict[str, str]) -> str | None:
         if re.search(r": 'title': is at most 500 characters \(this one has [\d,]+\)", message):  # a field's length limit
             assert len(texts["title"].strip()) > 500, message
             return None
+        if "a direction control that would reorder" in message:  # refused in a one-line field: the title
+            assert message.startswith(f"{root}/sources/dossier.yaml:"), message
+            assert any(c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069" for c in texts["title"]), message
+            return None
         if "holds U+" in message and ": retype it without them" in message:  # invisible characters
             assert message.startswith(f"{root}/sources/facts/facts.yaml:"), message
             assert any(unicodedata.category(c) == "Cf" for c in texts["claim"] + texts["quote"]), message
@@ -189,6 +193,7 @@ def check_renders(title: str, claim: str, quote: str) -> None:
 @example(title="Long", claim="Donaudampfschifffahrtsgesellschaftskapitän" * 12, quote="x" * 300)
 @example(title="Emoji 😀", claim="thumbs 👍🏽", quote="flag 🇫🇷")
 @example(title="Marks", claim="mañana", quote="å")  # the passage keeps the ring after the a
+@example(title="Over\u202eride", claim="plain", quote="plain")  # a direction control in a one-line field: refused
 def test_odd_text_renders_or_fails_clearly(title: str, claim: str, quote: str) -> None:
     check_renders(title, claim, quote)
 

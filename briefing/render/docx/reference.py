@@ -317,6 +317,8 @@ def make_reference(path: Path) -> None:
         heading = styles[f"Heading {level}"]
         _font(heading, size, bold=True, italic=False)
         _spacing(heading, before=12 if level < 3 else 8, after=3, line=1.1, keep_next=True)
+    _font(styles["Caption"], 8.5, bold=True, italic=False)  # a figure's title, black as the PDF's
+    _spacing(styles["Caption"], after=2, keep_next=True)
     for name in ("List Bullet", "List Number"):
         _font(styles[name], 10)
         _spacing(styles[name], after=4, line=1.25)
