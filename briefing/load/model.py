@@ -482,7 +482,10 @@ class Fact(Strict):
     @field_validator("value", mode="before")
     @classmethod
     def _value_as_text(cls, value):
-        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        """A value written as a number is the text typed (`load.yamlfile` keeps it: "017", "1.50")."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return getattr(value, "typed", None) or str(value)
+        return value
 
     @model_validator(mode="after")
     def _judgment_has_confidence(self) -> Fact:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
 import yaml
@@ -51,15 +53,95 @@ _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"
 MAX_DIGITS = 100  # a number in a dossier is a count, a year, an amount: not a 5,000-digit integer
 
 
+class TypedInt(int):
+    """An integer as YAML reads it, that keeps the text it was written as (`typed`): a fact's
+    value is text shown in the brief, "017" and "0x1F" as the analyst wrote them, not 15 and 31."""
+
+    typed: str
+
+    def __new__(cls, number: int, typed: str) -> TypedInt:
+        made = super().__new__(cls, number)
+        made.typed = typed
+        return made
+
+    def __reduce__(self):
+        return (TypedInt, (int(self), self.typed))
+
+
+class TypedFloat(float):
+    """A number with a fraction as YAML reads it, that keeps the text it was written as ("1.50")."""
+
+    typed: str
+
+    def __new__(cls, number: float, typed: str) -> TypedFloat:
+        made = super().__new__(cls, number)
+        made.typed = typed
+        return made
+
+    def __reduce__(self):
+        return (TypedFloat, (float(self), self.typed))
+
+
+_PREFIX = re.compile(r"^[-+]?(?:0[xXoObB])?")
+
+
+def _check_digits(text: str, line: int) -> None:
+    """The digits of a number as it is written (hex, octal, binary, decimal, a fraction), counted
+    before it is converted: Python cannot even print an integer of 4,300 decimal digits."""
+    if sum(c.isalnum() for c in _PREFIX.sub("", text, count=1)) > MAX_DIGITS:
+        raise BriefingError(f"a number of more than {MAX_DIGITS} digits; write it in quotes, as text", line=line)
+
+
+def _scalar_of(loader, node, kind: str, what: str, construct):
+    """A tagged scalar by PyYAML's constructor, or one line saying what it is not: the constructors
+    meet an explicit tag's value unchecked (`!!int 0x`, `!!bool maybe`, `!!float ""`)."""
+    text = loader.construct_scalar(node)  # a list or a mapping tagged so is PyYAML's own error
+    try:
+        return text, construct(loader, node)
+    except (ValueError, ArithmeticError, LookupError, TypeError):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise BriefingError(f"invalid YAML: '{shown}' is not {what} (tagged !!{kind}); write the value in quotes, "
+                            "as text", line=node.start_mark.line + 1) from None
+
+
 def _construct_int(loader, node):
-    """PyYAML's integer, refused past `MAX_DIGITS` (Python cannot even print an integer of 4,300 digits)."""
-    if sum(c.isdigit() for c in node.value) > MAX_DIGITS:
-        raise BriefingError(f"a number of more than {MAX_DIGITS} digits; write it in quotes, as text",
+    """An integer, with the text typed; YAML 1.1's base 60 ("190:20:30", which it reads as 685230)
+    is the text typed, not a number."""
+    text = loader.construct_scalar(node)
+    if ":" in text:
+        return text
+    _check_digits(text, node.start_mark.line + 1)
+    text, number = _scalar_of(loader, node, "int", "a whole number", _BaseLoader.construct_yaml_int)
+    return TypedInt(number, text)
+
+
+def _construct_float(loader, node):
+    """A number with a fraction, with the text typed; finite (YAML reads "1.0e+999999" as infinity,
+    ".nan" as not a number), and base 60 is the text typed, as for an integer."""
+    text = loader.construct_scalar(node)
+    if ":" in text:
+        return text
+    _check_digits(text, node.start_mark.line + 1)
+    text, number = _scalar_of(loader, node, "float", "a number", _BaseLoader.construct_yaml_float)
+    if not math.isfinite(number):
+        raise BriefingError("a number YAML reads as infinite or as not a number; write the value in quotes, as text",
                             line=node.start_mark.line + 1)
-    return _BaseLoader.construct_yaml_int(loader, node)
+    return TypedFloat(number, text)
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+def _construct_bool(loader, node):
+    return _scalar_of(loader, node, "bool", "true or false", _BaseLoader.construct_yaml_bool)[1]
+
+
+def _construct_timestamp(loader, node) -> str:
+    """A date stays the text typed, even tagged `!!timestamp`: the schema checks its shape and its
+    calendar, as it does for a date without the tag."""
+    return loader.construct_scalar(node)
+
+
+for _tag, _constructor in (("int", _construct_int), ("float", _construct_float), ("bool", _construct_bool),
+                           ("timestamp", _construct_timestamp)):
+    _LineLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _constructor)
 
 
 def _build_without_aliases(loader, node):
