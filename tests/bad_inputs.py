@@ -239,6 +239,25 @@ def hostile_reference_docx(root: Path) -> None:
     hostile_reference(root / "templates" / "reference.docx")
 
 
+def reference_section(section: str) -> Change:
+    """The shipped reference.docx with `section` in place of the page setup (`<w:sectPr>`) of its document."""
+    def change(root: Path) -> None:
+        import re
+        import zipfile
+
+        from conftest import REPO
+
+        with zipfile.ZipFile(REPO / "templates" / "reference.docx") as shipped:
+            parts = {part: shipped.read(part) for part in shipped.namelist()}
+        document = parts["word/document.xml"].decode()
+        parts["word/document.xml"] = re.sub(r"<w:sectPr[ >].*</w:sectPr>", section, document, flags=re.S).encode()
+        (root / "templates").mkdir(exist_ok=True)
+        with zipfile.ZipFile(root / "templates" / "reference.docx", "w") as package:
+            for part, data in parts.items():
+                package.writestr(part, data)
+    return change
+
+
 def word_file_with(declaration: str, old: str, new: str) -> Change:
     """../odd.docx beside the dossier: a Word file whose document.xml has `declaration` after its XML
     declaration and `new` in place of `old` in its text."""
@@ -666,6 +685,27 @@ CASES = [
          ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
     Case("reference-docx-huge-thumbnail-works", reference_with("docProps/thumbnail.jpeg", 300), "", code=0,
          args=("build", "-d", "{root}", "-t", "executive", "-f", "docx")),  # before: read, and copied into the brief
+    # A reference document's page setup, as a colleague's file may have it: a missing size or margin is
+    # A4's with 2.5 cm margins; one that is not a number, or a page with no room for text, is refused.
+    # Before, each was "internal error: TypeError … 'Twips' and 'NoneType'", a ValueError, or a brief
+    # laid out in a negative width.
+    Case("reference-docx-no-margins-works", reference_section('<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr>'),
+         "", code=0, args=("build", "-d", "{root}", "-t", "analyst", "-f", "docx")),
+    Case("reference-docx-empty-section-works", reference_section("<w:sectPr/>"), "", code=0,
+         args=("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("reference-docx-no-section-works", reference_section(""), "", code=0,
+         args=("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("reference-docx-page-width-not-a-number", reference_section('<w:sectPr><w:pgSz w:w="abc" w:h="16838"/></w:sectPr>'),
+         "the page setup of the reference document: the page width is 'abc', not a length",
+         r"{root}/templates/reference\.docx", ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("reference-docx-tiny-page", reference_section(
+        '<w:sectPr><w:pgSz w:w="100" w:h="100"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440"/></w:sectPr>'),
+         "the page setup of the reference document leaves a text width of -4.9 cm; a brief needs at least 5 cm",
+         r"{root}/templates/reference\.docx", ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("reference-docx-negative-margins", reference_section(
+        '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="-30000" w:bottom="1440" w:left="-30000"/></w:sectPr>'),
+         "the page setup of the reference document: the left margin is -52.92 cm; a margin is 0 or more",
+         r"{root}/templates/reference\.docx", ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
     Case("internal-long-title-works", edit_yaml(CONFIG, setitem(("title",), "Long " * 100)), "", code=0,
          args=("build", "-d", "{root}", "-t", "analyst")),
     Case("internal-long-word-works", both(edit_yaml(CONFIG, setitem(("reference",), "R" * 300)),

@@ -53,6 +53,7 @@ from ..typography import bind_units
 from .fonts import FAMILY, text_width
 from .footnotes import Footnotes
 from .numbering import Numbering, paragraph_numbering
+from .page import settle_page_setup
 from .reference import style_parts
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -93,7 +94,8 @@ def _open_reference(reference: Path):
 
 def _docx_bytes(document: Document, reference: Path) -> bytes:
     word = _open_reference(reference)
-    _Writer(word, document).write()
+    width = settle_page_setup(word, reference)
+    _Writer(word, document, width).write()
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
@@ -193,7 +195,7 @@ def _alias_styles(word, names: tuple[tuple[str, str], ...]) -> None:
 
 
 class _Writer:
-    def __init__(self, word, document: Document):
+    def __init__(self, word, document: Document, width: int):
         self.word = word
         self.document = document
         self.style_ids = {style.name: style.style_id for style in word.styles}
@@ -211,8 +213,7 @@ class _Writer:
         self.context = ""  # the text of the paragraph or cell being written
         self.toc_anchors: dict[int, str] = {}  # a heading (by id) → the bookmark its TOC entry links to
         self.next_bookmark = 30000
-        section = word.sections[0]
-        self.width = int((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU → twips
+        self.width = width  # twips: the text width of the page (`page.settle_page_setup`)
         self.right_to_left: dict[int, etree._Element] = {}  # paragraphs holding right-to-left text, by id
         self.complex_fonts = _complex_fonts(word)
 
