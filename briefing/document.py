@@ -171,6 +171,7 @@ class Meta:
     numbered: bool = False
     table_of_contents: bool = False
     page_budget: int | None = None
+    budget_where: tuple[str, int | None] = ("", None)  # the template file and the line that set `page_budget`
     generator: str = "briefing"
 
 

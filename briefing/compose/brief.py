@@ -195,6 +195,7 @@ def make_meta(checked: CheckedDossier, template: TemplateFile, words: Language) 
         date_text=words.date(config.date), labels=labels(words, config.status),
         template=info.name, evidence=info.evidence, numbered=info.numbered,
         table_of_contents=info.table_of_contents, page_budget=info.page_budget,
+        budget_where=(str(template.path), template.budget_line),
         generator=f"briefing {__version__}",
     )
 
