@@ -738,6 +738,22 @@ CASES = [
          "'marking': holds U+2067 RIGHT-TO-LEFT ISOLATE, a direction control", D + r":\d+", CHECK),
     Case("bidi-embedding-in-template-audience", template("x\n", head=HEAD.replace("audience: Testers", 'audience: "Test\u202bers"')),
          "front matter: 'audience': holds U+202B RIGHT-TO-LEFT EMBEDDING", T + ":3", BUILD_T),
+    # A line break in a subject is refused, as the README says, not folded into a space (before, each of these
+    # gave exit 0 and "Subject: x Bcc: e@e"); in a title, subject, marking of dossier.yaml as well.
+    Case("mail-subject-option-line-break", None, "the subject cannot hold line breaks", None,
+         MAIL + ("--subject", "x\nBcc: e@e")),
+    Case("mail-subject-option-line-separator", None, "the subject cannot hold line breaks", None,
+         MAIL + ("--subject", "x\u2028Bcc: e@e")),
+    Case("mail-subject-option-next-line", None, "the subject cannot hold line breaks", None,
+         MAIL + ("--subject", "x\x85Bcc: e@e")),
+    Case("title-line-break", edit_yaml(CONFIG, setitem(("title",), "D0\nBcc: evil@evil.example")),
+         "'title': holds a line break (U+000A)", D + ":1", MAIL),
+    Case("title-line-separator", edit_yaml(CONFIG, setitem(("title",), "D0\u2028Bcc: evil@evil.example")),
+         "'title': holds a line break (U+2028 LINE SEPARATOR)", D + ":1", MAIL),
+    Case("marking-paragraph-separator", edit_yaml(CONFIG, setitem(("marking",), "OFFICIAL\u2029SECRET")),
+         "'marking': holds a line break (U+2029 PARAGRAPH SEPARATOR)", D + r":\d+", CHECK),
+    Case("title-folded-over-lines-works", replace(CONFIG, "title: Test brief", "title: Test\n  brief\n  over lines"),
+         "", code=0, args=MAIL),
     Case("bidi-override-in-subject-option", None, "the subject cannot hold line breaks, control characters or direction "
          "controls", None, MAIL + ("--subject", "Report \u202efdp.exe")),
     Case("bidi-override-in-sender-name", edit_yaml(CONFIG, setitem(("mail",), {"from": "Desk \u202eesrever <d@example.org>"})),

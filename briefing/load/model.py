@@ -218,9 +218,16 @@ DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068
 
 def check_one_line(value):
     """A title, a subject, a marking, a reference: a line of text that also becomes page headers,
-    a mail's subject and a file name, where a direction control would reorder what follows it."""
+    a mail's subject and a file name, where a line break would start a header of its own and a
+    direction control would reorder what follows it. (A YAML scalar folded over several lines
+    holds spaces, not line breaks.)"""
     check_printable(value)
     for text in value if isinstance(value, list) else [value]:
+        brk = next((c for c in text if c in "\n\r" or unicodedata.category(c) in ("Zl", "Zp")), None)
+        if brk is not None:
+            name = unicodedata.name(brk, "")
+            raise ValueError(f"holds a line break (U+{ord(brk):04X}{' ' + name if name else ''}), and is one line "
+                             "(page headers, a mail's subject, a file name): write it on one line")
         bad = next((c for c in text if c in DIRECTION_CONTROLS), None)
         if bad is not None:
             raise ValueError(f"holds U+{ord(bad):04X} {unicodedata.name(bad)}, a direction control that would reorder "
