@@ -976,6 +976,23 @@ CASES = [
     Case("remove-source-while-cited", None, "source 'one' is cited by 2 pieces of evidence: 'meeting'", S + ":1",
          ("remove-source", "one", "-d", "{root}")),
 
+    # init writes what check accepts, or nothing: its options pass the loader's own validation first.
+    # Before, each of these exited 0 and wrote a dossier that check refused.
+    Case("init-title-escape", None, "--title: holds the character U+001B, which a document cannot show", None,
+         ("init", "{root}/../new", "--no-example", "--title", "a\x1b[2Jb")),
+    Case("init-title-direction-control", None, "--title: holds U+202E RIGHT-TO-LEFT OVERRIDE, a direction control", None,
+         ("init", "{root}/../new", "--no-example", "--title", "Quarterly \u202efdp.exe")),
+    Case("init-title-too-long", None, "--title: is at most 500 characters (this one has 600)", None,
+         ("init", "{root}/../new", "--no-example", "--title", "a" * 600)),
+    Case("init-marking-too-long", None, "--marking: is at most 100 characters (this one has 101)", None,
+         ("init", "{root}/../new", "--no-example", "--marking", "M" * 101)),
+    Case("init-subject-line-break", None, "--subject: holds a line break (U+000A)", None,
+         ("init", "{root}/../new", "--subject", "one\ntwo")),
+    Case("init-title-not-utf8", None, "--title: is not UTF-8 text", None,
+         ("init", "{root}/../new", "--title", "caf\udce9")),  # a byte the terminal gave, not a character
+    Case("init-title-from-folder-escape", None, "the title taken from the folder name (give --title): holds the character U+001B", None,
+         ("init", "{root}/../x\x1b[2Ky", "--no-example")),
+
     # usage -----------------------------------------------------------------------
     Case("usage-bad-format", None, "Invalid value for '--format' / '-f': 'odt' is not one of 'docx', 'pdf', 'html', 'md'", None,
          ("build", "-d", "{root}", "-f", "odt"), code=2),
