@@ -772,6 +772,28 @@ CASES = [
     Case("control-escape-in-cite", template('{{ cite("\x1b[31mnot-a-fact") }}\n'),
          "cite(): '\\x1b[31mnot-a-fact' is not a fact id", T + ":6", BUILD_T),
 
+    # sizes of a dossier ------------------------------------------------------------------------------
+    # Before, 300,000 small facts (29 MB, under the 64 MB of a file) took 25 s and 2.2 GB and printed 300,002
+    # lines; a mapping of 200,000 unknown keys printed 200,007. A dossier holds at most 50,000 facts, a file
+    # 50,000 entries, a mapping 10,000 keys, counted before the entries are validated (a long text before
+    # it is even parsed into nodes).
+    Case("bounded-facts-in-a-dossier", write("sources/facts/more.yaml", "".join(f"- {{id: f{n}}}\n" for n in range(60_000))),
+         "the dossier has more than 50,000 facts", r"{root}/sources/facts/more\.yaml:49999", CHECK),
+    Case("bounded-error-lines", write("sources/facts/more.yaml", "".join(f"- {{id: f{n}}}\n" for n in range(400))),
+         "… and 1,100 more errors, not shown: fix the ones above and run again", None, CHECK, several=True),
+    Case("bounded-facts-in-a-large-file", write("sources/facts/more.yaml", "".join(
+        f"- id: f{n}\n  section: summary\n  claim: c\n  evidence: [{{source: one, quote: Trois accords ont}}]\n"
+        for n in range(300_000))),
+         "the dossier has more than 50,000 facts", r"{root}/sources/facts/more\.yaml:199993", CHECK),
+    Case("bounded-entries-in-sources", write(SOURCES, "".join(f"- {{id: s{n}, file: texts/one.txt}}\n" for n in range(60_000))),
+         "a file holds at most 50,000 entries", S + ":50001", CHECK),
+    Case("bounded-keys-in-a-mapping", lambda root: (root / CONFIG).write_text(
+        (root / CONFIG).read_text(encoding="utf-8") + "".join(f"unknown{n}: x\n" for n in range(200_000)), encoding="utf-8"),
+         "a mapping holds at most 10,000 keys", D + r":\d+", CHECK),
+    Case("bounded-evidence-of-a-fact", lambda root: (root / FACTS).write_text(
+        (root / FACTS).read_text(encoding="utf-8").replace("  evidence:\n", "  evidence:\n" + "  - {source: one, quote: x}\n" * 60_000, 1),
+        encoding="utf-8"), "a list holds at most 50,000 entries", F + r":\d+", CHECK),
+
     # lengths of short fields ------------------------------------------------------------------------
     Case("bounded-title-length", edit_yaml(CONFIG, setitem(("title",), "word " * 12000)),
          "'title': is at most 500 characters (this one has 59,999)", D + r":\d+", CHECK),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -51,6 +52,27 @@ _LineLoader.yaml_implicit_resolvers = {
 
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
 MAX_DIGITS = 100  # a number in a dossier is a count, a year, an amount: not a 5,000-digit integer
+MAX_ENTRIES = 50_000  # entries of one list: the facts of a file, the sources, the evidence of a fact
+MAX_KEYS = 10_000  # keys of one mapping: the fields of an entry, the key labels, the glossary
+COUNT_FIRST = 2_000_000  # characters: a text this long has its lists and mappings counted before it is parsed
+
+
+class TooManyEntries(BriefingError):
+    """A file whose list holds more entries than it may (`EntryLimit`)."""
+
+
+@dataclass(frozen=True)
+class EntryLimit:
+    """At most `count` entries in the list a file holds (the facts a dossier has room for), and
+    what to say of one past them."""
+
+    count: int
+    message: str
+
+
+_ROOT_LIMIT = EntryLimit(MAX_ENTRIES, f"a file holds at most {MAX_ENTRIES:,} entries; split them over several")
+_LIST_LIMIT = f"a list holds at most {MAX_ENTRIES:,} entries"
+_KEYS_LIMIT = f"a mapping holds at most {MAX_KEYS:,} keys"
 
 
 class TypedInt(int):
@@ -152,6 +174,8 @@ def _build_without_aliases(loader, node):
     if kind is yaml.ScalarNode:
         return node.value if node.tag == _STR else loader.construct_object(node, deep=True)
     if kind is yaml.SequenceNode and node.tag == _SEQ:
+        if len(node.value) > MAX_ENTRIES:
+            raise BriefingError(_LIST_LIMIT, line=node.value[MAX_ENTRIES].start_mark.line + 1)
         return [_build_without_aliases(loader, child) for child in node.value]
     if kind is yaml.MappingNode and node.tag == _MAP:
         return _build_mapping(loader, node, _build_without_aliases)
@@ -165,6 +189,8 @@ def _construct_with_aliases(loader, node):
 
 
 def _build_mapping(loader, node, build_child):
+    if len(node.value) > MAX_KEYS:
+        raise BriefingError(_KEYS_LIMIT, line=node.value[MAX_KEYS][0].start_mark.line + 1)
     mapping = LineDict()
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = key_lines = {}
@@ -190,18 +216,47 @@ def _hashable(key) -> bool:
     return True
 
 
-def _parse(text: str):
-    """The document in `text` as plain data. Only a text with an anchor ('&name')
-    can have aliases, so only such a text needs PyYAML's constructor throughout
-    (any '&', as in "R&D", takes that way: slower, with the same result)."""
-    if "&" in text:
-        return yaml.load(text, Loader=_LineLoader)
+def _parse(text: str, limit: EntryLimit = _ROOT_LIMIT):
+    """The document in `text` as plain data, its list at most `limit.count` entries long. Only a
+    text with an anchor ('&name') can have aliases, so only such a text needs PyYAML's constructor
+    throughout (any '&', as in "R&D", takes that way: slower, with the same result)."""
+    if len(text) > COUNT_FIRST:
+        _count_entries(text, limit)
     loader = _LineLoader(text)
     try:
         node = loader.get_single_node()
-        return None if node is None else _build_without_aliases(loader, node)
+        if isinstance(node, yaml.SequenceNode) and len(node.value) > limit.count:
+            raise TooManyEntries(limit.message, line=node.value[limit.count].start_mark.line + 1)
+        if node is None:
+            return None
+        return loader.construct_document(node) if "&" in text else _build_without_aliases(loader, node)
     finally:
         loader.dispose()
+
+
+_OPENS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_NODES = (yaml.ScalarEvent, yaml.AliasEvent) + _OPENS
+_CLOSES = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _count_entries(text: str, limit: EntryLimit) -> None:
+    """The lists and mappings of a long text, counted from the parser's events before a node is
+    made, and refused at the first entry past their limit: made into nodes, 300,000 facts take
+    gigabytes and most of a minute before they could be counted."""
+    open_: list[list] = []  # for each list or mapping being read: [its limit, what to say past it, entries so far]
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, _NODES) and open_:
+            counted = open_[-1]
+            counted[2] += 1
+            if counted[2] > counted[0]:
+                raise (TooManyEntries if counted[1] == limit.message else BriefingError)(
+                    counted[1], line=event.start_mark.line + 1)
+        if isinstance(event, yaml.SequenceStartEvent):
+            open_.append([limit.count, limit.message, 0] if not open_ else [MAX_ENTRIES, _LIST_LIMIT, 0])
+        elif isinstance(event, yaml.MappingStartEvent):
+            open_.append([2 * MAX_KEYS, _KEYS_LIMIT, 0])  # a key and its value
+        elif isinstance(event, _CLOSES):
+            open_.pop()
 
 
 def read_text(path: Path, shown: Path | None = None) -> str:
@@ -232,20 +287,23 @@ _HINTS = {  # what the parser says → what to fix
 }
 
 
-def load_yaml(path: Path, shown: Path | None = None):
+def load_yaml(path: Path, shown: Path | None = None, limit: EntryLimit = _ROOT_LIMIT):
     """Parse one YAML file into plain data whose mappings are `LineDict`s;
-    errors name `shown` when given (the path as the dossier has it)."""
+    errors name `shown` when given (the path as the dossier has it). A list
+    the file holds has at most `limit.count` entries."""
     shown = path if shown is None else shown
-    return parse_yaml(read_text(path, shown), shown)
+    return parse_yaml(read_text(path, shown), shown, limit)
 
 
-def parse_yaml(text: str, path: Path):
+def parse_yaml(text: str, path: Path, limit: EntryLimit = _ROOT_LIMIT):
     """Parse YAML `text` read from `path` (named in errors) into plain data
-    whose mappings are `LineDict`s; lines count from the start of `text`."""
+    whose mappings are `LineDict`s; lines count from the start of `text`.
+    Every list holds at most `MAX_ENTRIES` entries, the file's own at most
+    `limit.count`, and every mapping at most `MAX_KEYS` keys."""
     try:
-        return _parse(text)
+        return _parse(text, limit)
     except BriefingError as error:
-        raise BriefingError(error.detail, file=path, line=error.line) from None
+        raise type(error)(error.detail, file=path, line=error.line) from None
     except RecursionError:
         raise BriefingError("invalid YAML: exceeded maximum nesting depth; a dossier's entries nest a few levels",
                             file=path) from None

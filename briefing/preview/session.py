@@ -133,7 +133,7 @@ class Session:
                 outputs += self._write_others(affected)
         except BriefingError as error:
             self.failed = True
-            errors = tuple(e.format_line() for e in (error.errors if isinstance(error, BriefingErrors) else [error]))
+            errors = tuple(error.lines() if isinstance(error, BriefingErrors) else [error.format_line()])
             if self.publish is not None:
                 self.publish(dict(self.pages), errors)
             return Rebuilt(errors=errors, warnings=self.warnings, seconds=time.perf_counter() - start)
@@ -187,6 +187,7 @@ class Session:
         """Read again only the changed fact files, when that is all that changed
         and the set of fact files is the one loaded; False when it is not."""
         from ..errors import raise_all
+        from ..load.dossier import MAX_FACTS, fact_limit
         from ..load.model import Fact
         from ..load.paths import resolve_inside
         from ..load.validate import validate_models
@@ -199,12 +200,14 @@ class Session:
         assert loaded is not None
         read: dict[Path, tuple[Fact, ...]] = {}
         errors: list[BriefingError] = []
+        room = MAX_FACTS - sum(len(facts) for path, facts in self.fact_files.items() if path not in changed)
         for path in changed:
             try:
-                data = load_yaml(resolve_inside(self.root, path, "the fact file"), path)
+                data = load_yaml(resolve_inside(self.root, path, "the fact file"), path, fact_limit(room))
             except BriefingError as error:
                 data = error
             read[path] = tuple(validate_models(path, data, Fact, errors))
+            room -= len(data) if isinstance(data, list) else 0
         if errors:  # the next change loads the whole dossier again
             self.dossier, self.checked, self.fact_files = None, None, {}
             raise_all(errors)
