@@ -22,6 +22,7 @@ writes. A failed rebuild leaves the last good outputs in place.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -243,8 +244,9 @@ class Session:
 
 
 def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
+    """Whether `path` lies in `folder` where it is, whatever it is: a file, or a link that leads
+    elsewhere (a source text replaced by a link to a file outside the dossier is a change of the
+    sources, which the load then refuses). The folder is taken as given and as it resolves, since
+    the watcher may report either."""
+    place = Path(os.path.abspath(path))
+    return any(place.is_relative_to(base) for base in {Path(os.path.abspath(folder)), folder.resolve()})
