@@ -583,6 +583,10 @@ CASES = [
          "a name in an address holds an encoded word ('=?...?=')", D + r":\d+",
          ("mail", "-d", "{root}", "-t", "executive", "--to", "office@example.org")),
 
+    # The allowed fields of `mail:` are named as they are written (before: 'sender' for `from:`).
+    Case("mail-unknown-field", edit_yaml(CONFIG, setitem(("mail",), {"hots": "smtp.example.org"})),
+         "unknown field 'mail.hots'; allowed fields: host, port, security, username, from, timeout, max_attachment_mb, cafile",
+         D + r":\d+", CHECK, several=True),
     Case("secret-dossier-host", edit_yaml(CONFIG, setitem(("mail",), {"host": "127.0.0.1", "port": 9, "username": "desk"})),
          "the SMTP server 127.0.0.1 is named only by the dossier, and the password is not sent to it: give --smtp-host",
          D + r":\d+", MAIL + ("--send",), env=(("BRIEFING_SMTP_PASSWORD", "hunter2"),)),

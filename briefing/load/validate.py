@@ -116,6 +116,6 @@ def _fields_at(model: type[BaseModel], location: tuple) -> list[str]:
         inner = getattr(annotation, "__args__", (annotation,))[0]
         if isinstance(inner, type) and issubclass(inner, BaseModel):
             model = inner
-    return list(model.model_fields)
+    return [info.alias or name for name, info in model.model_fields.items()]  # as written: `from:`, not `sender`
 
 
