@@ -171,8 +171,10 @@ def add_source(root: str | Path, article: str | Path, *, source_id: str | None =
     new = old + "\n" + _entry_text(meta)
     _check_appended(path, new, len(entries) + 1)
     line = old.count("\n") + 2
-    warnings = [BriefingWarning(f"the page's {name} '{value}' is not one briefing can record ({why}); it stays "
-                                "unknown", str(path), line) for name, value, why in dropped]
+    whose = {"pdf": "the PDF's", "docx": "the Word file's", "text": "the file's"}.get(extracted.kind, "the page's")
+    warnings = [BriefingWarning(f"{whose} {name} '{value if len(value) <= 80 else value[:80] + '…'}' is not one "
+                                f"briefing can record ({why}); it stays unknown", str(path), line)
+                for name, value, why in dropped]
     warnings += _shared_text_warnings(meta.id, text, others, path, line)
     written: list[Path] = []
     try:
