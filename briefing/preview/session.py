@@ -53,6 +53,7 @@ class Rebuilt:
     reloaded: str = ""  # in words: what was read again
     seconds: float = 0.0
     html_seconds: float | None = None  # until the HTML was in place
+    error_count: int = 0  # the errors found, of which `errors` shows the first (`errors.MAX_SHOWN`)
 
 
 class Session:
@@ -137,7 +138,8 @@ class Session:
             errors = tuple(error.lines() if isinstance(error, BriefingErrors) else [error.format_line()])
             if self.publish is not None:
                 self.publish(dict(self.pages), errors)
-            return Rebuilt(errors=errors, warnings=self.warnings, seconds=time.perf_counter() - start)
+            return Rebuilt(errors=errors, warnings=self.warnings, seconds=time.perf_counter() - start,
+                           error_count=len(error.errors) if isinstance(error, BriefingErrors) else 1)
         self.failed = False
         return Rebuilt(tuple(outputs), (), self.warnings, reloaded or "nothing (templates only)",
                        time.perf_counter() - start, html_seconds)
