@@ -756,6 +756,8 @@ CASES = [
          "'title': holds a line break (U+2028 LINE SEPARATOR)", D + ":1", MAIL),
     Case("marking-paragraph-separator", edit_yaml(CONFIG, setitem(("marking",), "OFFICIAL\u2029SECRET")),
          "'marking': holds a line break (U+2029 PARAGRAPH SEPARATOR)", D + r":\d+", CHECK),
+    Case("front-matter-block-scalar-works", template("## Points\n", head=HEAD.replace("audience: Testers", "audience: >\n  Testers\n  of the tool")),
+         "", args=BUILD_T, code=0),
     Case("title-folded-over-lines-works", replace(CONFIG, "title: Test brief", "title: Test\n  brief\n  over lines"),
          "", code=0, args=MAIL),
     Case("bidi-override-in-subject-option", None, "the subject cannot hold line breaks, control characters or direction "

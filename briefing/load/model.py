@@ -220,10 +220,10 @@ def check_one_line(value):
     """A title, a subject, a marking, a reference: a line of text that also becomes page headers,
     a mail's subject and a file name, where a line break would start a header of its own and a
     direction control would reorder what follows it. (A YAML scalar folded over several lines
-    holds spaces, not line breaks.)"""
+    holds spaces, not line breaks; the line break that ends a block scalar, `>`, is none inside.)"""
     check_printable(value)
     for text in value if isinstance(value, list) else [value]:
-        brk = next((c for c in text if c in "\n\r" or unicodedata.category(c) in ("Zl", "Zp")), None)
+        brk = next((c for c in text.strip() if c in "\n\r" or unicodedata.category(c) in ("Zl", "Zp")), None)
         if brk is not None:
             name = unicodedata.name(brk, "")
             raise ValueError(f"holds a line break (U+{ord(brk):04X}{' ' + name if name else ''}), and is one line "
