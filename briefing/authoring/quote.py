@@ -206,30 +206,36 @@ def likely_places(words: list[str], wanted: list[str], count: int) -> list[int]:
             stretches.append([first, last])
     scores: list[tuple[int, int]] = []
     for begin, stop in stretches:
-        in_window: Counter = Counter()
-        shared = 0
-
-        def move(key, step: int, want: Counter) -> int:  # a word or pair enters (+1) or leaves (-1) the window
-            if key not in want:
-                return 0
-            before = min(in_window[key], want[key])
-            in_window[key] += step
-            return min(in_window[key], want[key]) - before
-
-        for last in range(begin, stop + size):
-            word = words[last]
-            shared += move(word, 1, singles) + (move((words[last - 1], word), 1, pairs) if last > begin else 0)
-            first = last - size + 1
-            if first > begin:
-                shared += move(words[first - 1], -1, singles) + move((words[first - 1], words[first]), -1, pairs)
-            if first >= begin:
-                scores.append((shared, -first))
+        _slide(words, begin, stop, size, singles, pairs, scores)
     best = heapq.nlargest(count, scores)
     if len(best) < count:  # windows that share nothing, first ones first, as a full pass would rank them
         taken = {-negative for _, negative in best}
         best += [(0, -first) for first in range(max(0, len(words) - size + 1)) if first not in taken][:count - len(best)]
         best = heapq.nlargest(count, best)
     return [-negative for _, negative in best] or [0]
+
+
+def _slide(words: list[str], begin: int, stop: int, size: int, singles: Counter, pairs: Counter,
+           scores: list[tuple[int, int]]) -> None:
+    """(shared, -first) of each window of `size` words whose first word is `begin` to `stop`, as it slides."""
+    in_window: Counter = Counter()
+    shared = 0
+
+    def move(key, step: int, want: Counter) -> int:  # a word or pair enters (+1) or leaves (-1) the window
+        if key not in want:
+            return 0
+        before = min(in_window[key], want[key])
+        in_window[key] += step
+        return min(in_window[key], want[key]) - before
+
+    for last in range(begin, stop + size):
+        word = words[last]
+        shared += move(word, 1, singles) + (move((words[last - 1], word), 1, pairs) if last > begin else 0)
+        first = last - size + 1
+        if first > begin:
+            shared += move(words[first - 1], -1, singles) + move((words[first - 1], words[first]), -1, pairs)
+        if first >= begin:
+            scores.append((shared, -first))
 
 
 def _passage(source_text: str, words: Words, window: tuple[int, int], score: float) -> Passage:
