@@ -26,6 +26,7 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from ..errors import BriefingError
 
@@ -210,7 +211,8 @@ def likely_places(words: list[str], wanted: list[str], count: int) -> list[int]:
     best = heapq.nlargest(count, scores)
     if len(best) < count:  # windows that share nothing, first ones first, as a full pass would rank them
         taken = {-negative for _, negative in best}
-        best += [(0, -first) for first in range(max(0, len(words) - size + 1)) if first not in taken][:count - len(best)]
+        best += islice(((0, -first) for first in range(max(0, len(words) - size + 1)) if first not in taken),
+                       count - len(best))
         best = heapq.nlargest(count, best)
     return [-negative for _, negative in best] or [0]
 
