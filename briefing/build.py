@@ -333,7 +333,7 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
     try:  # a line break is refused, never folded into a space (it would be the start of another header)
         subject = " ".join(check_header_text((request.subject or title).replace("\t", " "), "the subject").split())
     except ValueError as error:
-        where = dossier.config.where
+        where = dossier.config.where.of("title")
         raise (BriefingError(str(error)) if request.subject else
                BriefingError(f"'title': {error}", file=where.file, line=where.line)) from None
     stem = output_name(template, language, dossier.config.language)

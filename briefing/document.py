@@ -74,10 +74,16 @@ class ListBlock:
     start: int = 1
 
 
+TABLE_KINDS = ("timeline",)  # the kinds of table a template may mark (`{.timeline}` on the line before it)
+
+
 @dataclass(frozen=True)
 class Table:
     header: tuple[tuple[Inline, ...], ...]
     rows: tuple[tuple[tuple[Inline, ...], ...], ...]
+    # what the table is, where a renderer may show more than its cells: "timeline", dated events in
+    # date order (first column the date, second the event), which the PDF also draws as a figure
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,8 @@ class NoteEntry:
     grade: str = ""  # the source's reliability grade, A–F
     passages: tuple[str, ...] = ()  # the verbatim passages this source gives, in order
     translations: tuple[str | None, ...] = ()  # the analyst's translation of each passage, where the dossier gives one
+    # for each passage, the earlier note that prints it whole (an evidence list refers to it), or None
+    quoted_at: tuple[int | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,7 +153,9 @@ class Labels:
     back_to_citation: str = "back to citation %(number)s"
     made_for: str = "%(doc_type)s for: %(audience)s"  # the line under a mailed brief's title
     attached: str = "Attached"
+    timeline_figure: str = "Figure %(number)s. The dated events of the table below, evenly spaced (not to scale)"
     colon: str = ": "  # after a label or a source's name: "\u00a0: " in French
+    quoted_at: str = "[passage quoted at %(number)s]"  # a long passage an earlier evidence entry prints
     # the reference document's own styles (English name → the name Word also shows, in the brief's language)
     style_names: tuple[tuple[str, str], ...] = ()
 
@@ -171,6 +181,7 @@ class Meta:
     numbered: bool = False
     table_of_contents: bool = False
     page_budget: int | None = None
+    title_block: str = "full"  # "compact": organisation and type on one line, the fields three abreast
     budget_where: tuple[str, int | None] = ("", None)  # the template file and the line that set `page_budget`
     generator: str = "briefing"
 
@@ -182,6 +193,25 @@ def title_block_rows(meta: Meta) -> list[tuple[str, str]]:
     rows = [(words.date, meta.date_text if meta.date != "unknown" else "unknown"), (words.reference, meta.reference),
             (words.audience, meta.audience), (words.prepared_by, meta.author), (words.status, words.status_value)]
     return [(label, value) for label, value in rows if value.lower() != "unknown"]
+
+
+def title_block_grid(meta: Meta) -> list[list[tuple[str, str] | None]]:
+    """The title block's fields set out as every format prints them: rows of
+    two (label, value) pairs, read down the columns, None where a column ends
+    short."""
+    fields = title_block_rows(meta)
+    down = -(-len(fields) // 2)
+    columns = [fields[:down], fields[down:]]
+    return [[column[row] if row < len(column) else None for column in columns] for row in range(down)]
+
+
+def title_block_lines(meta: Meta) -> list[list[tuple[str, str]]]:
+    """A compact title block's fields: two lines of (label, value) pairs run
+    together, the date, reference and status, then the audience and author."""
+    fields = title_block_rows(meta)
+    first = {meta.labels.date, meta.labels.reference, meta.labels.status}
+    lines = [[pair for pair in fields if pair[0] in first], [pair for pair in fields if pair[0] not in first]]
+    return [line for line in lines if line]
 
 
 def page_label(meta: Meta, page: int | str, pages: str = "") -> str:
@@ -227,12 +257,14 @@ def plain_text(inlines) -> str:
 
 def quote_marks(passage: str, language: str) -> tuple[str, str]:
     """The marks set around a quoted passage of `language`: « » (with no-break
-    spaces) for a French one, “ ” otherwise. A passage that holds quotation
-    marks of its own gets none around it, so that none is doubled or nested
-    awkwardly: every renderer sets a passage in italics, which marks it as
-    quoted (the passage itself stays verbatim)."""
-    if any(mark in passage for mark in "«»“”"):
+    spaces) for a French one, whatever it quotes inside (French sets « » at
+    every level); “ ” for another, or ‘ ’ when the passage holds “ ” itself
+    (it quotes someone), so a reader sees where it begins and ends. One that is
+    wholly a quotation in marks of its own gets none more. The passage itself
+    stays verbatim."""
+    text = passage.strip()
+    if len(text) > 1 and (text[0], text[-1]) in (("«", "»"), ("“", "”"), ("‘", "’")):
         return "", ""
     if language.split("-")[0] == "fr":
         return "«\u00a0", "\u00a0»"
-    return "“", "”"
+    return ("‘", "’") if "“" in passage else ("“", "”")

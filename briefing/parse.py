@@ -2,17 +2,23 @@
 
 markdown-it-py does the parsing (CommonMark plus tables, raw HTML off). One
 extra inline rule reads citation markers `[^fact-id]`; citations are numbered in
-order of first use, and citing the same fact again reuses its number.
+order of first use, and citing the same fact again reuses its number. A block
+attribute line (mdit-py-plugins' `attrs_block`, `{.timeline}` alone on the line
+before a table) says what kind of table follows; its class is the only
+attribute read.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin
 
 from .document import (
+    TABLE_KINDS,
     Block,
     Citation,
     Code,
@@ -52,7 +58,7 @@ def _citation_rule(state, silent: bool) -> bool:
 
 
 def make_parser() -> MarkdownIt:
-    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table").use(attrs_block_plugin)
     parser.inline.ruler.before("link", "citation", _citation_rule)
     parser.validateLink = lambda url: True  # type: ignore[method-assign]  # every link reaches the builder, which refuses those it must (`_link`)
     return parser
@@ -89,7 +95,7 @@ _NOTE_ANCHOR = re.compile(r"^#note-[1-9][0-9]{0,5}$")  # the evidence notes: the
 
 def parse_markdown(markdown: str, meta: Meta, notes: dict[str, NoteContent], source: str = "<template>") -> Document:
     """Turn Markdown into a `Document`; `notes` holds what each citation key leads to."""
-    builder = _Builder(notes, source)
+    builder = _Builder(notes, source, by_sources=meta.evidence == "brief")
     tokens = make_parser().parse(markdown)
     check_layout_bounds(tokens, source)
     blocks = builder.blocks(tokens, 0, None)[0]
@@ -99,13 +105,41 @@ def parse_markdown(markdown: str, meta: Meta, notes: dict[str, NoteContent], sou
         if int(url[len("#note-"):]) > len(builder.numbers):
             raise BriefingError(f"a link goes to '{url}', but the brief has {len(builder.numbers)} evidence notes", file=source)
     ordered = sorted(builder.numbers.items(), key=lambda item: item[1])
-    return Document(meta, tuple(blocks), tuple(Note(number, key, notes[key]) for key, number in ordered))
+    return Document(meta, tuple(blocks), _refer_back(tuple(Note(number, key, notes[key]) for key, number in ordered)))
+
+
+LONG_PASSAGE = 120  # characters: a passage this long is printed whole once in an evidence list, then referred to
+
+
+def _refer_back(notes: tuple[Note, ...]) -> tuple[Note, ...]:
+    """Mark each long passage an earlier note already gives (same source, same
+    words), so an evidence list prints it once and refers to it after."""
+    first: dict[tuple[str, str], int] = {}
+    marked = []
+    for note in notes:
+        entries = []
+        for entry in note.content.entries:
+            quoted_at = tuple(_first_note(first, entry.source, passage, note.number) for passage in entry.passages)
+            entries.append(replace(entry, quoted_at=quoted_at) if any(quoted_at) else entry)
+        marked.append(replace(note, content=replace(note.content, entries=tuple(entries))))
+    return tuple(marked)
+
+
+def _first_note(first: dict[tuple[str, str], int], source: str, passage: str, number: int) -> int | None:
+    """The earlier note that gives this long passage of `source`, or None (and this note is now its first)."""
+    if len(passage) < LONG_PASSAGE:
+        return None
+    seen = first.setdefault((source, passage), number)
+    return None if seen == number else seen
 
 
 class _Builder:
-    def __init__(self, notes: dict[str, NoteContent], source: str):
+    def __init__(self, notes: dict[str, NoteContent], source: str, by_sources: bool = False):
         self.notes = notes
         self.source = source
+        # a brief note is its sources alone: two facts with the same sources share one note
+        self.by_sources = by_sources
+        self.first_cited: dict[str, str] = {}  # a brief note's text → the key first cited with it
         self.numbers: dict[str, int] = {}
         self.note_links: list[str] = []  # links to #note-N, checked once every note is numbered
 
@@ -150,6 +184,8 @@ class _Builder:
         return ListBlock(opening.type.startswith("ordered"), tuple(items), start), index + 1
 
     def table(self, tokens: list[Token], index: int) -> tuple[Table, int]:
+        classes = str(tokens[index].attrGet("class") or "").split()
+        kind = next((name for name in classes if name in TABLE_KINDS), None)
         header: list = []
         rows: list = []
         row: list = []
@@ -167,7 +203,7 @@ class _Builder:
             elif token.type == "inline":
                 row.append(self.inlines(token))
             index += 1
-        return Table(header[0] if header else (), tuple(rows)), index + 1
+        return Table(header[0] if header else (), tuple(rows), kind), index + 1
 
     def inlines(self, token: Token) -> tuple[Inline, ...]:
         result, _ = self._inline_run(token.children or [], 0, None)
@@ -220,6 +256,8 @@ class _Builder:
     def number_of(self, key: str) -> int:
         if key not in self.notes:
             raise BriefingError(f"the template cites '{key}', which is not a fact of this dossier", file=self.source)
+        if self.by_sources:
+            key = self.first_cited.setdefault(self.notes[key].short, key)
         return self.numbers.setdefault(key, len(self.numbers) + 1)
 
 

@@ -19,11 +19,13 @@ import os
 import shutil
 import signal
 import textwrap
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import yaml
+from conftest import pdf_with_streams, word_bomb
 
 Change = Callable[[Path], None]
 
@@ -258,6 +260,11 @@ def reference_section(section: str) -> Change:
     return change
 
 
+def beside(make: Callable[[Path], Path], name: str, **options) -> Change:
+    """../`name` beside the dossier, made by `make(path, **options)` (a bomb of conftest)."""
+    return lambda root: make(root.parent / name, **options) and None
+
+
 def word_file_with(declaration: str, old: str, new: str) -> Change:
     """../odd.docx beside the dossier: a Word file whose document.xml has `declaration` after its XML
     declaration and `new` in place of `old` in its text."""
@@ -279,6 +286,9 @@ def word_file_with(declaration: str, old: str, new: str) -> Change:
             for part, data in parts.items():
                 package.writestr(part, data)
     return change
+
+
+PDF_PAGE = b"BT /F1 14 Tf 72 700 Td (The commission met in Calder on 7 April 2025.) Tj ET"
 
 
 def second_template(name: str, front_name: str) -> Change:
@@ -417,6 +427,21 @@ CASES = [
          "template syntax error: Unexpected end of template", T + r":\d+", BUILD_T),
     Case("template-syntax-error-in-partial", both(template("{% include '_part.md.j2' %}\n"), write("templates/_part.md.j2", "one\ntwo {% if %}\n")),
          "template syntax error", r"{root}/templates/_part\.md\.j2:2", BUILD_T),
+    # A dossier language briefing has no catalogue for: the line of `language:`, not the first of the file.
+    Case("language-without-catalogue", replace(CONFIG, "title: Test brief", "# the brief's settings\ntitle: Test brief\n"
+                                               "language: zz"),
+         "briefing has no catalogue for the language 'zz'", D + ":3", BUILD),
+    Case("language-without-catalogue-mail", replace(CONFIG, "marking: UNCLASSIFIED", "marking: UNCLASSIFIED\nlanguage: zz"),
+         "briefing has no catalogue for the language 'zz'", D + ":8", MAIL),
+    # Numbers longer than Python writes out (4300 digits): before, its own words, and no line.
+    Case("template-number-too-long", template("{{ " + "1" * 5000 + " }}\n"),
+         "template syntax error: number too long (5000 digits; at most 4300)", T + ":6", BUILD_T),
+    Case("template-number-too-long-on-its-line", template("one\n\n{{ 1 +\n   " + "2" * 4301 + " }}\n"),
+         "template syntax error: number too long (4301 digits; at most 4300)", T + ":9", BUILD_T),
+    Case("template-hex-number-too-long", template("one\n{{ 0x" + "f" * 5000 + " }}\n"),
+         "template syntax error: number too long to write out (more than 4300 digits)", T + ":7", BUILD_T),
+    Case("template-number-made-too-long", template("{% set x = 10 ** 1000 %}\n{{ x * x * x * x * x }}\n"),
+         "template error: number too long to write out (more than 4300 digits)", T + ":7", BUILD_T),
     Case("template-undefined", template("one\n{{ facts[0].claim }}\n{{ nothing_here }}\n"),
          "undefined in template: 'nothing_here' is undefined", T + ":8", BUILD_T),
     Case("template-undefined-attribute", template("{{ facts[0].colour }}\n"),
@@ -979,6 +1004,16 @@ CASES = [
     Case("add-source-docx-comment-in-text", word_file_with("", "in Calder", "in <!-- a note -->Calder"),
          "this Word file holds an XML comment inside its text", r"{root}/\.\./odd\.docx",
          ("add-source", "{root}/../odd.docx", "-d", "{root}")),
+    # Compressed bombs: a file of about 100 kB that unpacks to 100 MB. Before, the PDF was read whole and
+    # added (and the probe's 900 MB ones ended in MemoryError); the Word file met lxml's own limit by luck.
+    Case("add-source-docx-bomb", beside(word_bomb, "bomb.docx"),
+         "this Word file unpacks to more than 64 MB", r"{root}/\.\./bomb\.docx",
+         ("add-source", "{root}/../bomb.docx", "-d", "{root}")),
+    Case("add-source-pdf-bomb", beside(pdf_with_streams, "bomb.pdf", page=PDF_PAGE, padding_megabytes=100),
+         "this PDF unpacks to more than 64 MB", r"{root}/\.\./bomb\.pdf", ("add-source", "{root}/../bomb.pdf", "-d", "{root}")),
+    Case("add-source-docx-bzip2", beside(word_bomb, "packed.docx", megabytes=1, compression=zipfile.ZIP_BZIP2),
+         "is packed in a way Word never writes", r"{root}/\.\./packed\.docx",
+         ("add-source", "{root}/../packed.docx", "-d", "{root}")),
     Case("add-source-unknown-encoding", lambda root: (root.parent / "noise.txt").write_bytes(bytes(range(128, 256)) * 3),
          "the encoding of this text cannot be told", r"{root}/\.\./noise\.txt", ("add-source", "{root}/../noise.txt", "-d", "{root}")),
     Case("add-source-url-404", None, "the server answered HTTP 404 Not Found; nothing added", r"http://127\.0\.0\.1:\d+/missing",

@@ -157,6 +157,45 @@ HOSTILE = ("vbaProject", "evil", "customXml", "glossary", "odttf", "file:", "smb
            "thumbnail", "header9", "SELECT")  # what nothing built from `hostile_reference` may hold
 
 
+def linking_reference(path: Path) -> Path:
+    """The shipped reference.docx with links written as plain attributes, not relationships: a
+    picture bullet (VML `src` and `o:href` in numbering.xml), header shape defaults with a fill
+    from a file share, document variables holding addresses, tracked changes turned on, unknown
+    settings, an address in a style, the theme and the fonts table, and a style sheet to fetch."""
+    import zipfile
+
+    v = 'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"'
+    with zipfile.ZipFile(REPO / "templates" / "reference.docx") as shipped:
+        parts = {name: shipped.read(name) for name in shipped.namelist()}
+    numbering = parts["word/numbering.xml"].decode()
+    first = numbering.index("<w:abstractNum ")
+    numbering = (numbering[:first] + f'<w:numPicBullet w:numPicBulletId="0"><w:pict {v}><v:shape style="width:9pt">'
+                 '<v:imagedata src="http://beacon.example/bullet.png" o:href="file:///C:/bullets/dot.png"/></v:shape>'
+                 '</w:pict></w:numPicBullet>' + numbering[first:])
+    parts["word/numbering.xml"] = numbering.replace("<w:lvlJc ", '<w:lvlPicBulletId w:val="0"/><w:lvlJc ', 1).encode()
+    settings = parts["word/settings.xml"].decode()
+    parts["word/settings.xml"] = settings.replace("<w:zoom", (
+        '<w:trackRevisions/><w:revisionView w:markup="0"/><w:madeUpSetting w:val="//evil.example/x"/>'
+        f'<w:hdrShapeDefaults><o:shapedefaults {v} v:ext="edit"><v:fill src="\\\\evil.example\\share\\fill.png" '
+        'o:href="https://beacon.example/fill.png"/></o:shapedefaults></w:hdrShapeDefaults><w:zoom')).replace(
+        "<w:decimalSymbol", '<w:docVars><w:docVar w:name="Home" w:val="https://beacon.example/home"/><w:docVar '
+        'w:name="Share" w:val="\\\\evil.example\\share"/></w:docVars><w:decimalSymbol').encode()
+    styles = parts["word/styles.xml"].decode()
+    parts["word/styles.xml"] = styles.replace("?>", '?><?xml-stylesheet href="http://beacon.example/style.xsl"?>', 1).replace(
+        "<w:docDefaults>", '<w:docDefaults><w:madeUp w:val="file:///etc/passwd"/>', 1).encode()
+    theme = parts["word/theme/theme1.xml"].decode()
+    parts["word/theme/theme1.xml"] = theme.replace('name="Office Theme"', 'name="Office Theme" '
+                                                   'hostile="http://beacon.example/theme"', 1).encode()
+    fonts = parts["word/fontTable.xml"].decode()
+    parts["word/fontTable.xml"] = fonts.replace('<w:font w:name="Symbol">', '<w:font w:name="Symbol">'
+                                                '<w:altName w:val="\\\\evil.example\\fonts\\symbol.ttf"/>', 1).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return path
+
+
 def hostile_reference(path: Path) -> Path:
     """The shipped reference.docx, restyled (Heading 1 at 22 pt) as a colleague would, and made
     hostile: macros, an unknown part, custom XML and custom properties, a glossary, an embedded
@@ -319,3 +358,99 @@ def pysbd_characters(monkeypatch) -> list[int]:
 
     monkeypatch.setattr(coverage, "segmenter", Counting)
     return given
+
+
+# Compressed bombs: a small file that unpacks to far more (zeros and spaces compress a thousand to one).
+# Made at run time, a megabyte at a time, so that neither the repository nor the test holds them whole.
+
+BOMB_TEXT = "The commission met in Calder on 7 April 2025 and read the level of the lake."
+
+
+def word_bomb(path: Path, megabytes: int = 100, declared: int | None = None, compression: int | None = None) -> Path:
+    """A Word file of about 100 kB whose word/document.xml unpacks to `megabytes` MB: a paragraph,
+    then spaces. With `declared`, its zip headers say the part unpacks to that many bytes (the sizes
+    a zip gives are the writer's word, and can lie); `compression`, how the part is packed (deflated)."""
+    import io
+    import zipfile
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(BOMB_TEXT)
+    saved = io.BytesIO()
+    document.save(saved)
+    with zipfile.ZipFile(saved) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    xml = parts.pop("word/document.xml")
+    end = xml.index(b"</w:body>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+        info = zipfile.ZipInfo("word/document.xml")
+        info.compress_type = zipfile.ZIP_DEFLATED if compression is None else compression
+        with package.open(info, "w") as part:
+            part.write(xml[:end])
+            for _ in range(megabytes):
+                part.write(b" " * 1_000_000)
+            part.write(xml[end:])
+    if declared is not None:
+        _declare_size(path, "word/document.xml", declared)
+    return path
+
+
+def _declare_size(path: Path, name: str, size: int) -> None:
+    """Write `size` as the unpacked size of the part `name`, in its local header and in the central directory."""
+    import struct
+    import zipfile
+
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as package:
+        info = package.getinfo(name)
+        central = package.start_dir
+    struct.pack_into("<I", data, info.header_offset + 22, size)
+    while data[central:central + 4] == b"PK\x01\x02":
+        name_length, extra, comment = struct.unpack_from("<HHH", data, central + 28)
+        if bytes(data[central + 46:central + 46 + name_length]).decode() == name:
+            struct.pack_into("<I", data, central + 24, size)
+        central += 46 + name_length + extra + comment
+    path.write_bytes(bytes(data))
+
+
+def pdf_with_streams(path: Path, page: bytes, padding_megabytes: int = 0, image_megabytes: int = 0) -> Path:
+    """A one-page PDF whose page draws `page` (content-stream operators), then `padding_megabytes` MB
+    of spaces in the same stream; with `image_megabytes`, it also draws a grey image of that many
+    MB of pixels. Every stream deflated, a megabyte at a time."""
+    import zlib
+
+    def deflated(head: bytes, megabytes: int, fill: bytes) -> bytes:
+        packer = zlib.compressobj(9)
+        packed = [packer.compress(head)] + [packer.compress(fill * 1_000_000) for _ in range(megabytes)]
+        return b"".join(packed) + packer.flush()
+
+    image = b"/XObject << /Im1 6 0 R >> " if image_megabytes else b""
+    drawn = b"q 200 0 0 200 100 300 cm /Im1 Do Q\n" if image_megabytes else b""
+    content = deflated(page + b"\n" + drawn, padding_megabytes, b" ")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> "
+        + image + b">> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    if image_megabytes:
+        pixels = deflated(b"", image_megabytes, b"\x80")
+        objects.append(b"<< /Type /XObject /Subtype /Image /Width 1000 /Height %d /ColorSpace /DeviceGray "
+                       b"/BitsPerComponent 8 /Length %d /Filter /FlateDecode >>\nstream\n" % (image_megabytes * 1000, len(pixels))
+                       + pixels + b"\nendstream")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    start = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, start)
+    path.write_bytes(bytes(out))
+    return path

@@ -4,13 +4,16 @@ encodings; the original kept with its provenance; removing, renaming, re-adding,
 from __future__ import annotations
 
 import http.server
+import subprocess
+import sys
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO, make_dossier, trickle
+from conftest import REPO, make_dossier, pdf_with_streams, trickle, word_bomb
 
 from briefing.cli import cli
 
@@ -151,6 +154,63 @@ def test_what_the_page_does_not_give_stays_unknown(dossier: Path, tmp_path: Path
         assert (meta[name], meta["provenance"][name]) == ("unknown", "unknown"), name
 
 
+def dated_page(head: str = "", body: str = "") -> bytes:
+    """BARE_PAGE with `head` in its <head> (date metadata) and `body` at the start of its article."""
+    return BARE_PAGE.replace(b"</head>", head.encode() + b"</head>").replace(b"<article>", b"<article>" + body.encode())
+
+
+# A date the page's own metadata gives that no calendar has: the date library would read 2025-02-30 as
+# 2025-02-01 (the month it can read, and day 1). The date stays unknown, and the page's words are shown.
+IMPOSSIBLE_DATES = {
+    "og-published": ('<meta property="article:published_time" content="2025-02-30">', ""),
+    "og-published-with-time": ('<meta property="article:published_time" content="2025-02-30T08:30:00+01:00">', ""),
+    "name-date-day-first": ('<meta name="date" content="30.02.2025">', ""),
+    "itemprop": ('<meta itemprop="datePublished" content="2025-02-30">', ""),
+    "time-element": ("", '<p><time datetime="2025-02-30">30 February 2025</time></p>'),
+    "month-13": ('<meta name="dc.date" content="2025-13-01">', ""),
+}
+
+
+@pytest.mark.parametrize("head, body", IMPOSSIBLE_DATES.values(), ids=IMPOSSIBLE_DATES)
+def test_an_impossible_date_of_the_page_stays_unknown_and_is_shown(dossier: Path, tmp_path: Path, head: str,
+                                                                   body: str) -> None:
+    page = tmp_path / "dated.html"
+    page.write_bytes(dated_page(head, body))
+    result = run("add-source", str(page), "-d", str(dossier))
+    assert result.exit_code == 0, result.output
+    meta = entry(dossier, "dated")
+    assert (meta["date"], meta["provenance"]["date"]) == ("unknown", "unknown")
+    impossible = "2025-13-01" if "2025-13" in head else "2025-02-30"
+    assert f"warning: the page's date '{impossible}' is not one briefing can record ({impossible} is not a date of " \
+           "the calendar" in result.output
+
+
+def test_a_fetched_page_with_an_impossible_date_has_an_unknown_date(dossier: Path, server: str) -> None:
+    Pages.routes["/impossible"] = (200, "text/html", dated_page(IMPOSSIBLE_DATES["og-published"][0]), {})
+    result = run("add-source", f"{server}/impossible", "-d", str(dossier))
+    assert result.exit_code == 0, result.output
+    meta = entry(dossier, "impossible")
+    assert (meta["date"], meta["provenance"]["date"]) == ("unknown", "unknown")
+    assert "the page's date '2025-02-30' is not one briefing can record" in result.output
+
+
+@pytest.mark.parametrize("head, date", [
+    ('<meta property="article:published_time" content="2025-02-28T23:30:00+01:00">', "2025-02-28"),
+    ('<meta name="date" content="28.02.2025">', "2025-02-28"),
+    ('<meta property="article:published_time" content="2024-02-29">', "2024-02-29"),
+    # the publication date is whole; the modification date is not, and is not the one read
+    ('<meta property="article:published_time" content="2025-02-10">'
+     '<meta property="article:modified_time" content="2025-02-30">', "2025-02-10"),
+])
+def test_a_date_of_the_calendar_is_read_as_before(dossier: Path, tmp_path: Path, head: str, date: str) -> None:
+    page = tmp_path / "dated.html"
+    page.write_bytes(dated_page(head))
+    result = run("add-source", str(page), "-d", str(dossier))
+    assert result.exit_code == 0, result.output
+    assert (entry(dossier, "dated")["date"], entry(dossier, "dated")["provenance"]["date"]) == (date, "page")
+    assert "warning" not in result.output
+
+
 # --- PDF, Word, encodings ----------------------------------------------------------------------
 
 
@@ -184,6 +244,47 @@ def test_a_word_file_gives_its_paragraphs(dossier: Path, tmp_path: Path) -> None
     assert (dossier / "sources" / "texts" / "communique.txt").read_text(encoding="utf-8") == (
         "Communiqué\nThe commission met in Calder on 7 April 2025.\nIt read the level of Lake Orvane at 112.4 metres.\n")
     assert entry(dossier, "communique")["provenance"]["title"] == "document"
+
+
+def peak_memory_of(command: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, int]:
+    """Run `command`, and measure the most memory it held (its peak resident size, in bytes). A process
+    of its own runs it, so that no other child of the test session is counted."""
+    measure = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); print(done.returncode); "
+               "sys.stderr.write(done.stderr)")
+    done = subprocess.run([sys.executable, "-c", measure, *command], cwd=cwd, capture_output=True, text=True, timeout=120)
+    peak, code = done.stdout.split()
+    return subprocess.CompletedProcess(command, int(code), "", done.stderr), int(peak) * 1024
+
+
+def test_a_word_file_whose_zip_understates_a_part_is_read_within_the_limit(dossier: Path, tmp_path: Path) -> None:
+    """Its headers say document.xml unpacks to 3 kB; it unpacks to 200 MB. Python's ZipFile.read unpacks
+    a part whole before it cuts it to the size declared: before, add-source held it all (430 MB)."""
+    bomb = word_bomb(tmp_path / "liar.docx", megabytes=200, declared=3000)
+    done, peak = peak_memory_of([sys.executable, "-m", "briefing", "add-source", str(bomb), "-d", str(dossier)], tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"error: {bomb}: this Word file cannot be read (Bad CRC-32 for file "
+                                        "'word/document.xml'); save it again as .docx"]
+    assert peak < 150_000_000, f"{peak:,} bytes"
+    assert not list((dossier / "sources" / "texts").iterdir())
+
+
+def test_a_word_file_packed_as_word_never_packs_is_refused_before_it_is_unpacked(dossier: Path, tmp_path: Path) -> None:
+    """bzip2: Python unpacks each read of it whole, whatever size was asked for."""
+    packed = word_bomb(tmp_path / "packed.docx", megabytes=1, compression=zipfile.ZIP_BZIP2)
+    result = run("add-source", str(packed), "-d", str(dossier))
+    assert result.exit_code == 1
+    assert "the part 'word/document.xml' is packed in a way Word never writes (compression method 12)" in result.output
+    assert not list((dossier / "sources" / "texts").iterdir())
+
+
+def test_a_pdf_with_an_image_larger_than_the_limit_is_read(dossier: Path, tmp_path: Path) -> None:
+    """The image unpacks to 70 MB; pdfminer never unpacks an image for the text, so it counts for nothing."""
+    figure = pdf_with_streams(tmp_path / "figure.pdf", b"BT /F1 14 Tf 72 700 Td (The lake fell by two metres.) Tj ET",
+                              image_megabytes=70)
+    result = run("add-source", str(figure), "-d", str(dossier))
+    assert result.exit_code == 0, result.output
+    assert (dossier / "sources" / "texts" / "figure.txt").read_text(encoding="utf-8") == "The lake fell by two metres.\n"
 
 
 def test_a_windows_1252_text_is_decoded_and_said(dossier: Path, tmp_path: Path) -> None:

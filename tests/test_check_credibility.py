@@ -50,11 +50,14 @@ def test_passages_worded_alike_count_once_only_in_the_facts_that_quote_them(tmp_
         {**fact("alike", "a", "b"), "evidence": [{"source": "a", "quote": QUOTE, "origin": "shared-wording"}, alike]},
         {**fact("with-a-third", "a", "b", "c"),
          "evidence": [{"source": "a", "quote": QUOTE, "origin": "shared-wording"}, alike, {"source": "c", "quote": QUOTE}]},
-        fact("elsewhere", "a", "b")])
+        fact("elsewhere", "a", "b"),
+        {**fact("alike-and-more", "a", "b"),  # a source quoted beside the shared passage too is still tied to it
+         "evidence": [{"source": "a", "quote": QUOTE, "origin": "shared-wording"}, alike, {"source": "a", "quote": "dont un sur l’énergie nucléaire"}]}])
     graded = {f.id: (f.independent_sources, f.credibility, f.reason) for f in checked.facts}
     assert graded == {"alike": (1, 2, "2 sources of one origin"),
                       "with-a-third": (2, 1, "confirmed by 2 independent sources"),
-                      "elsewhere": (2, 1, "confirmed by 2 independent sources")}
+                      "elsewhere": (2, 1, "confirmed by 2 independent sources"),
+                      "alike-and-more": (1, 2, "2 sources of one origin")}
 
 
 def test_a_disputed_point_is_at_most_3_and_says_so(tmp_path):

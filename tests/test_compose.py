@@ -237,3 +237,13 @@ def test_a_source_url_is_one_link_to_itself_in_every_format(tmp_path, url):
         targets = {unescape(target) for name in package.namelist() if name.endswith(".rels")
                    for target in re.findall(r'Target="(http[^"]*)"', package.read(name).decode())}
     assert targets == {url}, targets
+
+
+def test_a_passage_that_quotes_someone_is_still_set_in_marks():
+    from briefing.document import quote_marks
+
+    assert quote_marks("Trois accords ont été signés", "fr") == ("«\u00a0", "\u00a0»")
+    assert quote_marks("« Grâce à ce partenariat », a déclaré le président", "fr") == ("«\u00a0", "\u00a0»")
+    assert quote_marks("« Nous obtenons de bons résultats. »", "fr") == ("", "")  # wholly a quotation already
+    assert quote_marks("he called it “a pact” twice", "en") == ("‘", "’")
+    assert quote_marks("It is an accord", "en") == ("“", "”")

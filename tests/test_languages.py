@@ -418,6 +418,16 @@ def test_a_dossier_language_without_a_catalogue_names_its_file(tmp_path):
     assert result.exit_code == 1 and "dossier.yaml:" in result.output and "no catalogue for the language 'zz'" in result.output
 
 
+def test_a_dossier_language_without_a_catalogue_points_at_its_line(tmp_path):
+    root = make_dossier(tmp_path / "d", config={**CONFIG, "language": "zz"})
+    config = root / "sources" / "dossier.yaml"
+    config.write_text("# settings\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    line = config.read_text(encoding="utf-8").splitlines().index("language: zz") + 1
+    result = CliRunner().invoke(cli, ["build", "--dossier", str(root), "-f", "md", "--out", str(tmp_path / "out")])
+    assert line > 2 and result.exit_code == 1
+    assert result.output.startswith(f"error: {config}:{line}: briefing has no catalogue for the language 'zz'"), result.output
+
+
 def test_a_source_language_that_is_not_a_language_code_is_refused(tmp_path):
     from briefing.check.fingerprints import fingerprint
     from conftest import ARTICLE

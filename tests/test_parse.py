@@ -48,3 +48,45 @@ def test_raw_html_stays_text():
 def test_citing_an_unknown_fact_is_an_error():
     with pytest.raises(BriefingError, match="the template cites 'zzz', which is not a fact of this dossier"):
         parse("Oops[^zzz]\n")
+
+
+TABLE = "| Date | Event |\n|---|---|\n| 2020 | First coup |\n"
+
+
+def test_a_block_attribute_line_marks_the_table_below_as_a_timeline():
+    blocks = parse("{.timeline}\n" + TABLE + "\ntext\n\n" + TABLE + "\n{.wide #t}\n" + TABLE).blocks
+    marked, plain, other = (block for block in blocks if isinstance(block, Table))
+    assert (marked.kind, plain.kind, other.kind) == ("timeline", None, None)
+    assert marked.rows == plain.rows == other.rows
+
+
+def test_a_claim_holding_the_marker_neither_marks_a_table_nor_vanishes(tmp_path):
+    """The `md` filter escapes braces: a dossier's text cannot make a timeline (nor set attributes)."""
+    from conftest import make_dossier
+
+    from briefing.check import check_dossier
+    from briefing.compose import compose_brief
+    from briefing.compose.templates import find_template
+    from briefing.load import load_dossier
+
+    head = "{#---\nname: t\naudience: Testers\ndescription: A test template.\n---#}\n"
+    body = '{{ "{.timeline}" | md }}\n\n' + TABLE + '\n{{ "{.timeline #x onclick=y}" | md }}\n' + TABLE
+    root = make_dossier(tmp_path, templates={"t.md.j2": head + body})
+    composed = compose_brief(check_dossier(load_dossier(root)), find_template("t", root))
+    blocks = parse_markdown(composed.markdown, composed.meta, composed.notes).blocks
+    assert [type(block).__name__ for block in blocks] == ["Paragraph", "Table", "Paragraph", "Table"]
+    assert [block.kind for block in blocks if isinstance(block, Table)] == [None, None]
+    assert [block.children for block in blocks if isinstance(block, Paragraph)] == [
+        (Text("{.timeline}"),), (Text("{.timeline #x onclick=y}"),)]
+
+
+def test_a_long_passage_an_earlier_note_gives_is_referred_to_not_repeated():
+    from briefing.document import NoteEntry
+
+    long = "Trois accords ont été signés en présence des deux chefs d’État " * 3
+    def content(*passages):
+        return NoteContent("claim", "support", (NoteEntry("APA", "B", "", "fr", passages=passages),), "APA (B)")
+    notes = {"a": content(long), "b": content("court passage", long), "c": content(long + " autre")}
+    document = parse_markdown("A.[^a] B.[^b] C.[^c] A again.[^a]", Meta(title="t"), notes)
+    quoted_at = [note.content.entries[0].quoted_at for note in document.notes]
+    assert quoted_at == [(), (None, 1), ()]  # a short passage, or other words, are printed again

@@ -1,5 +1,6 @@
 """The DOCX renderer: Word's own styles, footnotes, fields and properties, read back."""
 
+import io
 import re
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ import pytest
 from lxml import etree
 
 from briefing.build import build_briefs
-from conftest import HOSTILE, REPO, build_default, hostile_reference, make_dossier, require
+from conftest import HOSTILE, REPO, build_default, hostile_reference, linking_reference, make_dossier, require
 from readback import W, docx_footnotes, flat
 
 @pytest.fixture(scope="module")
@@ -19,16 +20,28 @@ def default_docx(tmp_path_factory):
     return build_default(tmp_path_factory.mktemp("docx"), ("docx",))
 
 
+@pytest.fixture(scope="module")
+def contents_docx(tmp_path_factory):
+    """The default analyst brief from a template that asks for a table of contents."""
+    root = tmp_path_factory.mktemp("contents")
+    shutil.copytree(REPO / "sources", root / "sources")
+    shutil.copytree(REPO / "templates", root / "templates")
+    template = root / "templates" / "analyst.md.j2"
+    template.write_text(template.read_text().replace("numbered: true\n", "numbered: true\ntable_of_contents: true\n"))
+    build_briefs(root, ("analyst",), ("docx",))
+    return root / "out"
+
+
 def xml(path, member: str):
     with zipfile.ZipFile(path) as package:
         return etree.fromstring(package.read(member))
 
 
-def test_structure_uses_real_word_styles(default_docx):
+def test_structure_uses_real_word_styles(default_docx, contents_docx):
     document = docx.Document(str(default_docx / "analyst.docx"))
     used = {p.style.name for p in document.paragraphs}
-    assert {"Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Numbered Paragraph",
-            "TOC Heading", "toc 1"} <= used
+    assert {"Title", "Subtitle", "Heading 1", "Heading 2", "List Bullet", "Numbered Paragraph"} <= used
+    assert {"TOC Heading", "toc 1"} <= {p.style.name for p in docx.Document(str(contents_docx / "analyst.docx")).paragraphs}
     assert {t.style.name for t in document.tables} == {"Table Grid"}
     assert document.paragraphs[2].text == "Mali–Russia: General Goïta’s visit to Moscow"
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
@@ -61,10 +74,15 @@ def test_a_second_citation_of_a_fact_refers_to_its_first_footnote(default_docx):
     assert {instr.split()[1] for instr in repeats} <= bookmarks
 
 
-def test_header_marking_footer_page_field_and_table_of_contents(default_docx):
+def test_header_marking_footer_page_field_and_table_of_contents(contents_docx):
+    default_docx = contents_docx
     document = docx.Document(str(default_docx / "analyst.docx"))
     section = document.sections[0]
-    assert section.header.paragraphs[0].text == "UNCLASSIFIED — FOR OFFICIAL USE ONLY"
+    # as in the PDF: the marking alone on the first page, with the reference and the date on the others
+    assert section.different_first_page_header_footer
+    assert section.first_page_header.paragraphs[0].text == "UNCLASSIFIED — FOR OFFICIAL USE ONLY"
+    assert section.header.paragraphs[0].text.split("\t") == [
+        "BN-2025-0623-MLI-RUS-ANA", "UNCLASSIFIED — FOR OFFICIAL USE ONLY", "24\u00a0June\u00a02025"]
     footer = section.footer._element
     instructions = " ".join(t.text for t in footer.iter(f"{W}instrText"))
     assert "PAGE" in instructions and "NUMPAGES" in instructions
@@ -122,7 +140,7 @@ def test_a_restyled_reference_document_restyles_the_brief(tmp_path):
 BRIEF_PARTS = {"[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "word/document.xml",
                "word/_rels/document.xml.rels", "word/styles.xml", "word/numbering.xml", "word/settings.xml",
                "word/fontTable.xml", "word/theme/theme1.xml", "word/footnotes.xml", "word/_rels/footnotes.xml.rels",
-               "word/header1.xml", "word/footer1.xml"}
+               "word/header1.xml", "word/footer1.xml", "word/header2.xml", "word/footer2.xml"}  # the first page's own
 
 
 def assert_only_styles_taken(data: bytes, urls: set[str]) -> None:
@@ -141,7 +159,8 @@ def assert_only_styles_taken(data: bytes, urls: set[str]) -> None:
         settings = etree.fromstring(package.read("word/settings.xml"))
         assert not [e.tag for e in settings.iter() if etree.QName(e).localname in
                     ("attachedTemplate", "linkStyles", "mailMerge", "writeProtection", "documentProtection")]
-        assert etree.fromstring(package.read("word/document.xml")).find(f".//{W}titlePg") is None  # the marking on page 1
+    section = docx.Document(io.BytesIO(data)).sections[0]  # the marking on page 1: the brief's own first-page header
+    assert not section.different_first_page_header_footer or "UNCLASSIFIED" in section.first_page_header.paragraphs[0].text
 
 
 def test_a_hostile_reference_document_gives_its_styles_and_nothing_else(tmp_path):
@@ -158,8 +177,8 @@ def test_a_hostile_reference_document_gives_its_styles_and_nothing_else(tmp_path
         path = root / "out" / f"{name}.docx"
         assert_only_styles_taken(path.read_bytes(), {"https://example.org/article"})
         assert docx.Document(str(path)).styles["Heading 1"].font.size == docx.shared.Pt(22)
-    header = xml(root / "out" / "analyst.docx", "word/header1.xml")
-    assert "".join(t.text for t in header.iter(f"{W}t")) == "UNCLASSIFIED"
+    first_page_header = docx.Document(str(root / "out" / "analyst.docx")).sections[0].first_page_header
+    assert first_page_header.paragraphs[0].text == "UNCLASSIFIED"
 
 
 def test_the_mailed_docx_takes_nothing_of_a_hostile_reference_but_its_styles(tmp_path):
@@ -175,6 +194,67 @@ def test_the_mailed_docx_takes_nothing_of_a_hostile_reference_but_its_styles(tmp
     message = email.message_from_bytes((root / "out" / "executive.eml").read_bytes(), policy=policy.default)
     (attached,) = [part.get_content() for part in message.iter_attachments() if part.get_filename().endswith(".docx")]
     assert_only_styles_taken(attached, set())
+
+
+# What a part taken from a reference document may hold that looks like an address: the name of
+# the owner of Word's compatibility settings (w:compatSetting w:uri), which names, and is never fetched.
+NAMES_NOT_LINKS = {"http://schemas.microsoft.com/office/word"}
+STYLE_PART_NAMES = ("word/document.xml", "word/styles.xml", "word/numbering.xml", "word/settings.xml",
+                    "word/fontTable.xml", "word/theme/theme1.xml")
+
+
+def addresses_in(package: zipfile.ZipFile, name: str) -> list[str]:
+    """Every attribute value, text and processing instruction of a part that names a place: a
+    scheme (http:, file:, C:), a host (//host) or a file share (\\\\server)."""
+    looks = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.-]*:\S|//|\\\\)")
+    root = etree.fromstring(package.read(name))
+    found = [str(node) for node in root.xpath("/processing-instruction() | //processing-instruction()")]
+    for element in root.iter():
+        values = list(element.attrib.values()) if isinstance(element.tag, str) else []
+        found += [value for value in values + [element.text or ""] if looks.match(value) and value not in NAMES_NOT_LINKS]
+    return found
+
+
+def test_a_reference_document_s_links_written_as_attributes_stay_out(tmp_path):
+    """A picture bullet's VML image, header shape defaults, document variables, an address in a style,
+    the theme or the fonts table, a style sheet to fetch: none reaches the brief, built by the command."""
+    from briefing.cli import run
+
+    root = make_dossier(tmp_path / "dossier")
+    linking_reference(root / "templates" / "reference.docx")
+    assert run(["build", "-d", str(root), "-t", "analyst", "-t", "executive", "-f", "docx"]) == 0
+    for name in ("analyst", "executive"):
+        with zipfile.ZipFile(root / "out" / f"{name}.docx") as package:
+            for part in STYLE_PART_NAMES:
+                assert addresses_in(package, part) == [], (name, part)
+            everything = b"".join(package.read(part) for part in package.namelist() if not part.endswith(".rels"))
+        for word in (b"beacon", b"evil.example", b"numPicBullet", b"lvlPicBulletId", b"hdrShapeDefaults", b"docVar",
+                     b"xml-stylesheet", b"passwd"):
+            assert word not in everything, (name, word)
+
+
+# What a brief keeps of a reference document's settings: the layout, nothing that acts.
+LAYOUT_SETTINGS = {"zoom", "defaultTabStop", "characterSpacingControl", "compat", "themeFontLang", "clrSchemeMapping",
+                   "decimalSymbol", "listSeparator"}
+
+
+def test_a_reference_document_keeps_only_its_known_settings_and_its_lists(tmp_path):
+    """Tracked changes, a revision view, unknown settings go; the layout settings and the reference's own
+    list definitions stay (its bullet list still draws its bullet from them)."""
+    root = make_dossier(tmp_path / "dossier")
+    linking_reference(root / "templates" / "reference.docx")
+    build_briefs(root, ("analyst",), ("docx",))
+    path = root / "out" / "analyst.docx"
+    settings = {etree.QName(child).localname for child in xml(path, "word/settings.xml")}
+    assert settings <= LAYOUT_SETTINGS | {"footnotePr", "endnotePr"}, settings - LAYOUT_SETTINGS
+    assert {"zoom", "defaultTabStop", "compat"} <= settings
+    numbering = xml(path, "word/numbering.xml")
+    assert {etree.QName(child).localname for child in numbering} == {"abstractNum", "num"}
+    with zipfile.ZipFile(REPO / "templates" / "reference.docx") as shipped:
+        own = etree.fromstring(shipped.read("word/numbering.xml"))
+    nsids = {n.get(f"{W}val") for n in numbering.iter(f"{W}nsid")}
+    assert {n.get(f"{W}val") for n in own.iter(f"{W}nsid")} <= nsids  # every list of the reference, and the brief's
+    assert docx.Document(str(path)).styles["List Bullet"].element.pPr.numPr is not None
 
 
 def test_libreoffice_converts_every_docx_and_keeps_the_claims(default_docx, tmp_path):

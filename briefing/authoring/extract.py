@@ -6,6 +6,8 @@ cookie banners) and its metadata, pdfminer.six lays out a PDF's text layer in
 reading order (columns one after the other), python-docx reads a Word file's
 paragraphs, and charset-normalizer tells the encoding of a plain text that is
 not UTF-8. The result is one paragraph a line, as `check` and `quote` read it.
+A Word file or a PDF that unpacks to more than 64 MB is refused before any of
+them unpacks it (`load.unpacking`).
 
 Metadata comes only from the file itself (a page's meta tags, a document's
 properties); what it does not give stays unknown. Nothing is guessed.
@@ -19,6 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BriefingError
+from ..load.paths import MAX_FILE_BYTES
+from ..load.unpacking import TooLarge, pdf_reader, read_parts, repacked
+from .page_dates import page_date
 
 PAGE = "page"  # provenance: the page's own metadata (meta tags, <html lang>, the canonical link)
 DOCUMENT = "document"  # provenance: a PDF's or Word file's document properties
@@ -89,10 +94,11 @@ def extract_html(data: bytes, name: str = "", url: str | None = None) -> Extract
     if document is None:
         raise BriefingError("no article text found in this page (trafilatura found no main text)", file=name or None)
     found = document if isinstance(document, dict) else document.as_dict()
-    canonical = _canonical_url(data)
-    metadata = {"title": found.get("title"), "author": found.get("author"), "date": found.get("date"),
+    tree = _page_tree(data)
+    canonical = _canonical_url(tree)
+    metadata = {"title": found.get("title"), "author": found.get("author"), "date": page_date(found.get("date"), tree),
                 "outlet": _stated_outlet(found.get("sitename"), found.get("url"), url, canonical),
-                "url": canonical or None, "language": _page_language(data)}
+                "url": canonical or None, "language": _page_language(tree)}
     return Extracted(_paragraphs((found.get("text") or "").splitlines()), "html",
                      {key: str(value).strip() for key, value in metadata.items() if value and str(value).strip()})
 
@@ -123,17 +129,15 @@ def _page_tree(data: bytes):
         return None
 
 
-def _page_language(data: bytes) -> str | None:
+def _page_language(tree) -> str | None:
     """`<html lang="fr-FR">` → 'fr': the language the page declares."""
-    tree = _page_tree(data)
     lang = (tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang") or "") if tree is not None else ""
     code = lang.strip().split("-")[0].split("_")[0].lower()
     return code if re.fullmatch(r"[a-z]{2,3}", code) else None
 
 
-def _canonical_url(data: bytes) -> str | None:
+def _canonical_url(tree) -> str | None:
     """The page's own address: `<link rel="canonical">`, else `og:url`; only an http(s) one."""
-    tree = _page_tree(data)
     if tree is None:
         return None
     candidates = tree.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href') + \
@@ -150,6 +154,10 @@ def extract_pdf(data: bytes, name: str = "") -> Extracted:
     from pdfminer.layout import LAParams, LTTextContainer
     from pdfminer.pdfparser import PDFSyntaxError
 
+    try:
+        properties = _pdf_properties(pdf_reader(data))
+    except TooLarge:
+        raise _unpacks_too_much("PDF", name) from None
     paragraphs = []
     try:
         for page in extract_pages(io.BytesIO(data), laparams=LAParams()):
@@ -160,11 +168,14 @@ def extract_pdf(data: bytes, name: str = "") -> Extracted:
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as error:
         raise BriefingError(f"this PDF cannot be read ({type(error).__name__}: {error}); save it again or "
                             "export the text", file=name or None) from None
+    except MemoryError:  # streams pypdf could not read and pdfminer did (`pdf_reader`): one line all the same
+        raise BriefingError("this PDF needs more memory to read than this machine has; save the pages you need "
+                            "as a PDF of their own, or export the text", file=name or None) from None
     text = _paragraphs(paragraphs)
     if not text.strip():
         raise BriefingError("this PDF has no text layer (a scanned image?); run it through OCR first, or save "
                             "the text by hand", file=name or None)
-    return Extracted(text, "pdf", _pdf_properties(data), DOCUMENT)
+    return Extracted(text, "pdf", properties, DOCUMENT)
 
 
 def _join_lines(lines: list[str]) -> str:
@@ -175,18 +186,20 @@ def _join_lines(lines: list[str]) -> str:
     return joined
 
 
-def _pdf_properties(data: bytes) -> dict[str, str]:
-    import io
-
-    from pypdf import PdfReader
-
+def _pdf_properties(reader) -> dict[str, str]:
     try:
-        info: dict = dict(PdfReader(io.BytesIO(data)).metadata or {})
+        info: dict = dict(reader.metadata or {}) if reader is not None else {}
     except Exception:  # a damaged information dictionary: the text is what matters
         return {}
     found = {"title": info.get("/Title"), "author": info.get("/Author")}
     return {key: str(value).strip() for key, value in found.items() if value and str(value).strip()
             and str(value).strip().lower() not in ("untitled", "anonymous", "(anonymous)")}
+
+
+def _unpacks_too_much(kind: str, name: str) -> BriefingError:
+    return BriefingError(f"this {kind} unpacks to more than {MAX_FILE_BYTES // 1_000_000} MB, far more than the text "
+                         "of an article (a file made to fill the memory?); save the part you need as a file of its "
+                         "own, or export the text; nothing added", file=name or None)
 
 
 def extract_docx(data: bytes, name: str = "") -> Extracted:
@@ -198,12 +211,16 @@ def extract_docx(data: bytes, name: str = "") -> Extracted:
     from lxml import etree
 
     try:
-        document = docx.Document(io.BytesIO(data))
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = read_parts(package)
+        document = docx.Document(io.BytesIO(repacked(parts)))  # python-docx unpacks parts whole: these are known
         _check_whole_text(document.element.body, name)
         lines = [paragraph.text for paragraph in document.paragraphs]
         for table in document.tables:
             lines += [cell.text for row in table.rows for cell in row.cells]
         properties = document.core_properties
+    except TooLarge:
+        raise _unpacks_too_much("Word file", name) from None
     except (zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as error:
         reason = " ".join(str(error).split())[:120]
         raise BriefingError(f"this Word file cannot be read ({reason}); save it again as .docx", file=name or None) from None

@@ -29,11 +29,6 @@ class LocatedQuote:
     origin: str | None = None  # the evidence's own `origin`: a passage shared with another source
 
     @property
-    def origin_key(self) -> str:
-        """What the quote counts as for independence: its passage's origin, its source's, or its source."""
-        return self.origin or self.source.meta.origin or self.source.id
-
-    @property
     def passages(self) -> tuple[str, ...]:
         """The quote's passages exactly as the source prints them."""
         return tuple(self.source.text[start:end] for start, end in self.spans or ((self.start, self.end),))
@@ -113,8 +108,9 @@ def grade(fact: Fact, quotes: tuple[LocatedQuote, ...], disputed: bool) -> Check
       attributed.
     """
     sources = [quote.source for quote in quotes]
-    origins = {quote.origin_key for quote in quotes}
-    judged = {quote.origin_key for quote in quotes if quote.source.meta.reliability != "F"}
+    origin_of = _origins(quotes)
+    origins = set(origin_of.values())
+    judged = {origin_of[source.id] for source in sources if source.meta.reliability != "F"}
     best = min(source.meta.reliability for source in sources)
     credibility = BEST_SOURCE_CREDIBILITY[best]
     if len(judged) >= 2:
@@ -133,6 +129,17 @@ def grade(fact: Fact, quotes: tuple[LocatedQuote, ...], disputed: bool) -> Check
     if attributed:
         reason = f"reported as {', '.join(attributed)}’s account; {reason}"
     return CheckedFact(fact, quotes, len(origins), credibility, reason, len(judged), disputed, attributed)
+
+
+def _origins(quotes: tuple[LocatedQuote, ...]) -> dict[str, str]:
+    """Each source's origin within one fact: its own `origin` (or itself), and
+    sources whose quotes name one evidence `origin` (passages worded alike)
+    joined into one: whatever else each quotes, they no longer confirm each other."""
+    origin_of = {quote.source.id: quote.source.meta.origin or quote.source.id for quote in quotes}
+    for shared in {quote.origin for quote in quotes if quote.origin}:
+        tied = {origin_of[quote.source.id] for quote in quotes if quote.origin == shared}
+        origin_of = {source: (shared if origin in tied else origin) for source, origin in origin_of.items()}
+    return origin_of
 
 
 _GENERIC = frozenset(["report", "reports", "from", "the", "on", "of", "by", "and", "an", "a", "unsigned", "based"])

@@ -25,12 +25,13 @@ from . import wording
 from .context import FactView, SourceView, attribution_of, build_context, smart_quotes, source_view
 from .language import Language, typeset
 from .language import language as language_of
-from .sandbox import Sandbox, TemplateOutside, make_sandbox, render_bounded
+from .sandbox import Sandbox, TemplateOutside, in_plain_words, make_sandbox, render_bounded
 from .templates import TemplateFile, search_path
 
 # Characters that can start markup anywhere, and those that only matter at the
-# start of a block ("1." or "-" would open a list, "#" a heading).
-_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>!|~&])")
+# start of a block ("1." or "-" would open a list, "#" a heading). A brace is
+# escaped wherever it stands: a line of `{…}` is a block attribute (`{.timeline}`).
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>!|~&{}])")
 _BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+#=>])")
 _FACT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # as `load.model` checks ids
 
@@ -105,7 +106,7 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile, language: str
     try:
         words = language_of(code)
     except BriefingError as error:  # point at the line that chose the language, when a file did
-        where = checked.dossier.config.where
+        where = checked.dossier.config.where.of("language")
         file, line = ((str(template.path), None) if template.info.language else
                       (None, None) if language and language != checked.dossier.config.language else
                       (where.file, where.line))
@@ -143,7 +144,7 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile, language: str
                             line=line) from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError, jinja2.TemplateError) as error:
         file, line = _template_frame(template.path)
-        raise BriefingError(f"template error: {error}", file=file, line=line) from None
+        raise BriefingError(f"template error: {in_plain_words(error)}", file=file, line=line) from None
     unshown = unshown_sections(checked, template, record)
     return ComposedBrief(markdown, meta, note_contents(checked, words), template, (unshown,) if unshown else ())
 
@@ -194,7 +195,7 @@ def make_meta(checked: CheckedDossier, template: TemplateFile, words: Language) 
         audience=_(info.audience), keywords=tuple(config.keywords), language=words.code,
         date_text=words.date(config.date), labels=labels(words, config.status),
         template=info.name, evidence=info.evidence, numbered=info.numbered,
-        table_of_contents=info.table_of_contents, page_budget=info.page_budget,
+        table_of_contents=info.table_of_contents, page_budget=info.page_budget, title_block=info.title_block,
         budget_where=(str(template.path), template.budget_line),
         generator=f"briefing {__version__}",
     )
@@ -210,7 +211,9 @@ def labels(words: Language, status: str = "draft") -> Labels:
         evidence=_("Evidence"), sources_and_evidence=_("Sources and evidence"), page_of=_("Page %(page)s of %(pages)s"),
         translation=_("(translation: %(text)s)"), also=_("Also %(names)s."), evidence_number=_("evidence %(number)s"),
         back_to_citation=_("back to citation %(number)s"), made_for=_("%(doc_type)s for: %(audience)s"),
-        attached=_("Attached"), colon=str(words.translations.pgettext("after a label or a source's name", ": ")),
+        attached=_("Attached"), quoted_at=_("[passage quoted at %(number)s]"),
+        timeline_figure=_("Figure %(number)s. The dated events of the table below, evenly spaced (not to scale)"),
+        colon=str(words.translations.pgettext("after a label or a source's name", ": ")),
         style_names=(("Brief Organisation", _("Brief Organisation")), ("Brief Type", _("Brief Type")),
                      ("Brief Field", _("Brief Field")), ("Numbered Paragraph", _("Numbered Paragraph")),
                      ("Table Text", _("Table Text"))),

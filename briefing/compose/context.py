@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..check import CheckedDossier, CheckedFact
+from ..document import quote_marks
 from ..load import Source
 from ..load.model import UNKNOWN
 from . import wording
@@ -141,7 +142,7 @@ def source_view(source: Source, words: Language) -> SourceView:
     missing = tuple(field for field, value in fields if value == UNKNOWN)
     known = [value for field, value in fields[:2] if value not in (UNKNOWN, name)]
     if meta.title != UNKNOWN:
-        known.append(f"“{meta.title}”")
+        known.append(_in_marks(meta.title, words))
     if meta.kind:
         known.append(meta.kind)
     return SourceView(
@@ -149,6 +150,12 @@ def source_view(source: Source, words: Language) -> SourceView:
         meta.reliability, meta.reliability_reason, meta.note or "", name, details, f"{name} — {details}",
         dated_as(meta, words), meta.kind or "", "; ".join(known), missing,
     )
+
+
+def _in_marks(title: str, words: Language) -> str:
+    """A title in the quotation marks of the brief's language: “Title”, « Titre »."""
+    opening, closing = quote_marks(title, words.code)
+    return f"{opening}{title}{closing}"
 
 
 def dated_as(meta, words: Language) -> str:
@@ -175,7 +182,7 @@ def _details(meta, name: str, words: Language) -> str:
     for field, _label, value in fields:
         if value in (UNKNOWN, name):
             continue
-        known.append(f"“{value}”" if field == "title" else words.date(value) if field == "date" else value)
+        known.append(_in_marks(value, words) if field == "title" else words.date(value) if field == "date" else value)
     unknown = [label for _field, label, value in fields if value == UNKNOWN]
     parts = known + [_("reliability %(grade)s", grade=meta.reliability)] + (
         [_("unknown: %(fields)s", fields=", ".join(unknown))] if unknown else [])
@@ -240,7 +247,8 @@ def build_context(checked: CheckedDossier, words: Language, cited: Callable[[], 
     items = _items(facts.values(), labels)
     item_of_key = {f.key: f.item for f in facts.values() if f.key and f.item}
     discrepancies = tuple(
-        DiscrepancyView(d.key, d.label, tuple(VersionView(v.value, tuple(facts[f.id] for f in v.facts)) for v in d.versions),
+        DiscrepancyView(d.key, _point_label(d.label, items.get(item_of_key.get(d.key, "")), words),
+                        tuple(VersionView(v.value, tuple(facts[f.id] for f in v.facts)) for v in d.versions),
                         item_of_key.get(d.key, ""))
         for d in checked.discrepancies
     )
@@ -321,6 +329,14 @@ def _items(facts, labels: dict[str, str]) -> dict[str, ItemView]:
         cited = tuple(dict.fromkeys(source for fact in members for source in fact.sources))
         items[item] = ItemView(item, labels.get(item, item), tuple(members), versions, cited, len(versions) > 1)
     return items
+
+
+def _point_label(label: str, item: ItemView | None, words: Language) -> str:
+    """A disputed point named with the thing it is about ("Peaceful use of nuclear
+    energy: parties"): a key's label alone ("Parties") heads a column of that thing's table."""
+    if item is None:
+        return label
+    return words.gettext("%(item)s: %(point)s") % {"item": item.label, "point": label[:1].lower() + label[1:]}
 
 
 def credibility_legend(checked: CheckedDossier, words: Language) -> tuple[tuple[int, str], ...]:

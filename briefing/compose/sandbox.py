@@ -16,6 +16,10 @@ time before it is made (`compose.limits` says how it is measured):
 * time and memory: every step (an operator, a call, a filter applied to an
   item, a turn of a loop) checks the clock, and now and then the memory.
 
+A number longer than Python writes out (4300 digits, `sys.get_int_max_str_digits`)
+is said in plain words with its line: a literal when the template is read
+(`_Lexer`, `_Compiler.visit_Const`), a number made as it runs (`in_plain_words`).
+
 The template files themselves are read only inside the template folders.
 """
 
@@ -23,12 +27,14 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import jinja2
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator
+from jinja2.lexer import TOKEN_INTEGER, Lexer
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter, SecurityError, safe_range
 
 from ..errors import BriefingError
@@ -55,6 +61,40 @@ _PADDING = frozenset(["center", "ljust", "rjust", "zfill", "expandtabs"])
 SHORT_LOOP = 1024  # turns of a loop between two checks of the clock
 
 
+def number_too_long(digits: int | None = None) -> str:
+    """The words for a number longer than Python writes out, or reads (`digits`: how long it is)."""
+    limit = sys.get_int_max_str_digits()
+    return (f"number too long ({digits} digits; at most {limit})" if digits else
+            f"number too long to write out (more than {limit} digits)")
+
+
+def in_plain_words(error: Exception) -> str:
+    """The message of an error a template meets as it runs, in a user's words where Python's are a
+    programmer's (a number too long to write out: "…use sys.set_int_max_str_digits()…")."""
+    if isinstance(error, ValueError) and "integer string conversion" in str(error):
+        return number_too_long()
+    return str(error)
+
+
+class _Lexer(Lexer):
+    """Jinja's lexer, with a number literal too long for Python to read a syntax error at its line."""
+
+    def wrap(self, stream, name=None, filename=None):
+        last: list = [1, None, ""]  # the line, kind and text of the token being read
+
+        def seen(tokens):
+            for token in tokens:
+                last[:] = token
+                yield token
+        try:
+            yield from super().wrap(seen(stream), name, filename)
+        except ValueError:
+            line, kind, text = last
+            if kind != TOKEN_INTEGER:
+                raise
+            raise jinja2.TemplateSyntaxError(number_too_long(len(text.replace("_", ""))), line, name, filename) from None
+
+
 class _Compiler(CodeGenerator):
     """Jinja's code generator, with the sandbox at the steps it leaves to Python:
     `~` joins through `checked_join`, `{{ value }}` is written by `to_text`,
@@ -74,6 +114,14 @@ class _Compiler(CodeGenerator):
             self.write(")")
             return
         super().visit_Call(node, frame, forward_caller=forward_caller)
+
+    def visit_Const(self, node, frame) -> None:
+        try:
+            super().visit_Const(node, frame)
+        except ValueError:  # the text of a number too long to write out (a hex literal, a product of them)
+            if not isinstance(node.value, int):
+                raise
+            self.fail(number_too_long(), node.lineno)
 
     def visit_Concat(self, node, frame) -> None:
         self.write("environment.checked_join((")
@@ -116,6 +164,11 @@ class Sandbox(ImmutableSandboxedEnvironment):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.limits = Limits()  # started while a brief composes
+
+    @functools.cached_property
+    def lexer(self) -> Lexer:  # type: ignore[override]
+        """`_Lexer`, this sandbox's own (Jinja's property gives one shared by environments of the same settings)."""
+        return _Lexer(self)
 
     # the steps of a template -------------------------------------------------------------
 

@@ -47,6 +47,7 @@ class TemplateInfo(BaseModel):
     numbered: bool = False
     table_of_contents: bool = False
     page_budget: int | None = None
+    title_block: Literal["full", "compact"] = "full"  # compact: fields three abreast, for a one-page note
     purpose: str | None = None  # "For information", "For decision": the line under the title
     reference_suffix: str | None = None  # added to the dossier's reference, so each product has its own ("EXE")
     shows: list[str] = []  # the section tags the template chooses by; named when a section is left out

@@ -36,7 +36,7 @@ def reason(fact: CheckedFact, words: Language) -> str:
     can be judged', and the dispute that caps its credibility."""
     _ = words.gettext
     sources = len({quote.source.id for quote in fact.evidence})
-    if fact.confirming_sources >= 2:
+    if fact.confirming_sources >= 2 and fact.independent_sources == fact.confirming_sources:
         text = words.ngettext("%(num)s independent source", "%(num)s independent sources", fact.confirming_sources)
     elif fact.independent_sources >= 2:
         text = (_("%(count)s independent sources, of which none can be judged", count=fact.independent_sources)

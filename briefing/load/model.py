@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WrapValidator, field_validator, model_validator
@@ -86,10 +87,16 @@ Text = Annotated[str, WrapValidator(_in_languages)]  # a text that may come in s
 
 @dataclass(frozen=True, slots=True)
 class Where:
-    """Where an object was read: the file, and the line when there is one."""
+    """Where an object was read: the file, the line when there is one, and the line of each of its
+    fields (the YAML loader's `key_lines`), so that a mistake in one field can point at it."""
 
     file: str
     line: int | None = None
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def of(self, name: str) -> Where:
+        """Where the field `name` was read: its own line, else the object's."""
+        return Where(self.file, self.key_lines.get(name, self.line))
 
 
 MAX_SHORT = 500  # characters of a title, a name, an outlet, a label: a line, not a page

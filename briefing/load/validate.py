@@ -55,7 +55,7 @@ def validate_models(path: Path, data: Any, model: type[M], errors: list[Briefing
 
 def attach_where(model: BaseModel, raw: Any, path: Path) -> None:
     """Give a model (a `model.Strict`), and the models nested in it, the file and line they came from."""
-    where = Where(file=str(path), line=getattr(raw, "line", None))
+    where = Where(file=str(path), line=getattr(raw, "line", None), key_lines=getattr(raw, "key_lines", {}))
     model.located(where)  # type: ignore[attr-defined]  # every dossier model is a `model.Strict`
     for name in _nesting_fields(type(model)):
         value = getattr(model, name)

@@ -7,13 +7,15 @@ from collections.abc import Callable, Sequence
 from ..document import Inline, plain_text, unbreakable_pieces
 
 
-def share_widths(rows: Sequence[Sequence[tuple[Inline, ...]]], columns: int, width: float, widest: float,
+def share_widths(rows: Sequence[Sequence[tuple[Inline, ...]]], columns: int, width: float,
                  measure: Callable[[str], float]) -> list[float]:
     """Share `width` by how much text each column holds, but never narrower
     than the column's longest unbreakable piece (`measure` gives its width,
-    padding included), so no word breaks inside a column ("Publish|ed"); a
-    piece wider than `widest` (a column's fair share) is broken instead, and the
-    columns above their floor give back what the floors take, so the table fits."""
+    padding included), so no word breaks inside a column ("Publish|ed",
+    "intergo|uvernementale"); a piece wider than two fifths of the table (a
+    long URL) is broken instead, and the columns above their floor give back
+    what the floors take, so the table fits."""
+    widest = width * max(1 / columns, 0.4)
     lengths = [1] * columns
     floors = [0.0] * columns
     for row in rows:

@@ -33,20 +33,40 @@ from lxml import etree
 
 from ...errors import BriefingError
 from ...load.paths import MAX_FILE_BYTES
+from ...load.unpacking import TooLarge, read_part
 
 # What a brief takes from a reference document, besides the page setup of its main document:
 # each part by the type of its relationship from the main document, and the content type it is written as.
 STYLE_PARTS = {RT.STYLES: CT.WML_STYLES, RT.NUMBERING: CT.WML_NUMBERING, RT.THEME: CT.OFC_THEME,
                RT.FONT_TABLE: CT.WML_FONT_TABLE, RT.SETTINGS: CT.WML_SETTINGS}
-# Settings that reach outside the file, or that would keep the brief from being edited or its
-# marking from being on every page: an attached template (and the restyling from it on opening),
-# a mail merge's data source and query, a schema, a transform to save through, a password to
-# edit, a first or even page without the marking's header.
-DROPPED_SETTINGS = ("attachedTemplate", "linkStyles", "mailMerge", "attachedSchema", "saveThroughXslt",
-                    "documentProtection", "writeProtection", "evenAndOddHeaders")
+# What a brief keeps of a reference document's settings and numbering definitions: the elements known
+# to be layout, by their WordprocessingML names, and nothing else (anything Word may learn to act on
+# later included). Left out on purpose, among others: an attached template (and the restyling from it
+# on opening), a mail merge's data source and query, a schema, a transform to save through, a password
+# to edit, tracked changes and how they show, document variables, shape defaults (VML that may name an
+# image elsewhere), and different even-page headers (the brief's marking is in its one header).
+KEPT_SETTINGS = frozenset({
+    "zoom", "defaultTabStop", "autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone", "doNotHyphenateCaps",
+    "characterSpacingControl", "noPunctuationKerning", "strictFirstAndLastChars", "noLineBreaksAfter",
+    "noLineBreaksBefore", "mirrorMargins", "gutterAtTop", "alignBordersAndEdges", "bordersDoNotSurroundHeader",
+    "bordersDoNotSurroundFooter", "drawingGridHorizontalSpacing", "drawingGridVerticalSpacing",
+    "displayHorizontalDrawingGridEvery", "displayVerticalDrawingGridEvery", "doNotUseMarginsForDrawingGridOrigin",
+    "drawingGridHorizontalOrigin", "drawingGridVerticalOrigin", "defaultTableStyle", "footnotePr", "endnotePr",
+    "compat", "themeFontLang", "clrSchemeMapping", "decimalSymbol", "listSeparator"})
+# The list definitions and the lists; a picture bullet (`numPicBullet`, a VML image) goes, and with
+# it the levels' references to one.
+KEPT_NUMBERING = frozenset({"abstractNum", "num"})
+DROPPED_NUMBERING = frozenset({"lvlPicBulletId"})
+# Attribute values that look like addresses and are names: the owner of Word's compatibility
+# settings (`w:compatSetting w:uri`), never fetched.
+NAMES_NOT_LINKS = frozenset({"http://schemas.microsoft.com/office/word"})
+# An attribute value that names a place: a scheme (http:, file:, mailto:, a drive C:), a host (//host),
+# a file share (\\server).
+_LINK = re.compile(r"^\s*(?:[A-Za-z][A-Za-z0-9+.-]*:\S|//|\\\\)")
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"  # r:id, r:embed, r:link…
 _CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+_WORD = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
@@ -56,8 +76,10 @@ def style_parts(reference: Path) -> bytes:
     theme, fonts table and settings. Every other part goes (macros, custom XML,
     embedded files and fonts, headers and footers, which the brief writes
     itself, comments, properties), every relationship but the main document's
-    to those parts, and every element that referred to one that went (an
-    attached template, a linked or embedded image, a hyperlink)."""
+    to those parts, every element that referred to one that went (an
+    attached template, a linked or embedded image, a hyperlink) or that names
+    a place in an attribute (a picture bullet's image, a path on a file
+    share), and of the settings and numbering all but their known layout."""
     return _style_parts(reference.read_bytes(), reference)
 
 
@@ -74,7 +96,7 @@ def _style_parts(data: bytes, reference: Path) -> bytes:
                 if kind in STYLE_PARTS and target is not None:
                     kept.setdefault(kind, target)
             parts = {main: _page_setup(_read(package, main, reference))}
-            parts |= {name: _unlinked(_read(package, name, reference), kind == RT.SETTINGS) for kind, name in kept.items()}
+            parts |= {name: _unlinked(_read(package, name, reference), kind) for kind, name in kept.items()}
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
         raise BriefingError("the reference document is not a Word document (.docx): save it from Word or LibreOffice "
                             f"as .docx ({type(error).__name__})", file=reference) from None
@@ -96,12 +118,13 @@ def _style_parts(data: bytes, reference: Path) -> bytes:
 
 
 def _read(package: zipfile.ZipFile, name: str, reference: Path) -> bytes:
-    """A part of the package, refused past 64 MB unpacked (the sizes a zip declares are those it unpacks to)."""
-    if package.getinfo(name).file_size > MAX_FILE_BYTES:
+    """A part of the package, refused past 64 MB unpacked (`load.unpacking`: whatever size the zip declares)."""
+    try:
+        return read_part(package, name)
+    except TooLarge:
         raise BriefingError(f"the part '{name}' of the reference document unpacks to more than "
                             f"{MAX_FILE_BYTES // 1_000_000} MB; save the document again from Word or LibreOffice",
-                            file=reference)
-    return package.read(name)
+                            file=reference) from None
 
 
 def _rels_name(part: str) -> str:
@@ -148,24 +171,51 @@ def _page_setup(data: bytes) -> bytes:
         body.append(section)
         for first_page in section.findall(qn("w:titlePg")):
             section.remove(first_page)
-    return _unlinked(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), False)
+    return _unlinked(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
-def _unlinked(data: bytes, settings: bool) -> bytes:
-    """A part without the elements that referred to another part or outside the file (an
-    `r:` attribute: the package holds no relationship of theirs now), and, for the settings,
-    without `DROPPED_SETTINGS`."""
+def _unlinked(data: bytes, kind: str = "") -> bytes:
+    """A part without what points outside it: every element with an `r:` attribute (the package
+    holds no relationship of theirs now) or an attribute whose value is an address or a path
+    (`_LINK`), every processing instruction and comment; and for the settings and the numbering
+    definitions (`kind`), only the elements kept of them (`KEPT_SETTINGS`, `KEPT_NUMBERING`)."""
     root = etree.fromstring(data, _PARSER)
-    doomed = root.xpath("//*[@*[namespace-uri() = $r]]", r=_R)
-    if settings:
-        doomed += [element for name in DROPPED_SETTINGS for element in root.iter(qn(f"w:{name}"))]
-    if not doomed and not root.getroottree().docinfo.doctype:  # as it was: nothing to take out
+    doomed = [node for node in root.iter() if not isinstance(node.tag, str) or _links(node)] + _not_kept(root, kind)
+    outside = root.getprevious() is not None or root.getnext() is not None  # a comment or instruction around it
+    if not doomed and not outside and not root.getroottree().docinfo.doctype:  # as it was: nothing to take out
         return data
-    for element in doomed:
-        parent = element.getparent()
+    for node in doomed:
+        parent = node.getparent()
         if parent is not None:
-            parent.remove(element)
+            parent.remove(node)
+    for name in _links(root):  # the part itself stays, without them
+        del root.attrib[name]
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _links(element) -> list[str]:
+    """The attributes of `element` that name a relationship, or a place outside the file."""
+    return [name for name, value in element.attrib.items()
+            if name.startswith(f"{{{_R}}}") or (_LINK.match(value) and value not in NAMES_NOT_LINKS)]
+
+
+def _not_kept(root, kind: str) -> list:
+    """The elements of the settings or numbering part that a brief does not keep: those not named
+    at the top, and inside those it keeps, any of another vocabulary or in `DROPPED_NUMBERING`."""
+    kept = {RT.SETTINGS: KEPT_SETTINGS, RT.NUMBERING: KEPT_NUMBERING}.get(kind)
+    if kept is None:
+        return []
+    not_kept = [child for child in root if _word_name(child) not in kept]
+    inside = [element for child in root if _word_name(child) in kept for element in child.iterdescendants()]
+    return not_kept + [element for element in inside if _word_name(element) in (None, *DROPPED_NUMBERING)]
+
+
+def _word_name(element) -> str | None:
+    """'zoom' for `w:zoom`; None for an element of another vocabulary, a comment or a processing instruction."""
+    if not isinstance(element.tag, str):
+        return None
+    name = etree.QName(element)
+    return name.localname if name.namespace == _WORD else None
 
 
 BLACK = RGBColor(0, 0, 0)

@@ -20,8 +20,10 @@ from pathlib import Path
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml.ns import qn
+from docx.shared import Twips
 from lxml import etree
 
 from ...document import (
@@ -45,7 +47,8 @@ from ...document import (
     fold_spaces,
     plain_text,
     quote_marks,
-    title_block_rows,
+    title_block_grid,
+    title_block_lines,
 )
 from ...errors import BriefingError, build_time, source_date_epoch
 from ..tables import share_widths
@@ -67,7 +70,7 @@ _PRESERVE = "{http://www.w3.org/XML/1998/namespace}space"
 SHADE = "D9D9D9"
 TABLE_SIZE = 9  # points: the Table Text style of the reference document
 CELL_PADDING = 2 * 108 + 40  # twips: Word's cell margins, left and right, and a little room
-FOOTNOTE_LIMIT = 500  # characters: a footnote is the short form (source, grade, quote), not the whole entry
+FOOTNOTE_LIMIT = 350  # characters: a footnote is the short form (source, grade, quote), not the whole entry
 
 
 def render_docx(document: Document, path: Path, reference: Path) -> None:
@@ -277,9 +280,13 @@ class _Writer:
                 _sub(properties, "w:szCs", w_val=complex_font[0])
             if complex_font:
                 _sub(properties, "w:rtl")
-        t = _sub(r, "w:t")
-        t.set(_PRESERVE, "preserve")
-        t.text = text
+        for index, piece in enumerate(text.split("\t")):  # a tab is Word's own element, not a character
+            if index:
+                _sub(r, "w:tab")
+            if piece or index == 0:
+                t = _sub(r, "w:t")
+                t.set(_PRESERVE, "preserve")
+                t.text = piece
 
     def _complex_font(self, p, bold: bool) -> tuple[int | None, bool]:
         """The size (half-points) and weight right-to-left text takes in
@@ -450,22 +457,38 @@ class _Writer:
                 self.inlines(p, cells[index] if index < len(cells) else (), bold=is_header)
 
     def title_block(self, meta: Meta) -> None:
-        if meta.organisation != "unknown":
-            self.run(self.paragraph("Brief Organisation"), meta.organisation.upper())
-        self.run(self.paragraph("Brief Type"), meta.doc_type.upper())
+        organisation = meta.organisation.upper() if meta.organisation != "unknown" else ""
+        if meta.title_block == "compact":  # one line: "SAHEL DESK · BRIEFING NOTE", as in the PDF
+            line = self.paragraph("Brief Type")
+            if organisation:
+                self.run(line, organisation + " · ")
+            self.run(line, meta.doc_type.upper())
+        else:
+            if organisation:
+                self.run(self.paragraph("Brief Organisation"), organisation)
+            self.run(self.paragraph("Brief Type"), meta.doc_type.upper())
         self.run(self.paragraph("Title"), meta.title)
         if meta.subject != "unknown":
             self.run(self.paragraph("Subtitle"), meta.subject)
-        fields = title_block_rows(meta)
-        if not fields:
+        if meta.title_block == "compact":  # a line of pairs, one cell: "Date 24 June 2025 · Reference …"
+            lines: list[list[Inline]] = [[] for _ in title_block_lines(meta)]
+            for pieces, line in zip(lines, title_block_lines(meta)):
+                for index, (name, text) in enumerate(line):
+                    pieces += [Text(" · ")] if index else []
+                    pieces += [Strong((Text(name),)), Text(" " + text)]
+            if lines:
+                self.table(Table((), tuple((tuple(pieces),) for pieces in lines)), widths=[self.width])
             return
-        half = (len(fields) + 1) // 2  # two columns of fields, read down, as in the PDF
+        grid = title_block_grid(meta)  # the fields read down the columns, as in the PDF
+        if not grid:
+            return
         empty: tuple[Inline, ...] = ()
-        cells: list[tuple[tuple[Inline, ...], ...]] = [((Strong((Text(label),)),), (Text(value),)) for label, value in fields]
-        rows = tuple(cells[i] + (cells[half + i] if half + i < len(cells) else (empty, empty)) for i in range(half))
-        label = max(_twips(text_width(name, TABLE_SIZE, True)) for name, _ in fields) + CELL_PADDING
-        value = (self.width - 2 * label) // 2
-        self.table(Table((), rows), widths=[label, value, label, self.width - 2 * label - value])
+        rows = tuple(tuple(cell for pair in row for cell in (((Strong((Text(pair[0]),)),), (Text(pair[1]),)) if pair
+                                                            else (empty, empty)))
+                     for row in grid)
+        labels = max(_twips(text_width(pair[0], TABLE_SIZE, True)) for row in grid for pair in row if pair) + CELL_PADDING
+        value = (self.width - 2 * labels) // 2
+        self.table(Table((), rows), widths=[labels, value, labels, self.width - 2 * labels - value])
 
     def table_of_contents(self) -> None:
         """A TOC field whose result is already the list of sections, linked to
@@ -505,24 +528,48 @@ class _Writer:
     # page furniture and properties ----------------------------------------------
 
     def header_and_footer(self, meta: Meta) -> None:
+        """As the PDF has them: the first page's header is the marking; the
+        others' the reference, the marking and the date; every footer the
+        reference and date at the left, "Page X of Y" at the right, and the
+        marking under them."""
         section = self.word.sections[0]
-        header = section.header.paragraphs[0]
-        header.text = _xml_text(meta.marking)
-        header.style = self.word.styles["Header"]
-        footer = section.footer.paragraphs[0]
-        footer.style = self.word.styles["Footer"]
-        p = footer._p
-        left = " · ".join(v for v in (meta.reference, meta.date_text if meta.date != "unknown" else "unknown")
-                          if v != "unknown")
+        section.different_first_page_header_footer = True
+        reference = meta.reference if meta.reference != "unknown" else ""
+        date = meta.date_text if meta.date != "unknown" else ""
+        first = section.first_page_header.paragraphs[0]
+        first.style = self.word.styles["Header"]
+        self.run(first._p, meta.marking, bold=True)
+        header = self._tabbed(section.header.paragraphs[0], "Header")
+        self.run(header._p, reference + "\t")
+        self.run(header._p, meta.marking, bold=True)
+        self.run(header._p, "\t" + date)
+        for footer in (section.first_page_footer, section.footer):
+            self.footer(footer, meta, " · ".join(v for v in (reference, date) if v))
+
+    def _tabbed(self, paragraph, style: str, centre: bool = True):
+        """A header or footer line in parts: left, centred (when `centre`), right;
+        the style's own tab stops cleared, so only these count."""
+        paragraph.style = self.word.styles[style]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        stops = paragraph.paragraph_format.tab_stops
+        for stop in self.word.styles[style].paragraph_format.tab_stops:
+            stops.add_tab_stop(stop.position, WD_TAB_ALIGNMENT.CLEAR)
+        if centre:
+            stops.add_tab_stop(Twips(self.width // 2), WD_TAB_ALIGNMENT.CENTER)
+        stops.add_tab_stop(Twips(self.width), WD_TAB_ALIGNMENT.RIGHT)
+        return paragraph
+
+    def footer(self, footer, meta: Meta, left: str) -> None:
+        p = self._tabbed(footer.paragraphs[0], "Footer", centre=False)._p
         before, _, rest = meta.labels.page_of.partition("%(page)s")
         between, _, after = rest.partition("%(pages)s")
-        self.run(p, f"{left} · {before}" if left else before)
+        self.run(p, f"{left}\t{before}")
         self.field(p, "PAGE", "1")
         self.run(p, between)
         self.field(p, "NUMPAGES", "1")
         if after:
             self.run(p, after)
-        self.run(section.footer.add_paragraph(style=self.word.styles["Footer"])._p, meta.marking, bold=True)
+        self.run(footer.add_paragraph(style=self.word.styles["Footer"])._p, meta.marking, bold=True)
 
     def properties(self, meta: Meta) -> None:
         core = self.word.core_properties
@@ -571,7 +618,7 @@ def column_widths(block: Table, columns: int, width: int) -> list[int]:
     """Column widths in twips: the text width shared among the columns (see
     `share_widths`), measured in bold, as a header is set, and filling the text
     width exactly."""
-    widths = share_widths((block.header, *block.rows), columns, width, width // columns,
+    widths = share_widths((block.header, *block.rows), columns, width,
                           lambda piece: _twips(text_width(piece, TABLE_SIZE, True)) + CELL_PADDING)
     result = [int(w) for w in widths]
     result[-1] += width - sum(result)  # the columns fill the text width exactly

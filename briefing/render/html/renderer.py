@@ -302,7 +302,12 @@ class _Writer:
             passages = entry.passages or (entry.quote,)
             translations = entry.translations or (None,) * len(passages)
             quoted = []
-            for passage, translation in zip(passages, translations):
+            earlier_ones = entry.quoted_at or (None,) * len(passages)
+            for index, (passage, translation, earlier) in enumerate(zip(passages, translations, earlier_ones)):
+                if earlier:  # printed whole in an earlier entry: a link to it, once for a run of such passages
+                    if index == 0 or earlier_ones[index - 1] != earlier:
+                        quoted.append(f'<a href="#note-{earlier}">{escape(self.meta.labels.quoted_at % {"number": earlier})}</a>')
+                    continue
                 opening, closing = quote_marks(passage, entry.language)
                 quoted.append(f"{opening}<span{quote_lang}{quote_dir}>{escape(fold_spaces(passage))}</span>{closing}"
                               + (f' <span class="translation">{escape(self.translated(translation))}</span>' if translation else ""))

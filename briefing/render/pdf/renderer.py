@@ -3,6 +3,8 @@
 Native PDF features: an embedded, subset Unicode font; a running header and
 footer with the handling marking and "Page X of Y"; bookmarks that mirror the
 headings; citations that link to their evidence entry; document information.
+A table of dated events (kind "timeline") is also drawn as a figure above it
+(timeline.py).
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ from ...document import (
     page_label,
     plain_text,
     quote_marks,
-    title_block_rows,
+    title_block_grid,
+    title_block_lines,
 )
 from ...document import (
     Paragraph as Para,
@@ -63,6 +66,7 @@ from ..typography import bind_units
 from .fonts import FAMILY, check_glyphs, is_invisible, register_fonts
 from .patches import reportlab_patched
 from .rtl import has_right_to_left, is_right_to_left, split_by_level, visual_lines, visual_string
+from .timeline import TimelineFigure
 
 MARGIN = 2.2 * cm
 RULE = colors.Color(0.55, 0.55, 0.55)
@@ -70,7 +74,9 @@ SHADE = colors.Color(0.92, 0.92, 0.92)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=FAMILY, bulletFontName=FAMILY, fontSize=10.5, leading=13.8, spaceAfter=5)
+    # no line of a paragraph left alone at the top or the foot of a page
+    base = ParagraphStyle("body", fontName=FAMILY, bulletFontName=FAMILY, fontSize=10.5, leading=13.8, spaceAfter=5,
+                          allowWidows=0, allowOrphans=0)
     def style(name, **changes):
         return ParagraphStyle(name, parent=base, **changes)
     return {
@@ -91,6 +97,9 @@ def _styles() -> dict[str, ParagraphStyle]:
                       bulletFontName=f"{FAMILY}-Bold", spaceBefore=5, spaceAfter=1),
         "evidence": style("evidence", fontSize=8.5, leading=10.8, leftIndent=0.8 * cm, spaceAfter=1),
         "brief": style("brief", fontSize=8.5, leading=10.5, leftIndent=0.55 * cm, bulletIndent=0, bulletFontSize=8.5, spaceAfter=0),
+        "caption": style("caption", fontName=f"{FAMILY}-Bold", fontSize=8.5, leading=11, spaceAfter=0),
+        "event-date": style("event-date", fontName=f"{FAMILY}-Bold", fontSize=7.5, leading=9, alignment=TA_CENTER, spaceAfter=0),
+        "event": style("event", fontSize=7.5, leading=9, alignment=TA_CENTER, spaceAfter=0),
     }
 
 
@@ -237,6 +246,7 @@ class _Builder:
         self.story: list[Flowable] = []
         self.headings = 0
         self.outline_level = 0  # the title's
+        self.figures = 0
         self._parsed: dict[tuple[str, str], list] = {}  # (markup, style) → reportlab's fragments of it
 
     def _prototype(self, markup: str, style: ParagraphStyle) -> list:
@@ -340,23 +350,35 @@ class _Builder:
             # a KeepTogether measures as infinitely tall, so nesting one would always break the page
             following = list(first._content) if isinstance(first, KeepTogether) else [first]
             group = self.story[heading_start:block_start] + following
-            self.story[heading_start:block_start + 1] = [KeepTogether(group), *rest]
+            keep = _HeadingsWithFigure if isinstance(first, TimelineFigure) else KeepTogether
+            self.story[heading_start:block_start + 1] = [keep(group), *rest]
 
     def title_block(self, meta: Meta) -> None:
         s = self.styles
         self.story += [_Bookmark("title", meta.title, 0)]
-        if meta.organisation != "unknown":
-            self.story.append(_Paragraph(_text(meta.organisation.upper()), s["org"]))
-        self.story.append(_Paragraph(_text(meta.doc_type.upper()), s["doctype"]))
+        organisation = _text(meta.organisation.upper()) if meta.organisation != "unknown" else ""
+        doc_type = _text(meta.doc_type.upper())
+        if meta.title_block == "compact":  # one line: "SAHEL DESK · BRIEFING NOTE"
+            self.story.append(_Paragraph(f"{organisation} · {doc_type}" if organisation else doc_type, s["doctype"]))
+        else:
+            if organisation:
+                self.story.append(_Paragraph(organisation, s["org"]))
+            self.story.append(_Paragraph(doc_type, s["doctype"]))
         self.story.append(_Paragraph(_text(meta.title), s["title"]))
         if meta.subject != "unknown":
             self.story.append(_Paragraph(_text(meta.subject), s["subject"]))
-        fields = title_block_rows(meta)  # the DOCX's too
-        cells = [[_Paragraph(f"<b>{name}</b>", s["cell"]), _Paragraph(_text(value), s["cell"])] for name, value in fields]
-        half = (len(cells) + 1) // 2
-        rows = [left + (cells[half + i] if half + i < len(cells) else ["", ""]) for i, left in enumerate(cells[:half])]
-        width = A4[0] - 2 * MARGIN
-        table = Table(rows, colWidths=[width * 0.17, width * 0.33, width * 0.17, width * 0.33])
+        width = A4[0] - 2 * MARGIN  # the fields as the DOCX sets them too
+        rows: list[list[_Paragraph | str]]
+        if meta.title_block == "compact":  # a line of pairs, one cell: "Date 24 June 2025 · Reference …"
+            rows = [[_Paragraph(" · ".join(f"<b>{_text(label)}</b> {_text(value)}" for label, value in line), s["cell"])]
+                    for line in title_block_lines(meta)]
+            widths = [width]
+        else:
+            rows = [[cell for pair in row for cell in ((_Paragraph(f"<b>{_text(pair[0])}</b>", s["cell"]),
+                                                       _Paragraph(_text(pair[1]), s["cell"])) if pair else ("", ""))]
+                    for row in title_block_grid(meta)]
+            widths = [width * 0.17, width * 0.33] * 2
+        table = Table(rows, colWidths=widths)
         table.setStyle(TableStyle([
             ("LINEABOVE", (0, 0), (-1, 0), 1.2, colors.black),
             ("LINEBELOW", (0, -1), (-1, -1), 1.2, colors.black),
@@ -378,6 +400,8 @@ class _Builder:
         elif isinstance(block, ListBlock):
             self.list_block(block, style)
         elif isinstance(block, TableBlock):
+            if block.kind == "timeline" and (figure := self.timeline(block)):
+                self.story += [figure, Spacer(1, 10)]
             self.story += [self.table(block), Spacer(1, 6)]
         elif isinstance(block, Rule):
             self.story.append(Spacer(1, 6))
@@ -421,6 +445,25 @@ class _Builder:
         ]))
         return KeepTogether([table]) if len(rows) <= 3 else table
 
+    def timeline(self, block: TableBlock) -> TimelineFigure | None:
+        """The figure of a timeline table's events (first column the date, second
+        the event, citations left to the table), numbered as the brief's figures
+        are; none for fewer than two events, nor one too tall for a page."""
+        events = [row for row in block.rows if len(row) >= 2]
+        if len(events) < 2:
+            return None
+        s = self.styles
+        dates = [fold_spaces(plain_text(row[0])) for row in events]
+        labels = [(self.plain(date, s["event-date"]), self.plain(plain_text(row[1]), s["event"])) for date, row in zip(dates, events)]
+        caption = self.plain(self.document.meta.labels.timeline_figure % {"number": self.figures + 1}, s["caption"])
+        widest = max(stringWidth(_visible(date), f"{FAMILY}-Bold", s["event-date"].fontSize) for date in dates)
+        figure = TimelineFigure(caption, labels, widest)
+        frame_width, frame_height = A4[0] - 2 * MARGIN - 12, A4[1] - 2 * MARGIN - 12  # inside the frame's padding
+        if figure.wrap(frame_width, frame_height)[1] > frame_height - 3 * cm:  # room for its heading
+            return None
+        self.figures += 1
+        return figure
+
     def notes(self) -> None:
         notes = self.document.notes
         if not notes:
@@ -454,6 +497,18 @@ def _estimated_height(content) -> float:
     return sum(len(text) // 95 + 1 for text in texts) * 11.2 + 6
 
 
+class _HeadingsWithFigure(KeepTogether):
+    """Headings kept with the figure that follows them. reportlab measures a
+    group without the space before its first heading, which a frame sets below
+    other text: a group that fits by less than that space would leave its
+    headings behind, since a figure cannot split (a table would, and moves on)."""
+
+    def wrap(self, aW, aH):
+        size = super().wrap(aW, aH)
+        self._H += next((f.getSpaceBefore() for f in self._content if not isinstance(f, _Bookmark)), 0)
+        return size
+
+
 class _Entry(KeepTogether):
     """A long evidence entry: its claim kept with its first source, and each
     source's paragraph whole; it breaks only between sources."""
@@ -480,7 +535,13 @@ def _evidence_markup(entry, meta: Meta) -> str:
     parts = [name + _text(meta.labels.colon)]
     passages = entry.passages or (entry.quote,)
     translations = entry.translations or (None,) * len(passages)
-    for index, (passage, translation) in enumerate(zip(passages, translations)):
+    quoted_at = entry.quoted_at or (None,) * len(passages)
+    for index, (passage, translation, earlier) in enumerate(zip(passages, translations, quoted_at)):
+        if earlier:  # printed whole in an earlier entry: a link to it, once for a run of such passages
+            if index == 0 or quoted_at[index - 1] != earlier:
+                reference = _text(meta.labels.quoted_at % {"number": earlier})
+                parts.append((" " if index else "") + f'<a href="#note-{earlier}">{reference}</a>')
+            continue
         opening, closing = quote_marks(passage, entry.language)
         parts.append((" " if index else "") + f"<i>{opening}{_text(passage)}{closing}</i>")
         if translation:
@@ -510,7 +571,7 @@ def _column_widths(block: TableBlock, columns: int) -> list[float]:
     """The text width shared among the columns (see `share_widths`), measured in
     the bold face a cell may use."""
     width = A4[0] - 2 * MARGIN
-    return share_widths((block.header, *block.rows), columns, width, width / columns,
+    return share_widths((block.header, *block.rows), columns, width,
                         lambda piece: stringWidth(piece, f"{FAMILY}-Bold", 9) + 13)
 
 
@@ -618,6 +679,7 @@ class _Canvas(Canvas):
 def document_texts(document: Document):
     """Every piece of text the PDF will draw, with a name for where it comes from."""
     meta = document.meta
+    yield "the figure caption", meta.labels.timeline_figure
     for name in ("title", "subject", "organisation", "author", "marking", "audience", "reference", "doc_type"):
         yield f"the brief's {name}", getattr(meta, name)
 
@@ -643,8 +705,8 @@ def render_pdf(document: Document, path: Path) -> None:
     family = register_fonts()
     check_glyphs(document_texts(document), family.covered)
     meta = document.meta
-    story = _Story(_Builder(document).build())
-    with reportlab_patched(family):
+    with reportlab_patched(family):  # the story too: a figure lays its labels out as it is built (measured as drawn)
+        story = _Story(_Builder(document).build())
         pages = _lay_out(story, meta, path)
     if meta.page_budget and pages > meta.page_budget:
         file, line = meta.budget_where
