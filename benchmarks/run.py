@@ -245,6 +245,31 @@ def bench_long_sentence(work: Path, runs: int, briefing: list[str]) -> list[Row]
     return bench_authoring("one sentence of 1.6 MB", dossier, work, runs, briefing)
 
 
+def bench_long_text(work: Path, runs: int, briefing: list[str], size: int = 11_000_000) -> list[Row]:
+    """`quote` and `sources --coverage` on the default dossier with 11 MB of ordinary sentences (its
+    first source's words, in lines of a few sentences) added to the source `quote` searches: a text
+    too long to segment whole, searched by the places that share the fragment's words."""
+    import random
+
+    from briefing.load import load_dossier
+
+    dossier = work / "long-text"
+    shutil.copytree(REPO / "sources", dossier / "sources")
+    loaded = load_dossier(dossier)
+    source = next(s for s in loaded.sources if s.id == loaded.facts[0].evidence[0].source)
+    words = [word.strip(".!?…") for word in source.text.split()]
+    pick = random.Random(2).choice
+    lines, length = [], 0
+    while length < size:
+        line = " ".join(" ".join(pick(words) for _ in range(15)).capitalize() + "." for _ in range(4))
+        lines.append(line)
+        length += len(line) + 1
+    path = dossier / "sources" / source.meta.file
+    path.write_text(source.text + "\n".join(lines) + "\n", encoding="utf-8")
+    run_once(briefing + ["sources", "--accept", source.meta.id, "--dossier", str(dossier)], work)
+    return bench_authoring(f"{size // 1_000_000} MB of sentences", dossier, work, runs, briefing)
+
+
 FACT_FILE = Path("sources") / "facts" / "visit.yaml"  # the meeting, the bottom line's first fact
 CLAIM = "at the Kremlin on 23 June."
 
@@ -375,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += bench_dossier("default", REPO, work, runs, briefing, pandoc, default=True)
         rows += bench_watch(work, max(runs, 5), briefing)
         rows += bench_long_sentence(work, runs, briefing)
+        rows += bench_long_text(work, min(runs, 3), briefing)
         for size in sizes:
             sources = max(5, size // 10)
             dossier = make_dossier(work / f"dossier-{size}", size, sources, args.seed)

@@ -330,9 +330,8 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
     language = brief.document.meta.language
     localised = in_language(checked, language)
     title = localised.dossier.config.title
-    subject = " ".join((request.subject or title).split())
-    try:
-        check_header_text(subject, "the subject")
+    try:  # a line break is refused, never folded into a space (it would be the start of another header)
+        subject = " ".join(check_header_text((request.subject or title).replace("\t", " "), "the subject").split())
     except ValueError as error:
         where = dossier.config.where.of("title")
         raise (BriefingError(str(error)) if request.subject else

@@ -182,6 +182,7 @@ class Meta:
     table_of_contents: bool = False
     page_budget: int | None = None
     title_block: str = "full"  # "compact": organisation and type on one line, the fields three abreast
+    budget_where: tuple[str, int | None] = ("", None)  # the template file and the line that set `page_budget`
     generator: str = "briefing"
 
 

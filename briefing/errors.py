@@ -50,19 +50,30 @@ class BriefingError(click.ClickException):
         return (BriefingError, (self.detail, self.file, self.line, self.char))
 
 
+MAX_SHOWN = 100  # error lines a command prints: the first ones, and how many more there are
+
+
 class BriefingErrors(BriefingError):
-    """Several input mistakes found in one pass, shown one per line."""
+    """Several input mistakes found in one pass, shown one per line: the first `MAX_SHOWN`, then
+    how many more (a generated file can hold a mistake a hundred thousand times)."""
 
     def __init__(self, errors: list[BriefingError]):
         self.errors = list(errors)
         super().__init__(f"{len(self.errors)} errors")
 
+    def lines(self) -> list[str]:
+        """The lines to show: `file:line: message` of the first errors, and a line counting the rest."""
+        shown = [error.format_line() for error in self.errors[:MAX_SHOWN]]
+        more = len(self.errors) - MAX_SHOWN
+        return shown + ([f"… and {more:,} more error{'s' if more > 1 else ''}, not shown: "
+                         "fix the ones above and run again"] if more > 0 else [])
+
     def format_line(self) -> str:
-        return "\n".join(error.format_line() for error in self.errors)
+        return "\n".join(self.lines())
 
     def show(self, file=None) -> None:
-        for error in self.errors:
-            error.show(file)
+        for line in self.lines():
+            click.echo(f"error: {terminal_text(line, one_line=True)}", err=True)
 
     def __reduce__(self):
         return (BriefingErrors, (self.errors,))

@@ -241,6 +241,25 @@ def hostile_reference_docx(root: Path) -> None:
     hostile_reference(root / "templates" / "reference.docx")
 
 
+def reference_section(section: str) -> Change:
+    """The shipped reference.docx with `section` in place of the page setup (`<w:sectPr>`) of its document."""
+    def change(root: Path) -> None:
+        import re
+        import zipfile
+
+        from conftest import REPO
+
+        with zipfile.ZipFile(REPO / "templates" / "reference.docx") as shipped:
+            parts = {part: shipped.read(part) for part in shipped.namelist()}
+        document = parts["word/document.xml"].decode()
+        parts["word/document.xml"] = re.sub(r"<w:sectPr[ >].*</w:sectPr>", section, document, flags=re.S).encode()
+        (root / "templates").mkdir(exist_ok=True)
+        with zipfile.ZipFile(root / "templates" / "reference.docx", "w") as package:
+            for part, data in parts.items():
+                package.writestr(part, data)
+    return change
+
+
 def beside(make: Callable[[Path], Path], name: str, **options) -> Change:
     """../`name` beside the dossier, made by `make(path, **options)` (a bomb of conftest)."""
     return lambda root: make(root.parent / name, **options) and None
@@ -469,6 +488,17 @@ CASES = [
          "a template starts with front matter between '{#---' and '---#}'", T + ":1", BUILD_T),
     Case("template-front-matter-field", template("x\n", head=HEAD.replace("audience: Testers\n", "")),
          "front matter: missing required field 'audience'", T + ":2", BUILD_T),
+    # A page budget is a number of pages; a brief that runs over it names the template and the line. Before,
+    # 0 was no budget, -1 failed every PDF, and the overflow said neither file nor line.
+    Case("template-page-budget-negative", template("x\n", head=HEAD.replace("---#}", "page_budget: -1\n---#}")),
+         "front matter: 'page_budget': a page budget is a whole number of pages, from 1 to 1,000", T + ":5", BUILD_T),
+    Case("template-page-budget-zero", template("x\n", head=HEAD.replace("---#}", "page_budget: 0\n---#}")),
+         "front matter: 'page_budget': a page budget is a whole number of pages, from 1 to 1,000", T + ":5", BUILD_T),
+    Case("template-page-budget-huge", template("x\n", head=HEAD.replace("---#}", "page_budget: 99999999\n---#}")),
+         "front matter: 'page_budget': a page budget is a whole number of pages, from 1 to 1,000", T + ":5", BUILD_T),
+    Case("template-page-budget-overrun", template("{% for i in range(150) %}Paragraph {{ i }} of a brief too long.\n\n{% endfor %}",
+                                                  head=HEAD.replace("---#}", "page_budget: 1\n---#}")),
+         "the 't' brief runs to 5 pages but its template allows 1", T + ":5", BUILD_T),
     Case("template-front-matter-control-character", template("x\n", head=HEAD.replace("audience: Testers", 'audience: "Testers\\a"')),
          "front matter: 'audience': holds the character U+0007, which a document cannot show; remove it", T + ":3", BUILD_T),
     Case("template-not-utf8", write("templates/t.md.j2", (HEAD + "café\n").encode("latin-1")),
@@ -578,6 +608,10 @@ CASES = [
          "a name in an address holds an encoded word ('=?...?=')", D + r":\d+",
          ("mail", "-d", "{root}", "-t", "executive", "--to", "office@example.org")),
 
+    # The allowed fields of `mail:` are named as they are written (before: 'sender' for `from:`).
+    Case("mail-unknown-field", edit_yaml(CONFIG, setitem(("mail",), {"hots": "smtp.example.org"})),
+         "unknown field 'mail.hots'; allowed fields: host, port, security, username, from, timeout, max_attachment_mb, cafile",
+         D + r":\d+", CHECK, several=True),
     Case("secret-dossier-host", edit_yaml(CONFIG, setitem(("mail",), {"host": "127.0.0.1", "port": 9, "username": "desk"})),
          "the SMTP server 127.0.0.1 is named only by the dossier, and the password is not sent to it: give --smtp-host",
          D + r":\d+", MAIL + ("--send",), env=(("BRIEFING_SMTP_PASSWORD", "hunter2"),)),
@@ -592,9 +626,21 @@ CASES = [
          "'url': a URL starts with http://, https:// or mailto:", S + r":\d+", CHECK),
     Case("markup-url-space", edit_yaml(SOURCES, setitem((0, "url"), "https://example.org/a b")),
          "'url': a URL has no spaces or control characters", S + r":\d+", CHECK),
-    Case("markup-url-quote-works", edit_yaml(SOURCES, setitem((0, "url"), 'https://example.org/a"b<c>&d')), "", code=0),
-    Case("markup-url-restyle-works", edit_yaml(SOURCES, setitem((0, "url"), 'https://x.org/"><font/color="red">BIG</font>')),
-         "", code=0),
+    # A URL holds the characters of RFC 3986 only (and letters of any script): a quote, an angle bracket, a
+    # bracket outside an IPv6 host is refused at its line. Before, the first two built (escaped), and the
+    # last two made a second link (to evil.example, or a PDF link to http://x/ with garbled text).
+    Case("markup-url-quote", edit_yaml(SOURCES, setitem((0, "url"), 'https://example.org/a"b<c>&d')),
+         "'url': a URL cannot hold '\"'; write it as %22", S + ":10", CHECK),
+    Case("markup-url-restyle", edit_yaml(SOURCES, setitem((0, "url"), 'https://x.org/"><font/color="red">BIG</font>')),
+         "'url': a URL cannot hold '\"'; write it as %22", S + ":10", CHECK),
+    Case("markup-url-second-link", edit_yaml(SOURCES, setitem((0, "url"), "https://good.example/)[CLICK_HERE](https://evil.example/")),
+         "'url': a URL holds '[' only around an IPv6 address; write it as %5B", S + ":10", BUILD),
+    Case("markup-url-javascript-after-bracket", edit_yaml(SOURCES, setitem((0, "url"), "http://x/)](javascript:alert(1))")),
+         "'url': a URL holds ']' only around an IPv6 address; write it as %5D", S + ":10", BUILD),
+    Case("markup-url-no-host", edit_yaml(SOURCES, setitem((0, "url"), "https:///)**BOLD**(")),
+         "'url': a URL names its server after '//'", S + ":10", BUILD),
+    Case("markup-url-bold-works", edit_yaml(SOURCES, setitem((0, "url"), "https://good.example/)**BOLD**(")), "", code=0,
+         args=("build", "-d", "{root}", "-f", "html", "-f", "md")),  # one link to itself: tests/test_compose.py
     Case("markup-template-link-scheme", template("[open](smb://server/share) and [run](ftp://x.org/a)\n"),
          "a link goes to http://, https://, mailto: or #anchor, not 'smb://server/share'", T, BUILD_T),
     Case("markup-template-link-javascript", template("[run](javascript:alert(1))\n"),
@@ -626,6 +672,29 @@ CASES = [
          "'date': 2025-02-30 is not a date of the calendar", S + r":\d+", BUILD),
     Case("internal-huge-number", replace(FACTS, "value: 3", "value: " + "9" * 5000),
          "a number of more than 100 digits; write it in quotes, as text", F + ":12", CHECK),
+    # Every form of integer is held to the digits it is written with, before it is converted: before, 120 hex
+    # digits passed, and 5,000 gave Python's "Exceeds the limit (4300 digits)… sys.set_int_max_str_digits()".
+    Case("internal-huge-hex-number", replace(FACTS, "value: 3", "value: 0x" + "f" * 120),
+         "a number of more than 100 digits; write it in quotes, as text", F + ":12", CHECK),
+    Case("internal-huge-hex-number-5000", replace(FACTS, "value: 3", "value: 0x" + "f" * 5000),
+         "a number of more than 100 digits; write it in quotes, as text", F + ":12", CHECK),
+    Case("yaml-infinite-float", replace(FACTS, "value: 3", "value: 1.0e+999999"),
+         "a number YAML reads as infinite or as not a number; write the value in quotes, as text", F + ":12", CHECK),
+    Case("yaml-nan-float", replace(FACTS, "value: 3", "value: .NaN"),
+         "a number YAML reads as infinite or as not a number; write the value in quotes, as text", F + ":12", CHECK),
+    Case("yaml-timestamp-not-a-date", replace(CONFIG, "date: '2025-06-24'", "date: !!timestamp 2025-02-30"),
+         "'date': 2025-02-30 is not a date of the calendar", D + ":5", CHECK),
+    Case("yaml-timestamp-bad-hour", replace(SOURCES, "date: '2025-06-23'", "date: !!timestamp 2025-02-28 25:61:00"),
+         "'date': write the date as YYYY-MM-DD", S + ":5", CHECK),
+    Case("yaml-timestamp-in-event", both(add_fact(events=[{"date": "PLACEHOLDER", "label": "x"}]), replace(FACTS, "PLACEHOLDER", "!!timestamp 2025-02-30")),
+         "'events.0.date': 2025-02-30 is not a date of the calendar", F + r":\d+", CHECK),
+    Case("yaml-timestamp-in-value-works", replace(FACTS, "value: 3", "value: !!timestamp 2025-02-30"), "", CHECK, code=0),
+    Case("yaml-explicit-int-not-a-number", replace(FACTS, "value: 3", "value: !!int 0x"),
+         "invalid YAML: '0x' is not a whole number (tagged !!int); write the value in quotes, as text", F + ":12", CHECK),
+    Case("yaml-explicit-bool-not-a-boolean", replace(FACTS, "headline: true", "headline: !!bool maybe"),
+         "invalid YAML: 'maybe' is not true or false (tagged !!bool)", F + ":3", CHECK),
+    Case("yaml-explicit-float-empty", replace(FACTS, "value: 3", 'value: !!float ""'),
+         "invalid YAML: '' is not a number (tagged !!float)", F + ":12", CHECK),
     Case("internal-deep-nesting", write(FACTS, "- id: x\n  claim: " + "[" * 20000 + "]" * 20000 + "\n"),
          "invalid YAML: exceeded maximum nesting depth", F + r"(:\d+)?", CHECK),
     Case("internal-set-as-key", replace(FACTS, "  headline: true\n  claim: The", "  ? !!set {a: null}\n  : c\n  claim: The"),
@@ -656,6 +725,27 @@ CASES = [
          ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
     Case("reference-docx-huge-thumbnail-works", reference_with("docProps/thumbnail.jpeg", 300), "", code=0,
          args=("build", "-d", "{root}", "-t", "executive", "-f", "docx")),  # before: read, and copied into the brief
+    # A reference document's page setup, as a colleague's file may have it: a missing size or margin is
+    # A4's with 2.5 cm margins; one that is not a number, or a page with no room for text, is refused.
+    # Before, each was "internal error: TypeError … 'Twips' and 'NoneType'", a ValueError, or a brief
+    # laid out in a negative width.
+    Case("reference-docx-no-margins-works", reference_section('<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr>'),
+         "", code=0, args=("build", "-d", "{root}", "-t", "analyst", "-f", "docx")),
+    Case("reference-docx-empty-section-works", reference_section("<w:sectPr/>"), "", code=0,
+         args=("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("reference-docx-no-section-works", reference_section(""), "", code=0,
+         args=("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("reference-docx-page-width-not-a-number", reference_section('<w:sectPr><w:pgSz w:w="abc" w:h="16838"/></w:sectPr>'),
+         "the page setup of the reference document: the page width is 'abc', not a length",
+         r"{root}/templates/reference\.docx", ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("reference-docx-tiny-page", reference_section(
+        '<w:sectPr><w:pgSz w:w="100" w:h="100"/><w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440"/></w:sectPr>'),
+         "the page setup of the reference document leaves a text width of -4.9 cm; a brief needs at least 5 cm",
+         r"{root}/templates/reference\.docx", ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
+    Case("reference-docx-negative-margins", reference_section(
+        '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="-30000" w:bottom="1440" w:left="-30000"/></w:sectPr>'),
+         "the page setup of the reference document: the left margin is -52.92 cm; a margin is 0 or more",
+         r"{root}/templates/reference\.docx", ("build", "-d", "{root}", "-t", "executive", "-f", "docx")),
     Case("internal-long-title-works", edit_yaml(CONFIG, setitem(("title",), "Long " * 100)), "", code=0,
          args=("build", "-d", "{root}", "-t", "analyst")),
     Case("internal-long-word-works", both(edit_yaml(CONFIG, setitem(("reference",), "R" * 300)),
@@ -677,6 +767,24 @@ CASES = [
          "'marking': holds U+2067 RIGHT-TO-LEFT ISOLATE, a direction control", D + r":\d+", CHECK),
     Case("bidi-embedding-in-template-audience", template("x\n", head=HEAD.replace("audience: Testers", 'audience: "Test\u202bers"')),
          "front matter: 'audience': holds U+202B RIGHT-TO-LEFT EMBEDDING", T + ":3", BUILD_T),
+    # A line break in a subject is refused, as the README says, not folded into a space (before, each of these
+    # gave exit 0 and "Subject: x Bcc: e@e"); in a title, subject, marking of dossier.yaml as well.
+    Case("mail-subject-option-line-break", None, "the subject cannot hold line breaks", None,
+         MAIL + ("--subject", "x\nBcc: e@e")),
+    Case("mail-subject-option-line-separator", None, "the subject cannot hold line breaks", None,
+         MAIL + ("--subject", "x\u2028Bcc: e@e")),
+    Case("mail-subject-option-next-line", None, "the subject cannot hold line breaks", None,
+         MAIL + ("--subject", "x\x85Bcc: e@e")),
+    Case("title-line-break", edit_yaml(CONFIG, setitem(("title",), "D0\nBcc: evil@evil.example")),
+         "'title': holds a line break (U+000A)", D + ":1", MAIL),
+    Case("title-line-separator", edit_yaml(CONFIG, setitem(("title",), "D0\u2028Bcc: evil@evil.example")),
+         "'title': holds a line break (U+2028 LINE SEPARATOR)", D + ":1", MAIL),
+    Case("marking-paragraph-separator", edit_yaml(CONFIG, setitem(("marking",), "OFFICIAL\u2029SECRET")),
+         "'marking': holds a line break (U+2029 PARAGRAPH SEPARATOR)", D + r":\d+", CHECK),
+    Case("front-matter-block-scalar-works", template("## Points\n", head=HEAD.replace("audience: Testers", "audience: >\n  Testers\n  of the tool")),
+         "", args=BUILD_T, code=0),
+    Case("title-folded-over-lines-works", replace(CONFIG, "title: Test brief", "title: Test\n  brief\n  over lines"),
+         "", code=0, args=MAIL),
     Case("bidi-override-in-subject-option", None, "the subject cannot hold line breaks, control characters or direction "
          "controls", None, MAIL + ("--subject", "Report \u202efdp.exe")),
     Case("bidi-override-in-sender-name", edit_yaml(CONFIG, setitem(("mail",), {"from": "Desk \u202eesrever <d@example.org>"})),
@@ -694,6 +802,28 @@ CASES = [
          "'question': holds the character U+001B", r"{root}/sources/questions\.yaml:\d+", CHECK),
     Case("control-escape-in-cite", template('{{ cite("\x1b[31mnot-a-fact") }}\n'),
          "cite(): '\\x1b[31mnot-a-fact' is not a fact id", T + ":6", BUILD_T),
+
+    # sizes of a dossier ------------------------------------------------------------------------------
+    # Before, 300,000 small facts (29 MB, under the 64 MB of a file) took 25 s and 2.2 GB and printed 300,002
+    # lines; a mapping of 200,000 unknown keys printed 200,007. A dossier holds at most 50,000 facts, a file
+    # 50,000 entries, a mapping 10,000 keys, counted before the entries are validated (a long text before
+    # it is even parsed into nodes).
+    Case("bounded-facts-in-a-dossier", write("sources/facts/more.yaml", "".join(f"- {{id: f{n}}}\n" for n in range(60_000))),
+         "the dossier has more than 50,000 facts", r"{root}/sources/facts/more\.yaml:49999", CHECK),
+    Case("bounded-error-lines", write("sources/facts/more.yaml", "".join(f"- {{id: f{n}}}\n" for n in range(400))),
+         "… and 1,100 more errors, not shown: fix the ones above and run again", None, CHECK, several=True),
+    Case("bounded-facts-in-a-large-file", write("sources/facts/more.yaml", "".join(
+        f"- id: f{n}\n  section: summary\n  claim: c\n  evidence: [{{source: one, quote: Trois accords ont}}]\n"
+        for n in range(300_000))),
+         "the dossier has more than 50,000 facts", r"{root}/sources/facts/more\.yaml:199993", CHECK),
+    Case("bounded-entries-in-sources", write(SOURCES, "".join(f"- {{id: s{n}, file: texts/one.txt}}\n" for n in range(60_000))),
+         "a file holds at most 50,000 entries", S + ":50001", CHECK),
+    Case("bounded-keys-in-a-mapping", lambda root: (root / CONFIG).write_text(
+        (root / CONFIG).read_text(encoding="utf-8") + "".join(f"unknown{n}: x\n" for n in range(200_000)), encoding="utf-8"),
+         "a mapping holds at most 10,000 keys", D + r":\d+", CHECK),
+    Case("bounded-evidence-of-a-fact", lambda root: (root / FACTS).write_text(
+        (root / FACTS).read_text(encoding="utf-8").replace("  evidence:\n", "  evidence:\n" + "  - {source: one, quote: x}\n" * 60_000, 1),
+        encoding="utf-8"), "a list holds at most 50,000 entries", F + r":\d+", CHECK),
 
     # lengths of short fields ------------------------------------------------------------------------
     Case("bounded-title-length", edit_yaml(CONFIG, setitem(("title",), "word " * 12000)),
@@ -908,6 +1038,23 @@ CASES = [
          args=("sources", "--coverage", "-d", "{root}")),
     Case("remove-source-while-cited", None, "source 'one' is cited by 2 pieces of evidence: 'meeting'", S + ":1",
          ("remove-source", "one", "-d", "{root}")),
+
+    # init writes what check accepts, or nothing: its options pass the loader's own validation first.
+    # Before, each of these exited 0 and wrote a dossier that check refused.
+    Case("init-title-escape", None, "--title: holds the character U+001B, which a document cannot show", None,
+         ("init", "{root}/../new", "--no-example", "--title", "a\x1b[2Jb")),
+    Case("init-title-direction-control", None, "--title: holds U+202E RIGHT-TO-LEFT OVERRIDE, a direction control", None,
+         ("init", "{root}/../new", "--no-example", "--title", "Quarterly \u202efdp.exe")),
+    Case("init-title-too-long", None, "--title: is at most 500 characters (this one has 600)", None,
+         ("init", "{root}/../new", "--no-example", "--title", "a" * 600)),
+    Case("init-marking-too-long", None, "--marking: is at most 100 characters (this one has 101)", None,
+         ("init", "{root}/../new", "--no-example", "--marking", "M" * 101)),
+    Case("init-subject-line-break", None, "--subject: holds a line break (U+000A)", None,
+         ("init", "{root}/../new", "--subject", "one\ntwo")),
+    Case("init-title-not-utf8", None, "--title: is not UTF-8 text", None,
+         ("init", "{root}/../new", "--title", "caf\udce9")),  # a byte the terminal gave, not a character
+    Case("init-title-from-folder-escape", None, "the title taken from the folder name (give --title): holds the character U+001B", None,
+         ("init", "{root}/../x\x1b[2Ky", "--no-example")),
 
     # usage -----------------------------------------------------------------------
     Case("usage-bad-format", None, "Invalid value for '--format' / '-f': 'odt' is not one of 'docx', 'pdf', 'html', 'md'", None,

@@ -321,6 +321,45 @@ def one_long_sentence(size: int = 1_600_000) -> str:
     return " ".join(words)
 
 
+def many_sentences(size: int, seed: int = 2) -> str:
+    """A text of `size` characters or so, of short lines of ordinary sentences: a long report."""
+    import random
+
+    pick = random.Random(seed).choice
+    vocabulary = ("le président a reçu son homologue à Moscou pour parler des accords signés sur l’énergie et la "
+                  "sécurité du pays avec ses partenaires selon les sources du ministère qui évoquent une coopération "
+                  "renforcée dans la région").split()
+    lines, length = [], 0
+    while length < size:
+        line = " ".join(" ".join(pick(vocabulary) for _ in range(12)).capitalize() + "." for _ in range(4))
+        lines.append(line)
+        length += len(line) + 1
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def pysbd_characters(monkeypatch) -> list[int]:
+    """The length of every text given to pysbd, as `authoring.coverage` segments."""
+    from briefing.authoring import coverage
+
+    given: list[int] = []
+    real = coverage.segmenter
+
+    class Counting:
+        def __init__(self, language):
+            self.inner = real(language)
+
+        def segment(self, text):
+            given.append(len(text))
+            return self.inner.segment(text)
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(coverage, "segmenter", Counting)
+    return given
+
+
 # Compressed bombs: a small file that unpacks to far more (zeros and spaces compress a thousand to one).
 # Made at run time, a megabyte at a time, so that neither the repository nor the test holds them whole.
 

@@ -493,3 +493,47 @@ def test_a_brief_from_a_page_a_pdf_a_word_file_and_a_link(dossier: Path, tmp_pat
             assert absent not in text
     assert "Its second sentence names the U.S. observer, Mr. Hale." in pdf
     assert "The Lakeside Herald" in pdf and "Tomas Verlaine" in pdf  # the metadata taken from the page
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_a_dropped_property_of_a_pdf_or_word_file_is_named_as_theirs(dossier: Path, tmp_path: Path, kind: str) -> None:
+    """A document property the schema refuses is dropped with a warning that names where it came from:
+    the PDF's title, the Word file's title (before: "the page's title" for both)."""
+    path = tmp_path / f"report.{kind}"
+    title = "T" * 600  # longer than a title may be
+    if kind == "pdf":
+        from reportlab.lib.styles import getSampleStyleSheet
+        from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+        SimpleDocTemplate(str(path), title=title).build([Paragraph(
+            "The commission met in Calder on 7 April 2025 and read the level of the lake.", getSampleStyleSheet()["BodyText"])])
+    else:
+        import docx
+
+        document = docx.Document()
+        document.core_properties.title = "Report\x85on the lake"  # a control character no brief can show
+        document.add_paragraph("The commission met in Calder on 7 April 2025 and read the level of the lake.")
+        document.save(str(path))
+    result = run("add-source", str(path), "--dossier", str(dossier), "--reliability", "B")
+    assert result.exit_code == 0, result.output
+    expected = {"pdf": "the PDF's title", "docx": "the Word file's title"}[kind]
+    assert f"warning: {expected} '" in result.output and "the page's" not in result.output, result.output
+
+
+def test_control_characters_of_an_article_are_not_kept(dossier: Path, tmp_path: Path) -> None:
+    """An escape sequence or another control character in a text is no part of the article: add-source
+    leaves it out (and says so), so that `quote` never suggests a quote `check` refuses (before: the
+    text kept "\\x1b[31m", and quote suggested "a \\u001b[31mreçu")."""
+    import json
+
+    path = tmp_path / "dispatch.txt"
+    path.write_text("Le président \x1b[31ma reçu\x1b[0m son homologue\x07 à Moscou le 23 juin 2025.\x0c"
+                    "Trois accords ont été signés.\n", encoding="utf-8")
+    result = run("add-source", str(path), "--dossier", str(dossier), "--reliability", "B")
+    assert result.exit_code == 0, result.output
+    assert "4 control characters left out of the text" in result.output, result.output
+    text = (dossier / "sources" / "texts" / "dispatch.txt").read_text(encoding="utf-8")
+    assert text == "Le président a reçu son homologue à Moscou le 23 juin 2025.\nTrois accords ont été signés.\n"
+    found = run("quote", "dispatch", "le president a recu son homologue", "--dossier", str(dossier), "--json")
+    assert found.exit_code == 0 and "\x1b" not in json.loads(found.output)[0]["quote"]
+    assert run("check", "--dossier", str(dossier)).exit_code == 0

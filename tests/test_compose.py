@@ -191,6 +191,54 @@ def test_what_templates_ordinarily_build_is_unchanged(tmp_path):
         "| 1-b 12 x  | | a=3 v | ab1[2] | [0, 1, 2] | [[0, 1, 2], [3, 4]] ['a', 'b'] ['a', 'b'] ['a', 'b']\n")
 
 
+@pytest.mark.parametrize("url", ["https://good.example/)[CLICK_HERE](https://evil.example/", "https://good.example/)**BOLD**(",
+                                 "http://x/)](javascript:alert(1))", "https://a.example/&lt;b&gt;\\(x) y<z>`c`"])
+def test_a_link_target_is_one_link_to_exactly_that_address(url):
+    """`link_target` writes a URL as a Markdown link destination that the parser reads back whole,
+    whatever it holds: no second link, no markup, no entity decoded."""
+    from briefing.compose.brief import escape_link_target
+
+    tokens = make_parser().parseInline(f"[{escape_markdown(url)}]({escape_link_target(url)})")[0].children
+    links = [token for token in tokens if token.type == "link_open"]
+    assert len(links) == 1 and [t.type for t in tokens].count("strong_open") == 0
+    assert "".join(t.content for t in tokens if t.type == "text") == url
+    from urllib.parse import unquote
+
+    assert unquote(links[0].attrs["href"]) == url
+
+
+@pytest.mark.parametrize("url", ["https://good.example/)**BOLD**(", "https://good.example/a)&lt;b&gt;(_c_)?q=1&r=2"])
+def test_a_source_url_is_one_link_to_itself_in_every_format(tmp_path, url):
+    """A URL the schema accepts but that holds Markdown ('**', ')', '&lt;') is one link to itself in the
+    Markdown, the HTML page, the PDF's link annotations and the DOCX's hyperlinks, its text shown as typed."""
+    import re
+    import zipfile
+    from html import unescape
+
+    from pypdf import PdfReader
+
+    from briefing.build import build_briefs
+
+    sources = [{"id": "one", "file": "texts/one.txt", "outlet": "Outlet one", "url": url, "reliability": "B"}]
+    root = make_dossier(tmp_path, sources=sources)
+    build_briefs(root, ("analyst",), ("md", "html", "pdf", "docx"))
+    out = root / "out"
+    parsed = make_parser().parse((out / "analyst.md").read_text(encoding="utf-8"))
+    hrefs = [child.attrs["href"] for token in parsed if token.children for child in token.children
+             if child.type == "link_open" and not child.attrs["href"].startswith("#")]
+    assert hrefs and set(hrefs) == {url}, hrefs
+    page = (out / "analyst.html").read_text(encoding="utf-8")
+    assert "<strong>BOLD" not in page and "&lt;b&gt;" not in page.replace("&amp;lt;b&amp;gt;", "")
+    assert {unescape(href) for href in re.findall(r'<a href="(http[^"]*)"', page)} == {url}
+    uris = {annot.get_object()["/A"].get("/URI") for pdf_page in PdfReader(str(out / "analyst.pdf")).pages
+            for annot in pdf_page.get("/Annots") or [] if "/A" in annot.get_object()}
+    assert {uri for uri in uris if uri and not uri.startswith("#")} == {url}, uris
+    with zipfile.ZipFile(out / "analyst.docx") as package:
+        targets = {unescape(target) for name in package.namelist() if name.endswith(".rels")
+                   for target in re.findall(r'Target="(http[^"]*)"', package.read(name).decode())}
+    assert targets == {url}, targets
+
+
 def test_a_passage_that_quotes_someone_is_still_set_in_marks():
     from briefing.document import quote_marks
 

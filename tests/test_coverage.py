@@ -199,3 +199,23 @@ def test_a_long_line_is_segmented_in_pieces_cut_after_sentence_ends():
     found = split_sentences(line)
     assert [text for text, _, _ in found] == [sentence.strip()] * (3 * MAX_PIECE // len(sentence))
     assert all(line[start:end] == text for text, start, end in found)
+
+
+def test_coverage_of_a_long_text_counts_its_first_million_characters_and_says_so(tmp_path, pysbd_characters):
+    """pysbd takes about 3 s a megabyte: a source of 3 MB has its first 1,000,000 characters counted,
+    and the listing says so (before: the whole text, 40 s for 11 MB)."""
+    from briefing.authoring.coverage import MAX_COVERED
+    from briefing.authoring.listing import source_rows, uncited_sentences
+    from briefing.check import check_dossier
+    from briefing.load import load_dossier
+    from conftest import ARTICLE, many_sentences
+
+    root = make_dossier(tmp_path, texts={"one": ARTICLE + many_sentences(3_000_000)})
+    (item,) = source_coverage(check_dossier(load_dossier(root)))
+    assert sum(pysbd_characters) <= MAX_COVERED == 1_000_000
+    assert item.counted is not None and MAX_COVERED - 1000 < item.counted <= MAX_COVERED
+    assert item.cited_count == 2 and item.total > 1000
+    (row,) = source_rows(load_dossier(root), [item])
+    assert row["counted_characters"] == item.counted
+    assert f"only the first {item.counted:,} characters of 'one' (of {len(load_dossier(root).sources[0].text):,}) are " \
+           "counted" in uncited_sentences([row])

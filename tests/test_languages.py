@@ -435,3 +435,14 @@ def test_a_source_language_that_is_not_a_language_code_is_refused(tmp_path):
     sources = [{"id": "one", "file": "texts/one.txt", "language": "../../etc", "sha256": fingerprint(ARTICLE)}]
     lines = error_lines(load_dossier, make_dossier(tmp_path, sources=sources))
     assert len(lines) == 1 and "sources.yaml:" in lines[0] and "not a language code" in lines[0], lines
+
+
+def test_the_hint_for_a_text_lacking_the_dossiers_own_language_names_the_one_it_has(tmp_path):
+    """A claim given in French alone, in an English dossier: the hint shows English and French
+    (before: "write it as {en: …, en: …}")."""
+    facts = default_facts()
+    facts[0]["claim"] = {"fr": "Le président a reçu son homologue à Moscou le 23 juin 2025."}
+    root = make_dossier(tmp_path, facts=facts)
+    result = CliRunner().invoke(cli, ["check", "--dossier", str(root), "--lang", "en"])
+    assert result.exit_code == 1
+    assert "fact 'meeting': no English text for claim; write it as {en: …, fr: …}" in result.output, result.output

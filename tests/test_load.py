@@ -3,7 +3,7 @@
 import pytest
 
 from briefing.load import load_dossier
-from conftest import default_facts, error_lines, make_dossier
+from conftest import CONFIG, default_facts, error_lines, make_dossier
 
 
 def test_a_valid_dossier_loads_into_typed_objects(dossier):
@@ -136,3 +136,25 @@ def test_a_fact_file_that_cannot_be_read_is_an_error_like_any_other(tmp_path, mo
     expected = [f"{facts}/folder.yaml: the fact file is not a regular file",
                 f"{facts}/gone.yaml: the fact file is not found"]
     assert errors_of(root) == expected
+
+
+@pytest.mark.parametrize("typed, value", [("190:20:30", "190:20:30"), ("190:20:30.5", "190:20:30.5"), ("017", "017"),
+                                          ("0x1F", "0x1F"), ("1.50", "1.50"), ('!!float "1e5"', "1e5"), ("+12", "+12"),
+                                          ("3", "3"), ("-2.5", "-2.5")])
+def test_a_value_written_as_a_number_is_the_text_as_typed(tmp_path, typed, value):
+    """A fact's value is text shown in the brief: YAML 1.1 would read "190:20:30" in base 60 (685230),
+    "017" in octal (15), "1.50" as 1.5; the brief shows what the analyst wrote."""
+    root = make_dossier(tmp_path)
+    path = root / "sources" / "facts" / "facts.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 3", f"value: {typed}"), encoding="utf-8")
+    assert load_dossier(root).facts[1].value == value
+
+
+def test_a_number_written_in_base_60_is_no_number(tmp_path):
+    """Where a number is wanted, "1:30" is not read in base 60 (90) but refused as the text it is."""
+    config = {**CONFIG, "mail": {"port": "PORT"}}
+    root = make_dossier(tmp_path, config=config)
+    path = root / "sources" / "dossier.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("PORT", "1:30"), encoding="utf-8")
+    (message,) = errors_of(root)
+    assert "'mail.port'" in message and "integer" in message

@@ -25,8 +25,9 @@ its letter), a bracket counting for either of its pair, since how a tool
 orders a line that mixes directions is its own guess; the order is held by
 the tests below and by tests/test_right_to_left.py.
 
-The title becomes document properties and page headers, so a control
-character in it is refused when the dossier is read, with the clear error
+The title becomes document properties, page headers and a mail's subject, so a
+control character, a line break or a direction control in it is refused when
+the dossier is read, with the clear error
 naming sources/dossier.yaml; that is the third accepted outcome.
 """
 
@@ -128,15 +129,14 @@ def render(root: Path, fmt: str, texts: dict[str, str]) -> str | None:
         if several:
             for one in several:
                 assert ("which a document cannot show" in one.detail or ": retype it without them" in one.detail
-                        or "characters (this one has" in one.detail), one.detail
+                        or "characters (this one has" in one.detail or _one_line_refused(one.detail, texts)), one.detail
             return None
         message = error.format_line()
         if re.search(r": 'title': is at most 500 characters \(this one has [\d,]+\)", message):  # a field's length limit
             assert len(texts["title"].strip()) > 500, message
             return None
-        if "a direction control that would reorder" in message:  # refused in a one-line field: the title
-            assert message.startswith(f"{root}/sources/dossier.yaml:"), message
-            assert any(c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069" for c in texts["title"]), message
+        if _one_line_refused(message, texts):  # the title becomes page headers, a mail's subject, a file name
+            assert message.startswith(f"{root}/sources/dossier.yaml:1: 'title': "), message
             return None
         if "holds U+" in message and ": retype it without them" in message:  # invisible characters
             assert message.startswith(f"{root}/sources/facts/facts.yaml:"), message
@@ -157,6 +157,17 @@ def render(root: Path, fmt: str, texts: dict[str, str]) -> str | None:
         assert not [p for p in (root / "out").iterdir() if p.name.startswith(".")], "a temporary file was left"
         return None
     return (read_pdf if fmt == "pdf" else read_docx)(output.path)
+
+
+def _one_line_refused(message: str, texts: dict[str, str]) -> bool:
+    """Whether `message` refuses the title for what a line of page headers and a mail's subject cannot
+    hold, and the title holds it: a line break, a direction control (U+202E)."""
+    title = texts["title"].strip()
+    if "'title': holds a line break (U+" in message:
+        return any(c in "\n\r" or unicodedata.category(c) in ("Zl", "Zp") for c in title)
+    if "'title': holds U+" in message and "a direction control" in message:
+        return any(c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069" for c in title)
+    return False
 
 
 def check_renders(title: str, claim: str, quote: str) -> None:
@@ -193,6 +204,7 @@ def check_renders(title: str, claim: str, quote: str) -> None:
 @example(title="Long", claim="Donaudampfschifffahrtsgesellschaftskapitän" * 12, quote="x" * 300)
 @example(title="Emoji 😀", claim="thumbs 👍🏽", quote="flag 🇫🇷")
 @example(title="Marks", claim="mañana", quote="å")  # the passage keeps the ring after the a
+@example(title="Two\nlines \u202eabc", claim="line\u2028sep", quote="a\nb")  # a title is one line, in its own direction
 @example(title="Over\u202eride", claim="plain", quote="plain")  # a direction control in a one-line field: refused
 def test_odd_text_renders_or_fails_clearly(title: str, claim: str, quote: str) -> None:
     check_renders(title, claim, quote)

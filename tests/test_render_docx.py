@@ -284,3 +284,21 @@ def test_libreoffice_converts_every_docx_and_keeps_the_claims(default_docx, tmp_
             assert "Iounous-Bek Ievkourov" in text
     assert len(subprocess.run([pdftotext, str(tmp_path / "pdf" / "executive.pdf"), "-"], capture_output=True,
                               text=True, check=True).stdout.split("\f")) == 2  # one page, then the end
+
+
+@pytest.mark.parametrize("section, width, margin", [
+    ("<w:sectPr/>", 11906, 1417),  # nothing said: A4, with margins of 2.5 cm
+    ('<w:sectPr><w:pgSz w:w="12240" w:h="15840"/></w:sectPr>', 12240, 1417),  # US Letter, no margins said
+    ('<w:sectPr><w:pgSz w:w="21cm" w:h="29.7cm"/><w:pgMar w:left="2cm" w:right="1in" w:top="0" w:bottom="0"/></w:sectPr>',
+     11906, 1134)])
+def test_a_reference_page_setup_is_completed_and_read_in_any_unit(tmp_path, section, width, margin):
+    """What a reference document's page setup leaves out is A4's with 2.5 cm margins; a length in
+    cm, in or pt is read as Word reads it. Before, a missing margin was a TypeError."""
+    from bad_inputs import reference_section
+
+    root = make_dossier(tmp_path)
+    reference_section(section)(root)
+    build_briefs(root, ("analyst",), ("docx",))
+    built = docx.Document(str(root / "out" / "analyst.docx")).sections[0]
+    assert built.page_width.twips == width and built.left_margin.twips == margin
+    assert built.header_distance is not None and built.page_height.twips > 15000

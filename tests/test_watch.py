@@ -143,3 +143,44 @@ def test_the_preview_answers_only_to_its_own_host_name(default_dossier):
         assert error.code == 404
     finally:
         process.kill()
+
+
+def test_a_source_text_turned_into_a_link_is_a_change_of_the_sources(default_dossier, tmp_path):
+    """A change is classed by where it is, not by where a link leads: a text of sources/ replaced by a
+    link to a file outside the dossier reloads the dossier, which refuses it (before: "read again:
+    nothing (templates only)", and no error until the next edit)."""
+    session = Session(default_dossier, ("executive",), (), parallel=False)
+    session.rebuild(None)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("TOP-SECRET the key to the vault\n", encoding="utf-8")
+    text = default_dossier / "sources" / "texts" / "apa.txt"
+    text.unlink()
+    text.symlink_to(outside)
+    rebuilt = session.rebuild({text})
+    assert rebuilt is not None and rebuilt.errors, rebuilt
+    assert any("lies outside the dossier" in line for line in rebuilt.errors), rebuilt.errors
+
+
+def test_watch_reports_a_source_text_turned_into_a_link_at_once(default_dossier, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("TOP-SECRET the key to the vault\n", encoding="utf-8")
+    process = WatchProcess(default_dossier, "-t", "executive")
+    try:
+        process.wait_for("built executive.html")
+        text = default_dossier / "sources" / "texts" / "apa.txt"
+        kept = text.read_bytes()
+        for attempt in range(5):  # the watcher starts after the first build is reported: a change made at once may precede it
+            subprocess.run(["ln", "-sf", str(outside), str(text)], check=True)
+            try:
+                line = process.wait_for("lies outside the dossier", timeout=6)
+                break
+            except AssertionError:
+                if attempt == 4:
+                    raise
+                text.unlink()
+                text.write_bytes(kept)
+                time.sleep(0.5)
+        assert "sources/sources.yaml" in line
+        process.wait_for("not rebuilt")
+    finally:
+        process.kill()

@@ -125,7 +125,7 @@ def add_source(root: str | Path, article: str | Path, *, source_id: str | None =
     else:
         data = _read_file(Path(article))
         extracted = extract(data, str(article))
-    text = extracted.text
+    text, controls = without_controls(extracted.text)
     entries = read_entries(root)
     taken = {str(entry.get("id")) for entry in entries}
     texts = path.parent / "texts"
@@ -171,8 +171,14 @@ def add_source(root: str | Path, article: str | Path, *, source_id: str | None =
     new = old + "\n" + _entry_text(meta)
     _check_appended(path, new, len(entries) + 1)
     line = old.count("\n") + 2
-    warnings = [BriefingWarning(f"the page's {name} '{value}' is not one briefing can record ({why}); it stays "
-                                "unknown", str(path), line) for name, value, why in dropped]
+    whose = {"pdf": "the PDF's", "docx": "the Word file's", "text": "the file's"}.get(extracted.kind, "the page's")
+    warnings = [BriefingWarning(f"{whose} {name} '{value if len(value) <= 80 else value[:80] + '…'}' is not one "
+                                f"briefing can record ({why}); it stays unknown", str(path), line)
+                for name, value, why in dropped]
+    if controls:
+        warnings.append(BriefingWarning(f"{controls} control character{'s' if controls > 1 else ''} left out of the "
+                                        "text (an escape sequence whole, a page break made a line break): no brief "
+                                        "can show one, nor check a quote that holds one", str(text_path)))
     warnings += _shared_text_warnings(meta.id, text, others, path, line)
     written: list[Path] = []
     try:
@@ -186,6 +192,26 @@ def add_source(root: str | Path, article: str | Path, *, source_id: str | None =
         raise
     return AddedSource(meta, text_path, path, line, len(text), text.count("\n"), tuple(warnings),
                        extracted.kind, extracted.encoding, path.parent / original if original else None)
+
+
+# A terminal's escape sequence (CSI "\x1b[31m", OSC "\x1b]0;title\x07") whole, then any other control
+# character but tab and line breaks: what `load.model.check_printable` refuses in a quote.
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85"  # a vertical tab, a page break, separators, NEL: a line break in the text
+
+
+def without_controls(text: str) -> tuple[str, int]:
+    """`text` without the control characters an article cannot hold (a page break becomes a line
+    break), and how many there were."""
+    count = 0
+
+    def replace(match: re.Match) -> str:
+        nonlocal count
+        count += 1
+        return "\n" if match[0] in _BREAKS else ""
+
+    cleaned = _CONTROL.sub(replace, text)
+    return cleaned, count
 
 
 def merge_metadata(given: dict[str, str], extracted: Extracted, fetched_url: str | None

@@ -38,6 +38,7 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*$")
 _CUT = re.compile(r"[.!?…][\"'»”’)\]]*\s+|\s+")  # after a sentence end, else at a space
 FURNITURE_WORDS = 12
 MAX_PIECE = 10_000  # characters pysbd segments at once (the longest line of the default dossier has 869)
+MAX_COVERED = 1_000_000  # characters of a source that coverage segments (pysbd takes seconds a megabyte): a book
 
 
 class Sentence(NamedTuple):
@@ -58,6 +59,7 @@ class SourceCoverage:
     total: int = 0
     share: float = 0.0  # cited_count / total, 0.0 for a source without sentences
     furniture: list[Sentence] = field(default_factory=list)  # headlines, bylines, dates alone: not counted
+    counted: int | None = None  # the characters counted, of a text longer than `MAX_COVERED`; None: all of it
 
     @property
     def uncited(self) -> list[Sentence]:
@@ -136,6 +138,65 @@ def sentence_starts(text: str, language: str = "en") -> list[int]:
     return starts[:1] + [start for start in starts[1:] if _SENTENCE_END.search(text[max(0, start - 12):start].rstrip())]
 
 
+def sentence_starts_within(text: str, spans: list[tuple[int, int]], language: str = "en") -> list[int]:
+    """The starts of `sentence_starts(text)` that lie in a line the `spans` (each a (start, end) of
+    `text`) touch, sorted: only those lines, and of a long line only the pieces a span touches, are
+    segmented, so that `quote` can look for a passage in a long text without segmenting all of it.
+    The first start of the text is kept or not (it starts no passage's inside)."""
+    from bisect import bisect_right
+
+    merged: list[list[int]] = []
+    for begin, end in sorted(spans):
+        if merged and begin <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([begin, end])
+    lefts = [begin for begin, _ in merged]
+
+    def touched(begin: int, end: int) -> bool:  # whether [begin, end) meets a span
+        at = bisect_right(lefts, end) - 1  # the last span starting before `end`... or at it
+        return at >= 0 and merged[at][1] >= begin
+
+    found: set[int] = set()
+    seen: set[int] = set()  # lines already segmented, by start
+    for begin, end in merged:
+        line_start = max(text.rfind("\n", 0, begin), text.rfind("\r", 0, begin)) + 1
+        for line in _LINE.finditer(text, line_start):
+            if line.start() > end:
+                break
+            if line.start() in seen:
+                continue
+            seen.add(line.start())
+            body = line.group()
+            if not body.strip():
+                continue
+            pieces = [(0, body)] if len(body) <= MAX_PIECE else _pieces_at(body)
+            for offset, piece in pieces:
+                if not touched(line.start() + offset, line.start() + offset + len(piece)):
+                    continue
+                parts = segmenter(language).segment(piece) if len(pieces) == 1 or sentence_ends(language).search(piece) \
+                    else [piece]
+                cursor = offset
+                for part in parts:
+                    stripped = part.strip()
+                    at = body.find(stripped, cursor) if stripped else -1
+                    if at < 0:
+                        continue
+                    cursor = at + len(stripped)
+                    if _WORD.search(stripped):
+                        found.add(line.start() + at)
+    return sorted(start for start in found if _SENTENCE_END.search(text[max(0, start - 12):start].rstrip()))
+
+
+def _pieces_at(line: str) -> list[tuple[int, str]]:
+    """`_pieces(line)`, each with its offset in `line`."""
+    pieces, at = [], 0
+    for piece in _pieces(line):
+        pieces.append((at, piece))
+        at += len(piece)
+    return pieces
+
+
 def source_coverage(checked: CheckedDossier) -> list[SourceCoverage]:
     """For each source of the dossier, in order: which sentences the facts cite."""
     spans: dict[str, list[tuple[int, int]]] = {}
@@ -145,13 +206,29 @@ def source_coverage(checked: CheckedDossier) -> list[SourceCoverage]:
     result = []
     for source in checked.dossier.sources:
         quoted = spans.get(source.id, [])
+        counted = covered_length(source.text)
         every = [
             Sentence(text, start, end, any(q_start < end and start < q_end for q_start, q_end in quoted), furniture)
-            for text, start, end, furniture in segment(source.text, source.meta.language)
+            for text, start, end, furniture in segment(source.text[:counted], source.meta.language)
         ]
         sentences = [sentence for sentence in every if not sentence.furniture]
         cited = sum(sentence.cited for sentence in sentences)
         total = len(sentences)
         result.append(SourceCoverage(source.id, sentences, cited, total, cited / total if total else 0.0,
-                                     [sentence for sentence in every if sentence.furniture]))
+                                     [sentence for sentence in every if sentence.furniture],
+                                     counted if counted < len(source.text) else None))
     return result
+
+
+def covered_length(text: str) -> int:
+    """How much of `text` coverage counts: all of it, up to `MAX_COVERED` characters; of a longer
+    one, up to a line break in the last `MAX_PIECE` characters before that, else (in a long line)
+    a sentence end there, else a space."""
+    if len(text) <= MAX_COVERED:
+        return len(text)
+    line = text.rfind("\n", MAX_COVERED - MAX_PIECE, MAX_COVERED + 1)
+    if line >= 0:
+        return line + 1
+    cuts = list(_CUT.finditer(text, max(0, MAX_COVERED - MAX_PIECE), MAX_COVERED))
+    ends = [cut for cut in cuts if not cut.group().isspace()]
+    return (ends or cuts)[-1].end() if cuts else MAX_COVERED

@@ -175,10 +175,12 @@ def create_dossier(root: str | Path, *, title: str | None = None, subject: str =
         "marking": marking,
         "date": date or datetime.date.today().isoformat(),
     }
+    _check_options(values, title is None)
     config = _DOSSIER.format(
         **{name: _quoted(value) for name, value in values.items()},
         key_labels='\n  library.cost: "Cost of the library"' if example else " {}",
     )
+    _check_config(config, root, title is None)
     files = {
         folder / "dossier.yaml": config,
         folder / "sources.yaml": _SOURCES_HEADER + (_EXAMPLE_SOURCE if example else ""),
@@ -209,6 +211,43 @@ def create_dossier(root: str | Path, *, title: str | None = None, subject: str =
         shutil.rmtree(building, ignore_errors=True)
         raise _not_created(error, root) from None
     return list(files) + sorted((root / "templates").iterdir())
+
+
+def _option(name: str, from_folder: bool) -> str:
+    """How an error names a value of dossier.yaml: the option that gave it."""
+    return "the title taken from the folder name (give --title)" if name == "title" and from_folder else f"--{name}"
+
+
+def _check_options(values: dict[str, str], from_folder: bool) -> None:
+    """An option that is no text at all: a byte the terminal gave that is not UTF-8 (Python keeps it
+    as half of a surrogate pair, which no file can hold)."""
+    for name, value in values.items():
+        bad = next((c for c in value if "\ud800" <= c <= "\udfff"), None)
+        if bad is not None:
+            shown = f"byte 0x{ord(bad) - 0xDC00:02x}" if 0xDC80 <= ord(bad) <= 0xDCFF else f"U+{ord(bad):04X}"
+            raise BriefingError(f"{_option(name, from_folder)}: is not UTF-8 text ({shown}); "
+                                "type it again, or set the terminal to UTF-8")
+
+
+def _check_config(text: str, root: Path, from_folder: bool) -> None:
+    """The dossier.yaml about to be written, read back as `check` will read it: what the loader
+    would refuse is refused now, naming the option that gave it, before anything is written."""
+    from ..errors import raise_all
+    from ..load.model import DossierConfig
+    from ..load.validate import validate_models
+    from ..load.yamlfile import parse_yaml
+
+    path = root / "sources" / "dossier.yaml"
+    errors: list[BriefingError] = []
+    data = parse_yaml(text, path)
+    validate_models(path, data, DossierConfig, errors, single=True)
+    names = {line: name for name, line in getattr(data, "key_lines", {}).items()}
+    found = []
+    for error in errors:
+        name = names.get(error.line, "")
+        detail = error.detail.removeprefix(f"'{name}': ") if name else error.detail
+        found.append(BriefingError(f"{_option(name, from_folder)}: {detail}" if name else detail))
+    raise_all(found)
 
 
 def _not_created(error: OSError, root: Path) -> BriefingError:

@@ -88,6 +88,7 @@ def source_rows(dossier: Dossier, coverage: list | None = None) -> list[dict]:
                 "sentences_cited": item.cited_count, "sentences": item.total, "share": round(item.share, 4),
                 "uncited": [sentence.text for sentence in item.sentences if not sentence.cited],
                 "furniture": [sentence.text for sentence in item.furniture],
+                "counted_characters": item.counted, "characters": len(source.text),
             })
         rows.append(row)
     return rows
@@ -127,6 +128,10 @@ def uncited_sentences(rows: list[dict]) -> str:
             lines.append(f"\nnot cited in {row['id']}:")
             lines += [f"  - {_short(sentence, 110)}" for sentence in row["uncited"]]
     text = "\n".join(lines) if lines else "\nevery sentence of every source is cited"
+    longer = [f"only the first {row['counted_characters']:,} characters of '{terminal_text(row['id'], one_line=True)}' "
+              f"(of {row['characters']:,}) are counted: a text that long takes pysbd minutes"
+              for row in rows if row.get("counted_characters") is not None]
+    text += "".join(f"\n\n{line}" for line in longer)
     furniture = []
     for row in rows:
         if row.get("furniture"):

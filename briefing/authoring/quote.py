@@ -18,6 +18,7 @@ at most `MAX_SPREAD` words either side of the fragment's.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 import unicodedata
@@ -25,6 +26,7 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from ..errors import BriefingError
 
@@ -46,6 +48,56 @@ class Folded:
     text: str
     origins: Sequence[int]
     ends: Sequence[int]  # offset just past the original character folded character i came from
+
+
+@dataclass(frozen=True)
+class Words:
+    """The words of a folded text (`fold`): `texts[i]` is word i, `starts[i]` and `ends[i]` the
+    span of the original characters it came from."""
+
+    texts: list[str]
+    starts: Sequence[int]
+    ends: Sequence[int]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+_MARK = "\ue000"  # stands, in a text translated character by character, for a character that folds to more or less than one
+
+
+@functools.cache
+def _fold_char(char: str) -> str:
+    """What `fold` makes of one character, spaces not yet collapsed."""
+    return "".join(folded if folded.isalnum() else " " for piece in unicodedata.normalize("NFKD", char)
+                   if not unicodedata.combining(piece) for folded in piece.casefold())
+
+
+def fold_words(text: str) -> Words:
+    """The words of `fold(text)` with their spans in `text`, made at the speed of `str.translate`:
+    each character that folds to one is replaced by it in one pass (a space for punctuation), and
+    only a word holding a character that folds to none or to several (a combining mark, 'ß', 'ﬁ')
+    is folded again by `fold`, character by character: the same words, the same spans."""
+    table = {}
+    for char in set(text):
+        folded = _fold_char(char)
+        table[ord(char)] = folded if len(folded) == 1 else _MARK
+    flat = text.translate(table)
+    texts: list[str] = []
+    starts, ends = array("q"), array("q")
+    for match in re.finditer(r"[^ ]+", flat):
+        word = match[0]
+        if _MARK not in word:
+            texts.append(word)
+            starts.append(match.start())
+            ends.append(match.end())
+            continue
+        part = fold(text[match.start():match.end()])
+        for piece in re.finditer(r"\S+", part.text):
+            texts.append(piece[0])
+            starts.append(match.start() + part.origins[piece.start()])
+            ends.append(match.start() + part.ends[piece.end() - 1])
+    return Words(texts, starts, ends)
 
 
 def fold(text: str) -> Folded:
@@ -88,14 +140,13 @@ def find_passages(source_text: str, fragment: str, limit: int = 3, min_score: fl
 
     from rapidfuzz import fuzz, process
 
-    from .coverage import sentence_starts
+    from .coverage import sentence_starts, sentence_starts_within
 
     wanted = fold(fragment).text
     if not wanted:
         raise BriefingError("the fragment has no letters or digits to look for")
-    folded = fold(source_text)
-    words = [match.span() for match in re.finditer(r"\S+", folded.text)]
-    if not words:
+    words = fold_words(source_text)
+    if not len(words):
         return []
     size = len(wanted.split())
     spread = max(2, size // 4)
@@ -105,21 +156,20 @@ def find_passages(source_text: str, fragment: str, limit: int = 3, min_score: fl
     else:  # too many windows to score them all: those around the likely places, of lengths closer to the fragment's
         spread = min(spread, MAX_SPREAD)
         lengths = range(max(1, size - spread), size + spread + 1)
-        places = likely_places([folded.text[start:end] for start, end in words], wanted.split(), PLACES)
+        places = likely_places(words.texts, wanted.split(), PLACES)
         firsts = sorted({first for place in places for first in range(max(0, place - spread), place + spread + 1)})
     windows = [(first, first + length - 1) for length in lengths for first in firsts
                if first + length <= len(words)]  # (first word, last word), inclusive
-    starts = sentence_starts(source_text, language)[1:]
+    spans = [(words.starts[first], words.ends[last]) for first, last in windows]
+    # only the lines (and pieces of a long line) that the windows touch are segmented
+    starts = sentence_starts_within(source_text, spans, language)
     crossings = max(0, len(sentence_starts(fragment, language)) - 1)
     if starts:
-        def crossed(window: tuple[int, int]) -> int:
-            begin, end = folded.origins[words[window[0]][0]], folded.ends[words[window[1]][1] - 1]
-            return bisect_left(starts, end) - bisect_right(starts, begin)
-
-        windows = [window for window in windows if crossed(window) <= crossings]
+        windows = [window for window, (begin, end) in zip(windows, spans)
+                   if bisect_left(starts, end) - bisect_right(starts, begin) <= crossings]
     if not windows:
         windows = [(0, len(words) - 1)]
-    candidates = [folded.text[words[first][0]:words[last][1]] for first, last in windows]
+    candidates = [" ".join(words.texts[first:last + 1]) for first, last in windows]
     scores = [0.0] * len(candidates)
     for _, score, index in process.extract(wanted, candidates, scorer=fuzz.ratio, limit=None):
         scores[index] = score
@@ -134,15 +184,42 @@ def find_passages(source_text: str, fragment: str, limit: int = 3, min_score: fl
             chosen.append(index)
             if len(chosen) == limit:
                 break
-    return [_passage(source_text, folded, words, windows[i], float(scores[i])) for i in chosen]
+    return [_passage(source_text, words, windows[i], float(scores[i])) for i in chosen]
 
 
 def likely_places(words: list[str], wanted: list[str], count: int) -> list[int]:
     """The first words of the `count` windows of `len(wanted)` words that share the most with
     `wanted`: its words, and its pairs of words in order (so the same words in the same order
-    come first), counted as each window slides along the text, in one pass."""
+    come first), counted as each window slides along the text. Only windows that hold one of
+    its words can share anything: the window slides only along the stretches of those (an index
+    of where the fragment's words are), the others share nothing and rank by their place."""
     size = len(wanted)
     singles, pairs = Counter(wanted), Counter(zip(wanted, wanted[1:]))
+    found = [index for index, word in enumerate(words) if word in singles]
+    stretches: list[list[int]] = []  # [first, last] first words of windows that hold one of the words
+    for index in found:
+        first, last = max(0, index - size + 1), min(index, len(words) - size)
+        if first > last:
+            continue
+        if stretches and first <= stretches[-1][1] + 1:
+            stretches[-1][1] = max(stretches[-1][1], last)
+        else:
+            stretches.append([first, last])
+    scores: list[tuple[int, int]] = []
+    for begin, stop in stretches:
+        _slide(words, begin, stop, size, singles, pairs, scores)
+    best = heapq.nlargest(count, scores)
+    if len(best) < count:  # windows that share nothing, first ones first, as a full pass would rank them
+        taken = {-negative for _, negative in best}
+        best += islice(((0, -first) for first in range(max(0, len(words) - size + 1)) if first not in taken),
+                       count - len(best))
+        best = heapq.nlargest(count, best)
+    return [-negative for _, negative in best] or [0]
+
+
+def _slide(words: list[str], begin: int, stop: int, size: int, singles: Counter, pairs: Counter,
+           scores: list[tuple[int, int]]) -> None:
+    """(shared, -first) of each window of `size` words whose first word is `begin` to `stop`, as it slides."""
     in_window: Counter = Counter()
     shared = 0
 
@@ -153,20 +230,19 @@ def likely_places(words: list[str], wanted: list[str], count: int) -> list[int]:
         in_window[key] += step
         return min(in_window[key], want[key]) - before
 
-    scores: list[tuple[int, int]] = []
-    for last, word in enumerate(words):
-        shared += move(word, 1, singles) + (move((words[last - 1], word), 1, pairs) if last else 0)
+    for last in range(begin, stop + size):
+        word = words[last]
+        shared += move(word, 1, singles) + (move((words[last - 1], word), 1, pairs) if last > begin else 0)
         first = last - size + 1
-        if first > 0:
+        if first > begin:
             shared += move(words[first - 1], -1, singles) + move((words[first - 1], words[first]), -1, pairs)
-        if first >= 0:
+        if first >= begin:
             scores.append((shared, -first))
-    return [-negative for _, negative in heapq.nlargest(count, scores)] or [0]
 
 
-def _passage(source_text: str, folded: Folded, words, window: tuple[int, int], score: float) -> Passage:
-    start = folded.origins[words[window[0]][0]]
-    end = folded.ends[words[window[1]][1] - 1]
+def _passage(source_text: str, words: Words, window: tuple[int, int], score: float) -> Passage:
+    start = words.starts[window[0]]
+    end = words.ends[window[1]]
     text = re.sub(r"\s*\n\s*", " ", source_text[start:end])
     line = source_text.count("\n", 0, start) + 1
     column = start - (source_text.rfind("\n", 0, start) + 1) + 1

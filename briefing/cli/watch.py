@@ -47,7 +47,8 @@ def watch(dossier: str, templates: tuple[str, ...], formats: tuple[str, ...], ou
         stamp = time.strftime("%H:%M:%S")
         if rebuilt.errors:
             echo("\n".join(f"error: {line}" for line in rebuilt.errors), err=True)
-            echo(f"{stamp} not rebuilt ({len(rebuilt.errors)} error{'s' if len(rebuilt.errors) != 1 else ''}); "
+            count = rebuilt.error_count or len(rebuilt.errors)
+            echo(f"{stamp} not rebuilt ({count:,} error{'s' if count != 1 else ''}); "
                  "the last good outputs stay in place", err=True)
             return
         if rebuilt.warnings:

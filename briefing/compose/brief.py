@@ -53,6 +53,21 @@ def escape_markdown(text) -> str:
     return _BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped)
 
 
+# In a link destination, what could end the link or change the address: a parenthesis, a bracket, '<',
+# '>', an entity's '&', a backslash, a backtick; and what a destination cannot hold at all (a space).
+_TARGET_MARKUP = re.compile(r"([\\()\[\]<>&`])")
+_TARGET_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+
+
+def escape_link_target(url) -> str:
+    """`url` as a Markdown link destination that the parser reads back as exactly that address
+    (`[text]({{ url | link_target }})`): its markup characters backslash-escaped, so that
+    ")[text](https://elsewhere/" is no second link and "&lt;" no '<', and any space or control
+    percent-encoded. Each format percent-encodes the address again for its own links."""
+    text = _TARGET_BREAKS.sub(lambda m: "".join(f"%{byte:02X}" for byte in m[0].encode("utf-8")), str(url))
+    return _TARGET_MARKUP.sub(r"\\\1", text)
+
+
 def cite(*facts, record: dict[str, None] | None = None) -> str:
     """Citation markers for one or more facts (or fact ids); `record` collects the ids cited."""
     markers = []
@@ -72,7 +87,8 @@ def make_environment(folders: list[Path], words: Language) -> Sandbox:
     (`_()`, `{% trans %}`) from its catalogue, and filters that write dates, numbers and lists its way."""
     return make_sandbox(
         folders,
-        filters={"md": lambda text: escape_markdown(words.typeset(str(text))), "date": words.date,
+        filters={"md": lambda text: escape_markdown(words.typeset(str(text))), "link_target": escape_link_target,
+                 "date": words.date,
                  "language": words.language_name, "number": words.number, "format_list": words.list},
         tests={"contains": lambda sequence, value: value in sequence,
                "intersect": lambda one, other: not {id(x) for x in one}.isdisjoint(id(x) for x in other),
@@ -180,6 +196,7 @@ def make_meta(checked: CheckedDossier, template: TemplateFile, words: Language) 
         date_text=words.date(config.date), labels=labels(words, config.status),
         template=info.name, evidence=info.evidence, numbered=info.numbered,
         table_of_contents=info.table_of_contents, page_budget=info.page_budget, title_block=info.title_block,
+        budget_where=(str(template.path), template.budget_line),
         generator=f"briefing {__version__}",
     )
 

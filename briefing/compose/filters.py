@@ -29,7 +29,7 @@ NOT_TEXT = frozenset(["abs", "attr", "batch", "count", "d", "default", "dictsort
 # How many characters, at most, such a filter writes for each one it reads ('<' escaped is '&lt;',
 # 'é' in a URL '%C3%A9', 'ß' upper case 'SS', '*' in Markdown '\\*'); the others write no more than they read.
 GROWTH = {"e": 6, "escape": 6, "forceescape": 6, "xmlattr": 6, "urlencode": 12, "upper": 3, "lower": 3, "title": 3,
-          "capitalize": 3, "md": 3}
+          "capitalize": 3, "md": 3, "link_target": 9}
 MAX_LIPSUM = 100  # paragraphs of placeholder text
 
 

@@ -32,6 +32,7 @@ N_ = str  # marks a message for the catalogues (Babel's keyword); compose transl
 DEFAULT_DOC_TYPE = N_("Briefing note")
 TRANSLATED_FIELDS = ("doc_type", "audience", "description", "purpose")  # front matter a brief prints in its language
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+MAX_PAGE_BUDGET = 1000  # pages: a brief, not a book
 _OPEN, _CLOSE = "{#---", "---#}"
 
 
@@ -55,6 +56,14 @@ class TemplateInfo(BaseModel):
     _p = field_validator("name", "audience", "description", "doc_type", "purpose", "reference_suffix")(check_one_line)
     _l = field_validator("language")(lambda value: value if value is None else check_language(value))
 
+    @field_validator("page_budget", mode="before")
+    @classmethod
+    def _page_budget(cls, value):
+        if value is not None and (type(value) is bool or not isinstance(value, int) or
+                                  not 1 <= value <= MAX_PAGE_BUDGET):
+            raise ValueError(f"a page budget is a whole number of pages, from 1 to {MAX_PAGE_BUDGET:,}")
+        return value
+
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
@@ -70,6 +79,7 @@ class TemplateFile:
     path: Path
     info: TemplateInfo
     name_line: int | None = None  # the line of `name:` in the file
+    budget_line: int | None = None  # the line of `page_budget:`, which a brief that runs over it is pointed at
 
     @property
     def name(self) -> str:
@@ -151,7 +161,8 @@ def read_template(path: Path) -> TemplateFile:
         raise_all([BriefingError(f"front matter: {e.detail}", file=e.file, line=e.line)
                    for e in schema_errors(path, data, error, TemplateInfo)])
         raise  # not reached: pydantic reports at least one error
-    return TemplateFile(path, info, getattr(data, "key_lines", {}).get("name"))
+    lines = getattr(data, "key_lines", {})
+    return TemplateFile(path, info, lines.get("name"), lines.get("page_budget"))
 
 
 def extract_messages(fileobj, keywords, comment_tags, options):

@@ -25,7 +25,9 @@ from ..errors import BriefingError, raise_all
 from .model import UNKNOWN, DossierConfig, Evidence, Fact, Question, SourceMeta, Where
 from .paths import resolve_inside
 from .validate import attach_where, validate_models
-from .yamlfile import load_yaml, read_text
+from .yamlfile import EntryLimit, TooManyEntries, load_yaml, read_text
+
+MAX_FACTS = 50_000  # facts of a dossier, in all its fact files
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -84,9 +86,14 @@ def load_partial(root: str | Path) -> tuple[Dossier, list[BriefingError]]:
         errors.append(BriefingError("no fact files (sources/facts/*.yaml)", file=folder / "facts"))
     unchecked: list[tuple[str, Evidence]] = []
     sections: list[tuple[str, str, Where]] = []
+    room = MAX_FACTS  # counted before the facts are validated: the entries of a file, as it is parsed
     for path in fact_files:
-        facts += validate_models(path, _read_yaml_file(root, path, "the fact file"), Fact, errors,
+        data = _read_yaml_file(root, path, "the fact file", fact_limit(room))
+        facts += validate_models(path, data, Fact, errors,
                                  invalid=partial(_keep_valid_evidence, path, unchecked, sections), language=language)
+        if isinstance(data, TooManyEntries):
+            break  # the files after it would only be more of the same error
+        room -= len(data) if isinstance(data, list) else 0
     questions_file = folder / "questions.yaml"
     present = questions_file.exists() or questions_file.is_symlink()
     questions = _load_models(root, questions_file, "the questions file", Question, errors,
@@ -135,10 +142,16 @@ def _invalid_ids(root: Path, path: Path, metas: list[SourceMeta]) -> set[str]:
             and item["id"] not in valid} if isinstance(data, list) else set()
 
 
-def _read_yaml_file(root: Path, path: Path, what: str):
+def fact_limit(room: int) -> EntryLimit:
+    """The facts a fact file may hold when the dossier has room for `room` more."""
+    return EntryLimit(max(room, 0), f"the dossier has more than {MAX_FACTS:,} facts, with this one; a brief of that "
+                                    "many cannot be read: split the subject into several dossiers")
+
+
+def _read_yaml_file(root: Path, path: Path, what: str, limit: EntryLimit | None = None):
     """The data of a YAML file of the dossier, or the error reading it raised."""
     try:
-        return load_yaml(resolve_inside(root, path, what), path)
+        return load_yaml(resolve_inside(root, path, what), path, *(() if limit is None else (limit,)))
     except BriefingError as error:
         return error
 

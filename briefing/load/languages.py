@@ -62,12 +62,16 @@ def language_name(code: str) -> str:
 class _Picker:
     def __init__(self, language: str, default: str, missing: list[BriefingError]):
         self.language, self.default, self.missing = language, default, missing
+        self.given: list[str] = []  # the languages the texts lacking `language` have, for the hint
 
     def model(self, model: M, lacking: list[str] | None = None, prefix: str = "") -> M:
         """`model` in the language; what it lacks is reported once, for the
         outermost model (a fact, not its event)."""
         outermost = lacking is None or isinstance(getattr(model, "id", None), str)  # a section reports for itself
         lacking, prefix = ([], "") if outermost or lacking is None else (lacking, prefix)
+        given = self.given
+        if outermost:
+            self.given = []
         updates = {}
         names = getattr(type(model), "names", ())
         for name in type(model).model_fields:
@@ -79,10 +83,14 @@ class _Picker:
             elif isinstance(value, list) and any(isinstance(item, Strict) for item in value):
                 updates[name] = [self.model(item, lacking, f"{prefix}{name} ") for item in value]
         if outermost and lacking:
+            # the dossier's language and the one lacking; when they are one, the one the text has
+            shown = list(dict.fromkeys([self.default, self.language, *self.given]))[:2]
             self.missing.append(BriefingError(f"{_what(model)}: no {language_name(self.language)} text for "
                                               f"{_listed(lacking)}; write it as "
-                                              f"{{{self.default}: …, {self.language}: …}}",
+                                              f"{{{', '.join(f'{code}: …' for code in shown)}}}",
                                               file=model.where.file, line=model.where.line))
+        if outermost:
+            self.given = given
         copy = model.model_copy(update=updates)
         if model.where.file != "?":
             copy.located(model.where)
@@ -101,6 +109,8 @@ class _Picker:
             found = value if self.language == self.default or is_name else None
         if found is None and not optional:
             lacking.append(field)
+            if isinstance(value, LocalText):
+                self.given.extend(sorted(value.by_language))
             return str(value)
         return found
 

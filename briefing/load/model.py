@@ -225,9 +225,16 @@ DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068
 
 def check_one_line(value):
     """A title, a subject, a marking, a reference: a line of text that also becomes page headers,
-    a mail's subject and a file name, where a direction control would reorder what follows it."""
+    a mail's subject and a file name, where a line break would start a header of its own and a
+    direction control would reorder what follows it. (A YAML scalar folded over several lines
+    holds spaces, not line breaks; the line break that ends a block scalar, `>`, is none inside.)"""
     check_printable(value)
     for text in value if isinstance(value, list) else [value]:
+        brk = next((c for c in text.strip() if c in "\n\r" or unicodedata.category(c) in ("Zl", "Zp")), None)
+        if brk is not None:
+            name = unicodedata.name(brk, "")
+            raise ValueError(f"holds a line break (U+{ord(brk):04X}{' ' + name if name else ''}), and is one line "
+                             "(page headers, a mail's subject, a file name): write it on one line")
         bad = next((c for c in text if c in DIRECTION_CONTROLS), None)
         if bad is not None:
             raise ValueError(f"holds U+{ord(bad):04X} {unicodedata.name(bad)}, a direction control that would reorder "
@@ -378,9 +385,18 @@ class SourceMeta(Strict):
         return self
 
 
+# The ASCII characters of a URL (RFC 3986: unreserved, reserved, and '%' of an escape); any other ASCII
+# character (a quote, '<', '>', '\\', '`', '{', '|', '}', '^') is no part of an address, and a browser
+# copies it percent-encoded. Letters of other scripts are kept (an IRI), and percent-encoded in a brief.
+_URL_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%")
+_IPV6_HOST = re.compile(r"^https?://(?:[^/?#@]*@)?\[[0-9A-Fa-f:.]+\]", re.IGNORECASE)  # "[" and "]" belong around an IPv6 address
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def check_url(value: str) -> str:
-    """A source's URL becomes a live link in both formats: only the schemes a
-    reader can follow safely, one unbroken string of visible characters."""
+    """A source's URL becomes a live link in every format: only the schemes a
+    reader can follow safely, one unbroken string of the characters a URL is
+    made of (RFC 3986), so that nothing in it can end the link or add markup."""
     if value == UNKNOWN:
         return value
     if not value.lower().startswith(LINK_SCHEMES):
@@ -389,6 +405,18 @@ def check_url(value: str) -> str:
         raise ValueError("a URL has no spaces or control characters; write a space as %20")
     if len(value) > MAX_URL:
         raise ValueError(f"a URL is at most {MAX_URL} characters (this one has {len(value)})")
+    odd = next((c for c in value if c < "\x80" and c not in _URL_ASCII), None)
+    if odd is not None:
+        raise ValueError(f"a URL cannot hold '{odd}'; write it as %{ord(odd):02X}")
+    host = _IPV6_HOST.match(value)
+    rest = value[host.end():] if host else value
+    bracket = next((c for c in rest if c in "[]"), None)
+    if bracket is not None:
+        raise ValueError(f"a URL holds '{bracket}' only around an IPv6 address; write it as %{ord(bracket):02X}")
+    if _BAD_ESCAPE.search(value):
+        raise ValueError("a '%' in a URL starts an escape of two hexadecimal digits; write '%' itself as %25")
+    if not value.lower().startswith("mailto:") and not re.match(r"^https?://[^/?#]", value, re.IGNORECASE):
+        raise ValueError("a URL names its server after '//' (https://example.org/…)")
     return value
 
 
@@ -468,7 +496,10 @@ class Fact(Strict):
     @field_validator("value", mode="before")
     @classmethod
     def _value_as_text(cls, value):
-        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+        """A value written as a number is the text typed (`load.yamlfile` keeps it: "017", "1.50")."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return getattr(value, "typed", None) or str(value)
+        return value
 
     @model_validator(mode="after")
     def _judgment_has_confidence(self) -> Fact:

@@ -99,7 +99,8 @@ def _schema_message(detail: Any, model: type[BaseModel]) -> str:
     elif kind in ("string_too_short", "too_short") and detail.get("ctx", {}).get("min_length") == 1:
         message = f"'{field}' is empty; {'write it' if kind == 'string_too_short' else 'give at least one entry'}"
     elif kind.endswith("_type"):
-        message = f"'{field}' has the wrong type ({type(detail.get('input')).__name__}): {detail['msg'].lower()}"
+        given = next(shape for shape in type(detail.get("input")).__mro__ if shape.__module__ == "builtins")  # TypedInt: int
+        message = f"'{field}' has the wrong type ({given.__name__}): {detail['msg'].lower()}"
     else:
         text = detail["msg"].removeprefix("Value error, ")
         message = f"'{field}': {text}" if location else text
@@ -115,6 +116,6 @@ def _fields_at(model: type[BaseModel], location: tuple) -> list[str]:
         inner = getattr(annotation, "__args__", (annotation,))[0]
         if isinstance(inner, type) and issubclass(inner, BaseModel):
             model = inner
-    return list(model.model_fields)
+    return [info.alias or name for name, info in model.model_fields.items()]  # as written: `from:`, not `sender`
 
 

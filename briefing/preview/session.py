@@ -22,6 +22,7 @@ writes. A failed rebuild leaves the last good outputs in place.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ class Rebuilt:
     reloaded: str = ""  # in words: what was read again
     seconds: float = 0.0
     html_seconds: float | None = None  # until the HTML was in place
+    error_count: int = 0  # the errors found, of which `errors` shows the first (`errors.MAX_SHOWN`)
 
 
 class Session:
@@ -133,10 +135,11 @@ class Session:
                 outputs += self._write_others(affected)
         except BriefingError as error:
             self.failed = True
-            errors = tuple(e.format_line() for e in (error.errors if isinstance(error, BriefingErrors) else [error]))
+            errors = tuple(error.lines() if isinstance(error, BriefingErrors) else [error.format_line()])
             if self.publish is not None:
                 self.publish(dict(self.pages), errors)
-            return Rebuilt(errors=errors, warnings=self.warnings, seconds=time.perf_counter() - start)
+            return Rebuilt(errors=errors, warnings=self.warnings, seconds=time.perf_counter() - start,
+                           error_count=len(error.errors) if isinstance(error, BriefingErrors) else 1)
         self.failed = False
         return Rebuilt(tuple(outputs), (), self.warnings, reloaded or "nothing (templates only)",
                        time.perf_counter() - start, html_seconds)
@@ -187,6 +190,7 @@ class Session:
         """Read again only the changed fact files, when that is all that changed
         and the set of fact files is the one loaded; False when it is not."""
         from ..errors import raise_all
+        from ..load.dossier import MAX_FACTS, fact_limit
         from ..load.model import Fact
         from ..load.paths import resolve_inside
         from ..load.validate import validate_models
@@ -199,12 +203,14 @@ class Session:
         assert loaded is not None
         read: dict[Path, tuple[Fact, ...]] = {}
         errors: list[BriefingError] = []
+        room = MAX_FACTS - sum(len(facts) for path, facts in self.fact_files.items() if path not in changed)
         for path in changed:
             try:
-                data = load_yaml(resolve_inside(self.root, path, "the fact file"), path)
+                data = load_yaml(resolve_inside(self.root, path, "the fact file"), path, fact_limit(room))
             except BriefingError as error:
                 data = error
             read[path] = tuple(validate_models(path, data, Fact, errors))
+            room -= len(data) if isinstance(data, list) else 0
         if errors:  # the next change loads the whole dossier again
             self.dossier, self.checked, self.fact_files = None, None, {}
             raise_all(errors)
@@ -240,8 +246,9 @@ class Session:
 
 
 def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
+    """Whether `path` lies in `folder` where it is, whatever it is: a file, or a link that leads
+    elsewhere (a source text replaced by a link to a file outside the dossier is a change of the
+    sources, which the load then refuses). The folder is taken as given and as it resolves, since
+    the watcher may report either."""
+    place = Path(os.path.abspath(path))
+    return any(place.is_relative_to(base) for base in {Path(os.path.abspath(folder)), folder.resolve()})

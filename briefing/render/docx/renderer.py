@@ -57,6 +57,7 @@ from ..typography import bind_units
 from .fonts import FAMILY, text_width
 from .footnotes import Footnotes
 from .numbering import Numbering, paragraph_numbering
+from .page import settle_page_setup
 from .reference import style_parts
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -98,7 +99,8 @@ def _open_reference(reference: Path):
 
 def _docx_bytes(document: Document, reference: Path) -> bytes:
     word = _open_reference(reference)
-    _Writer(word, document).write()
+    width = settle_page_setup(word, reference)
+    _Writer(word, document, width).write()
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
@@ -198,7 +200,7 @@ def _alias_styles(word, names: tuple[tuple[str, str], ...]) -> None:
 
 
 class _Writer:
-    def __init__(self, word, document: Document):
+    def __init__(self, word, document: Document, width: int):
         self.word = word
         self.document = document
         self.style_ids = {style.name: style.style_id for style in word.styles}
@@ -217,9 +219,8 @@ class _Writer:
         self.toc_anchors: dict[int, str] = {}  # a heading (by id) → the bookmark its TOC entry links to
         self.next_bookmark = 30000
         self.figures = 0  # numbered as the PDF numbers them
-        section = word.sections[0]
-        self.text_width_emu = section.page_width - section.left_margin - section.right_margin  # EMU
-        self.width = int(self.text_width_emu / 635)  # twips
+        self.width = width  # twips: the text width of the page (`page.settle_page_setup`)
+        self.text_width_emu = width * 635  # EMU
         self.right_to_left: dict[int, etree._Element] = {}  # paragraphs holding right-to-left text, by id
         self.complex_fonts = _complex_fonts(word)
 

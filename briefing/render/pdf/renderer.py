@@ -709,10 +709,11 @@ def render_pdf(document: Document, path: Path) -> None:
         story = _Story(_Builder(document).build())
         pages = _lay_out(story, meta, path)
     if meta.page_budget and pages > meta.page_budget:
+        file, line = meta.budget_where
         raise BriefingError(
             f"the '{meta.template}' brief runs to {pages} pages but its template allows {meta.page_budget}: "
-            "the type is not shrunk to fit; choose less (fewer headline facts, shorter claims)"
-        )
+            "the type is not shrunk to fit; choose less (fewer headline facts, shorter claims)", file=file or None,
+            line=line)
 
 
 def _lay_out(story: _Story, meta: Meta, path: Path) -> int:
