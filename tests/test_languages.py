@@ -446,3 +446,18 @@ def test_the_hint_for_a_text_lacking_the_dossiers_own_language_names_the_one_it_
     result = CliRunner().invoke(cli, ["check", "--dossier", str(root), "--lang", "en"])
     assert result.exit_code == 1
     assert "fact 'meeting': no English text for claim; write it as {en: …, fr: …}" in result.output, result.output
+
+
+def test_the_french_one_page_note_fits_one_page_in_word_too(default_french, tmp_path):
+    """French writes longer: the note chooses less, in the DOCX as LibreOffice lays it out as in the PDF."""
+    import shutil
+
+    from conftest import require
+
+    office, pdftotext = require("libreoffice"), require("pdftotext")
+    copy = shutil.copy(default_french / "executive.fr.docx", tmp_path / "executive.fr.docx")
+    subprocess.run([office, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path / "pdf"), str(copy)], capture_output=True, text=True, timeout=240, check=True)
+    pages = subprocess.run([pdftotext, str(tmp_path / "pdf" / "executive.fr.pdf"), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    assert len(pages) == 2 and "Points de vigilance" in pages[0]  # one page, then the end

@@ -52,8 +52,8 @@ def test_citations_are_native_footnotes_with_source_grade_and_quote(default_docx
     path = default_docx / "analyst.docx"
     notes = docx_footnotes(path)
     assert len(notes) >= 5
-    first = notes[sorted(notes)[0]]  # the meeting itself, which leads the bottom line
-    assert "Report on the Kremlin communiqué (C): « Le président de la Fédération de Russie, Vladimir Poutine, a reçu" \
+    first = notes[sorted(notes)[0]]  # the three accords, which lead the bottom line
+    assert "Report on the Kremlin communiqué (C): « Les accords signés sont les suivants" \
         in first.replace("\u00a0", " ")  # source, grade, then its verbatim words
     assert "Credibility 1" in first
     assert "unknown" not in first and "[fr]" not in first  # the source's descriptor is in the sources list, once
@@ -277,9 +277,9 @@ def test_libreoffice_converts_every_docx_and_keeps_the_claims(default_docx, tmp_
             assert "Putin received Mali’s transitional president, General Assimi Goïta" in text
         assert "UNCLASSIFIED — FOR OFFICIAL USE ONLY" in text
         # the footnotes appear in the converted pages, with the verbatim quotes where the template has them
-        assert "Médard Clobechi (C)" in text or "Vladimir Poutine, a reçu en visite" in text
+        assert "Médard Clobechi (C)" in text or "Les accords signés sont les suivants" in text
         if name == "analyst":
-            assert "Vladimir Poutine, a reçu en visite" in text
+            assert "Les accords signés sont les suivants" in text
         if name == "defence":
             assert "Iounous-Bek Ievkourov" in text
     assert len(subprocess.run([pdftotext, str(tmp_path / "pdf" / "executive.pdf"), "-"], capture_output=True,

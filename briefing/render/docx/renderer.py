@@ -72,7 +72,8 @@ SHADE = "D9D9D9"
 TABLE_SIZE = 9  # points: the Table Text style of the reference document
 CELL_PADDING = 2 * 108 + 40  # twips: Word's cell margins, left and right, and a little room
 EMU_PER_POINT = 12700
-FOOTNOTE_LIMIT = 350  # characters: a footnote is the short form (source, grade, quote), not the whole entry
+SHORT_TABLE = 15  # rows: a table this short is kept on one page
+FOOTNOTE_LIMIT = 500  # characters: a footnote is the short form (source, grade, quote), not the whole entry
 
 
 def render_docx(document: Document, path: Path, reference: Path) -> None:
@@ -474,7 +475,8 @@ class _Writer:
         for width in widths:
             _sub(grid, "w:gridCol", w_w=width)
         rows = ([(block.header, True)] if block.header else []) + [(row, False) for row in block.rows]
-        for cells, is_header in rows:
+        kept = len(rows) <= SHORT_TABLE  # a short table stays on one page, as the PDF keeps it
+        for row_index, (cells, is_header) in enumerate(rows):
             tr = _sub(tbl, "w:tr")
             row_properties = _sub(tr, "w:trPr")
             _sub(row_properties, "w:cantSplit")
@@ -487,6 +489,8 @@ class _Writer:
                 if is_header:
                     _sub(cell_properties, "w:shd", w_val="clear", w_color="auto", w_fill=SHADE)
                 p = self.paragraph("Table Text", tc)
+                if kept and row_index < len(rows) - 1:
+                    _keep_with_next(p)
                 self.inlines(p, cells[index] if index < len(cells) else (), bold=is_header)
 
     def title_block(self, meta: Meta) -> None:
