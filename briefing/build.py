@@ -70,6 +70,7 @@ def build_briefs(dossier_dir: str | Path = ".", templates: tuple[str, ...] = (),
     (see `render.worker`)."""
     chosen_formats = [get_format(name) for name in dict.fromkeys(formats)]
     source_date_epoch()  # a bad value is an error before any work
+    _check_languages(languages)
     wanted = parallel and RenderWorker.worthwhile() and any(fmt.in_worker for fmt in chosen_formats)
     worker = RenderWorker.start() if wanted else None  # first: it imports while this process loads
     try:
@@ -98,7 +99,12 @@ def output_folder(dossier_root: Path, out_dir: str | Path | None) -> Path:
     from .load.paths import is_inside
 
     out = dossier_root / "out"
-    if not is_inside(out, dossier_root):
+    try:
+        inside = is_inside(out, dossier_root)
+    except (OSError, RuntimeError):  # a loop of links
+        raise BriefingError("the output folder cannot be used: it is a loop of links; remove the link or choose "
+                            "a folder with --out", file=out) from None
+    if not inside:
         raise BriefingError("the output folder lies outside the dossier (links are followed); "
                             "remove the link or choose a folder with --out", file=out)
     return out
@@ -157,6 +163,15 @@ def write_briefs(checked: CheckedDossier, templates: list[TemplateFile], formats
         for warning in left_out:
             report(warning)
     return [Output(job.template.name, job.format.name, job.path, job.language) for job in jobs]
+
+
+def _check_languages(languages: tuple[str, ...]) -> None:
+    """Each language asked for is a language code with a catalogue, before any file name is made of it
+    (an empty one too: it is no language, not the default)."""
+    from .compose.language import language
+
+    for code in languages:
+        language(code)
 
 
 def brief_languages(template: TemplateFile, languages: tuple[str, ...], default: str) -> tuple[str, ...]:
@@ -326,6 +341,7 @@ def mail_brief(dossier_dir: str | Path, request: MailRequest, env: Mapping[str, 
                               (mail.where.file, mail.where.line) if from_dossier and mail is not None else None)
     checked = check_dossier(dossier)
     template = find_template(request.template, dossier.root)
+    _check_languages(() if request.language is None else (request.language,))
     brief = compose_and_parse(checked, template, language=request.language)
     language = brief.document.meta.language
     localised = in_language(checked, language)

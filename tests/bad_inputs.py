@@ -431,6 +431,13 @@ CASES = [
     Case("language-without-catalogue", replace(CONFIG, "title: Test brief", "# the brief's settings\ntitle: Test brief\n"
                                                "language: zz"),
          "briefing has no catalogue for the language 'zz'", D + ":3", BUILD),
+    # A --lang that is no language code is refused before a file name is made of it: before, 250 letters gave
+    # "internal error: OSError: File name too long", and an empty one wrote executive..md.
+    Case("language-option-too-long", None, "'" + "a" * 250 + "' is not a language code: write one such as en or fr", None,
+         ("build", "-d", "{root}", "-t", "executive", "-f", "md", "--lang", "a" * 250)),
+    Case("language-option-empty", None, "'' is not a language code: write one such as en or fr", None,
+         ("build", "-d", "{root}", "-t", "executive", "-f", "md", "--lang", "")),
+    Case("language-option-empty-mail", None, "'' is not a language code: write one such as en or fr", None, (*MAIL, "--lang", "")),
     Case("language-without-catalogue-mail", replace(CONFIG, "marking: UNCLASSIFIED", "marking: UNCLASSIFIED\nlanguage: zz"),
          "briefing has no catalogue for the language 'zz'", D + ":8", MAIL),
     # Numbers longer than Python writes out (4300 digits): before, its own words, and no line.
@@ -575,6 +582,11 @@ CASES = [
          "the output folder lies outside the dossier", r"{root}/out", ("build", "-d", "{root}", "-t", "executive", "-f", "md")),
     Case("contain-out-link-mail", link("out", victim),
          "the output folder lies outside the dossier", r"{root}/out", MAIL),
+    # `out` a link to itself: before, "internal error: RuntimeError: Symlink loop from '…/out'".
+    Case("contain-out-link-loop", link("out", lambda root: "out"),
+         "the output folder cannot be used: it is a loop of links", r"{root}/out", ("build", "-d", "{root}", "-t", "executive", "-f", "md")),
+    Case("contain-out-link-loop-mail", link("out", lambda root: "out"),
+         "the output folder cannot be used: it is a loop of links", r"{root}/out", MAIL),
 
     # writing outside --out ---------------------------------------------------------------
     Case("output-name-climbs", template("x\n", head=HEAD.replace("name: t", "name: ../../escaped")),
@@ -639,6 +651,14 @@ CASES = [
          "'url': a URL holds ']' only around an IPv6 address; write it as %5D", S + ":10", BUILD),
     Case("markup-url-no-host", edit_yaml(SOURCES, setitem((0, "url"), "https:///)**BOLD**(")),
          "'url': a URL names its server after '//'", S + ":10", BUILD),
+    # A table row taller than a page (a long reason in the sources table) is split across pages: before,
+    # "internal error: LayoutError: Flowable <Table …> too large on page 3".
+    Case("internal-table-row-taller-than-a-page-works", both(edit_yaml(SOURCES, setitem((0, "reliability_reason"), ("Wo " * 700)[:1990] + ".")),
+                                                             edit_yaml(SOURCES, setitem((0, "title"), ("Ti " * 200)[:490]))),
+         "", code=0, args=("build", "-d", "{root}", "-t", "analyst", "-f", "pdf")),
+    Case("internal-table-row-taller-than-a-page-defence-works", both(edit_yaml(SOURCES, setitem((0, "reliability_reason"), ("Wo " * 700)[:1990] + ".")),
+                                                                     edit_yaml(SOURCES, setitem((0, "title"), ("Ti " * 200)[:490]))),
+         "", code=0, args=("build", "-d", "{root}", "-t", "defence", "-f", "pdf")),
     Case("markup-url-bold-works", edit_yaml(SOURCES, setitem((0, "url"), "https://good.example/)**BOLD**(")), "", code=0,
          args=("build", "-d", "{root}", "-f", "html", "-f", "md")),  # one link to itself: tests/test_compose.py
     Case("markup-template-link-scheme", template("[open](smb://server/share) and [run](ftp://x.org/a)\n"),

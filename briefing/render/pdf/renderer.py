@@ -69,6 +69,7 @@ from .rtl import has_right_to_left, is_right_to_left, split_by_level, visual_lin
 from .timeline import TimelineFigure
 
 MARGIN = 2.2 * cm
+LONG_CELL = 1000  # characters: a table cell this long may be taller than a page
 RULE = colors.Color(0.55, 0.55, 0.55)
 SHADE = colors.Color(0.92, 0.92, 0.92)
 
@@ -433,7 +434,11 @@ class _Builder:
         rows += [[self.paragraph(cell, s["cell"]) for cell in row] for row in block.rows]
         columns = max(len(row) for row in rows)
         rows = [row + [""] * (columns - len(row)) for row in rows]
-        table = Table(rows, colWidths=_column_widths(block, columns), repeatRows=1 if block.header else 0)
+        # A row moves whole to the next page; one that may be taller than a page (a cell of a
+        # thousand characters or more) may be split across pages instead, rather than fail the layout.
+        long_cell = any(len(plain_text(cell)) >= LONG_CELL for row in (block.header, *block.rows) for cell in row)
+        table = Table(rows, colWidths=_column_widths(block, columns), repeatRows=1 if block.header else 0,
+                      splitInRow=1 if long_cell else 0)
         table.setStyle(TableStyle([
             ("LINEABOVE", (0, 0), (-1, 0), 0.8, colors.black),
             ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
