@@ -499,6 +499,9 @@ CASES = [
     Case("template-page-budget-overrun", template("{% for i in range(150) %}Paragraph {{ i }} of a brief too long.\n\n{% endfor %}",
                                                   head=HEAD.replace("---#}", "page_budget: 1\n---#}")),
          "the 't' brief runs to 5 pages but its template allows 1", T + ":5", BUILD_T),
+    # A template's language without a catalogue: the line of its `language:` (before, the template without a line).
+    Case("template-language-without-catalogue", template("x\n", head=HEAD.replace("---#}", "language: fr-CA\n---#}")),
+         "briefing has no catalogue for the language 'fr-CA'", T + ":5", BUILD_T),
     Case("template-front-matter-control-character", template("x\n", head=HEAD.replace("audience: Testers", 'audience: "Testers\\a"')),
          "front matter: 'audience': holds the character U+0007, which a document cannot show; remove it", T + ":3", BUILD_T),
     Case("template-not-utf8", write("templates/t.md.j2", (HEAD + "café\n").encode("latin-1")),

@@ -80,6 +80,7 @@ class TemplateFile:
     info: TemplateInfo
     name_line: int | None = None  # the line of `name:` in the file
     budget_line: int | None = None  # the line of `page_budget:`, which a brief that runs over it is pointed at
+    language_line: int | None = None  # the line of `language:`, which a language briefing lacks is pointed at
 
     @property
     def name(self) -> str:
@@ -162,7 +163,7 @@ def read_template(path: Path) -> TemplateFile:
                    for e in schema_errors(path, data, error, TemplateInfo)])
         raise  # not reached: pydantic reports at least one error
     lines = getattr(data, "key_lines", {})
-    return TemplateFile(path, info, lines.get("name"), lines.get("page_budget"))
+    return TemplateFile(path, info, lines.get("name"), lines.get("page_budget"), lines.get("language"))
 
 
 def extract_messages(fileobj, keywords, comment_tags, options):
