@@ -509,7 +509,14 @@ CASES = [
     Case("partial-not-utf8", both(template("{% include '_part.md.j2' %}\n"), write("templates/_part.md.j2", "café".encode("latin-1"))),
          "not UTF-8 text: byte 3 is 0xe9; save the template as UTF-8", r"{root}/templates/_part\.md\.j2", BUILD_T),
     Case("template-cites-unknown-fact", template("A claim.[^nothing]\n"),
-         "the template cites 'nothing', which is not a fact of this dossier", T, BUILD_T),
+         "the template cites 'nothing', which is not a fact of this dossier", T + ":6", BUILD_T),
+    # A mistake in the Markdown a template writes: the template's line where it is literal there, before, no line at all;
+    # else the line of the Markdown, said as such.
+    Case("template-cite-call-unknown-fact", template("## Points\n\nA claim.{{ cite('nothing') }}\n"),
+         "the template cites 'nothing', which is not a fact of this dossier", T + ":8", BUILD_T),
+    Case("template-cites-unknown-fact-made", template("## Points\n\n{% set k = 'no' ~ 'thing' %}A claim.{{ cite(k) }}\n"),
+         "the template cites 'nothing', which is not a fact of this dossier (in the Markdown the template wrote, line 3)",
+         T, BUILD_T),
     Case("glyph-missing-in-claim", edit_yaml(FACTS, setitem((1, "claim"), "Three accords (三) were signed.")),
          "the PDF font has no glyph for U+4E09 CJK UNIFIED IDEOGRAPH-4E09", F + ":13", ("build", "-d", "{root}", "-f", "pdf")),
     Case("glyph-missing-in-title", edit_yaml(CONFIG, setitem(("title",), "Test brief 漢")),
@@ -656,9 +663,13 @@ CASES = [
     Case("markup-url-bold-works", edit_yaml(SOURCES, setitem((0, "url"), "https://good.example/)**BOLD**(")), "", code=0,
          args=("build", "-d", "{root}", "-f", "html", "-f", "md")),  # one link to itself: tests/test_compose.py
     Case("markup-template-link-scheme", template("[open](smb://server/share) and [run](ftp://x.org/a)\n"),
-         "a link goes to http://, https://, mailto: or #anchor, not 'smb://server/share'", T, BUILD_T),
-    Case("markup-template-link-javascript", template("[run](javascript:alert(1))\n"),
-         "not 'javascript:alert(1)'", T, BUILD_T),
+         "a link goes to http://, https://, mailto: or #anchor, not 'smb://server/share'", T + ":6", BUILD_T),
+    Case("markup-template-link-javascript", template("## Points\n\nSee [x](javascript:alert(1)).\n"),
+         "not 'javascript:alert(1)'", T + ":8", BUILD_T),
+    Case("markup-template-link-anchor", template("## Points\n\n\nSee [x](#nowhere).\n"),
+         "a link goes to '#nowhere', which is no heading of the brief", T + ":9", BUILD_T),
+    Case("markup-template-link-note-beyond", template("## Points\n\nSee [x](#note-7).\n"),
+         "a link goes to '#note-7', but the brief has 0 evidence notes", T + ":8", BUILD_T),
 
     # terminal control --------------------------------------------------------------------------
     Case("terminal-line-break-in-section", edit_yaml(FACTS, setitem((0, "section"), "sumary\nerror: forged.yaml:1: all is well")),
