@@ -323,6 +323,16 @@ CASES = [
     Case("yaml-control-character", replace(FACTS, "claim: The president", "claim: The \x07president"),
          'invalid YAML: the character U+0007 is not allowed; remove it, or write it as "\\x07" inside double quotes',
          F + ":4", CHECK),
+    # A merge key: before, PyYAML's "could not determine a constructor for the tag 'tag:yaml.org,2002:merge'", and
+    # questions.yaml's follows_from naming facts of the failed file as unknown.
+    Case("yaml-merge-key", both(replace(FACTS, "- id: meeting", "- &base\n  id: meeting"),
+                                replace(FACTS, "- id: accords", "- <<: *base\n  id: accords"),
+                                write("sources/questions.yaml", "- id: q1\n  question: Who?\n  why: Because.\n  settle: A list.\n"
+                                      "  follows_from: [accords]\n")),
+         "a merge key ('<<:') is not supported: write the keys out in each entry", F + ":9", CHECK),
+    Case("yaml-merge-key-build", both(replace(FACTS, "- id: meeting", "- &base\n  id: meeting"),
+                                      replace(FACTS, "- id: accords", "- <<: *base\n  id: accords")),
+         "a merge key ('<<:') is not supported: write the keys out in each entry", F + ":9", BUILD),
     Case("yaml-duplicate-key", replace(FACTS, "  headline: true\n  claim: The", "  headline: true\n  section: accords\n  claim: The"),
          "the key 'section' appears twice in one mapping", F + ":4", CHECK),
     Case("yaml-list-as-key", replace(FACTS, "  headline: true\n  claim: The", "  ? [a, b]\n  : c\n  claim: The"),
