@@ -512,6 +512,9 @@ CASES = [
     # A template's language without a catalogue: the line of its `language:` (before, the template without a line).
     Case("template-language-without-catalogue", template("x\n", head=HEAD.replace("---#}", "language: fr-CA\n---#}")),
          "briefing has no catalogue for the language 'fr-CA'", T + ":5", BUILD_T),
+    # Before, accepted: short front-matter fields are limited as a dossier's are.
+    Case("template-reference-suffix-too-long", template("x\n", head=HEAD.replace("---#}", "reference_suffix: " + "S" * 600 + "\n---#}")),
+         "front matter: 'reference_suffix': is at most 500 characters (this one has 600)", T + ":5", BUILD_T),
     Case("template-front-matter-control-character", template("x\n", head=HEAD.replace("audience: Testers", 'audience: "Testers\\a"')),
          "front matter: 'audience': holds the character U+0007, which a document cannot show; remove it", T + ":3", BUILD_T),
     Case("template-not-utf8", write("templates/t.md.j2", (HEAD + "café\n").encode("latin-1")),

@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ..errors import BriefingError, raise_all
-from ..load.model import check_language, check_one_line
+from ..load.model import MAX_SHORT, MAX_TEXT, check_language, check_one_line
 from ..load.paths import folder_inside, resolve_inside
 from ..load.validate import schema_errors
 from ..load.yamlfile import parse_yaml, read_text
@@ -55,6 +55,15 @@ class TemplateInfo(BaseModel):
 
     _p = field_validator("name", "audience", "description", "doc_type", "purpose", "reference_suffix")(check_one_line)
     _l = field_validator("language")(lambda value: value if value is None else check_language(value))
+
+    @field_validator("audience", "description", "doc_type", "purpose", "reference_suffix")
+    @classmethod
+    def _size(cls, value, info):
+        """Bounded as a dossier's texts are: a short field is a line, a description a passage."""
+        limit = MAX_TEXT if info.field_name == "description" else MAX_SHORT
+        if value is not None and len(value) > limit:
+            raise ValueError(f"is at most {limit:,} characters (this one has {len(value):,}); shorten it")
+        return value
 
     @field_validator("page_budget", mode="before")
     @classmethod
