@@ -886,9 +886,9 @@ CASES = [
     Case("internal-id-too-long", add_fact(id="f" * 300),
          "an id is at most 64 characters (this one has 300)", r"{root}/sources/facts/facts\.yaml:\d+"),
     Case("internal-bookmark-missing", template("[frag](#bookmark)\n"),
-         "a link goes to '#bookmark', which is no heading of the brief", T, BUILD_T),
+         "a link goes to '#bookmark', which is no heading of the brief", T + ":6", BUILD_T),
     Case("internal-note-link-missing", template("[a](#note-99)\n"),
-         "a link goes to '#note-99', but the brief has 0 evidence notes", T, BUILD_T),
+         "a link goes to '#note-99', but the brief has 0 evidence notes", T + ":6", BUILD_T),
     # unbounded templates ---------------------------------------------------------------------------------
     # In a process: before the limits, each would take the machine's memory or time.
     Case("bounded-format-width", template("{{ '{:>300000000}'.format('x') }}\n"),
