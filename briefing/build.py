@@ -289,19 +289,19 @@ def _located(error: BriefingError, checked: CheckedDossier, job: _Job) -> Briefi
     char = error.char
     if char is None or error.file:
         return error
+    from .load.locate import where_char
+
     dossier = checked.dossier
-    places = [(fact.where, [fact.claim, fact.key or "", fact.value or ""]) for fact in dossier.facts]
-    places += [(evidence.where, [evidence.quote]) for fact in dossier.facts for evidence in fact.evidence]
-    places += [(source.meta.where, [str(value) for _, value in source.meta]) for source in dossier.sources]
-    places += [(question.where, [question.question, question.why, question.settle]) for question in dossier.questions]
-    places += [(dossier.config.where, [str(value) for _, value in dossier.config])]
-    for where, texts in places:
-        if any(char in text for text in texts):
-            return BriefingError(error.detail, file=where.file, line=where.line)
+    where = where_char(char, [*dossier.facts, *(source.meta for source in dossier.sources), *dossier.questions,
+                              dossier.config])
+    if where is not None:
+        return BriefingError(error.detail, file=where.file, line=where.line)
     for source in dossier.sources:  # a quoted passage is printed as the article has it
         if char in source.text:
             return BriefingError(error.detail, file=source.path, line=source.text.count("\n", 0, source.text.index(char)) + 1)
-    return BriefingError(error.detail, file=job.template.path)
+    from .load.locate import line_of
+
+    return BriefingError(error.detail, file=job.template.path, line=line_of(char, job.template.path))
 
 
 # Mail: a brief built here, then handed to the mail stage ---------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -101,9 +102,10 @@ def parse_markdown(markdown: str, meta: Meta, notes: dict[str, NoteContent], sou
     blocks = builder.blocks(tokens, 0, None)[0]
     if meta.numbered:
         blocks = _number(blocks)
-    for url in builder.note_links:
+    for url, line in builder.note_links:
         if int(url[len("#note-"):]) > len(builder.numbers):
-            raise BriefingError(f"a link goes to '{url}', but the brief has {len(builder.numbers)} evidence notes", file=source)
+            raise template_error(f"a link goes to '{url}', but the brief has {len(builder.numbers)} evidence notes",
+                                 source, line, [f"]({url})", url])
     ordered = sorted(builder.numbers.items(), key=lambda item: item[1])
     return Document(meta, tuple(blocks), _refer_back(tuple(Note(number, key, notes[key]) for key, number in ordered)))
 
@@ -133,6 +135,29 @@ def _first_note(first: dict[tuple[str, str], int], source: str, passage: str, nu
     return None if seen == number else seen
 
 
+def template_error(message: str, source: str, markdown_line: int | None, literals: list[str],
+                   patterns: tuple[re.Pattern, ...] = ()) -> BriefingError:
+    """An error in the Markdown a template wrote, at the template's line: the first line of the
+    template's body that holds one of `literals` (or matches one of `patterns`) as the mistake is
+    written there; else the template, saying which line of the Markdown holds it."""
+    try:
+        text = Path(source).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, ValueError):
+        text = ""
+    lines = text.splitlines()
+    body = next((number for number, line in enumerate(lines, 1) if "---#}" in line), 0)  # after the front matter
+    for literal in literals:
+        for number, line in enumerate(lines[body:], body + 1):
+            if literal in line:
+                return BriefingError(message, file=source, line=number)
+    for pattern in patterns:
+        for number, line in enumerate(lines[body:], body + 1):
+            if pattern.search(line):
+                return BriefingError(message, file=source, line=number)
+    where = f" (in the Markdown the template wrote, line {markdown_line})" if markdown_line else ""
+    return BriefingError(message + where, file=source)
+
+
 class _Builder:
     def __init__(self, notes: dict[str, NoteContent], source: str, by_sources: bool = False):
         self.notes = notes
@@ -141,7 +166,8 @@ class _Builder:
         self.by_sources = by_sources
         self.first_cited: dict[str, str] = {}  # a brief note's text → the key first cited with it
         self.numbers: dict[str, int] = {}
-        self.note_links: list[str] = []  # links to #note-N, checked once every note is numbered
+        self.note_links: list[tuple[str, int | None]] = []  # links to #note-N (and their line), checked once every note is numbered
+        self.line: int | None = None  # the line of the Markdown being read, for errors
 
     def blocks(self, tokens: list[Token], index: int, closing: str | None) -> tuple[list[Block], int]:
         """Read blocks from `index` until the token type `closing`; return them and the next index."""
@@ -206,6 +232,7 @@ class _Builder:
         return Table(header[0] if header else (), tuple(rows), kind), index + 1
 
     def inlines(self, token: Token) -> tuple[Inline, ...]:
+        self.line = token.map[0] + 1 if token.map else self.line
         result, _ = self._inline_run(token.children or [], 0, None)
         return tuple(result)
 
@@ -244,18 +271,20 @@ class _Builder:
         would pass into both formats as a live link."""
         if not url.lower().startswith(LINK_SCHEMES) and not url.startswith("#"):
             shown = url if len(url) <= 80 else url[:80] + "…"
-            raise BriefingError(f"a link goes to http://, https://, mailto: or #anchor, not '{shown}'", file=self.source)
+            raise template_error(f"a link goes to http://, https://, mailto: or #anchor, not '{shown}'", self.source,
+                                 self.line, [f"]({url}", url])
         if url.startswith("#") and _NOTE_ANCHOR.match(url):
-            self.note_links.append(url)
+            self.note_links.append((url, self.line))
         elif url.startswith("#"):
             shown = url if len(url) <= 80 else url[:80] + "…"
-            raise BriefingError(f"a link goes to '{shown}', which is no heading of the brief nor an anchor every format has; "
-                                "link to an evidence note as #note-1, #note-2…", file=self.source)
+            raise template_error(f"a link goes to '{shown}', which is no heading of the brief nor an anchor every format has; "
+                                 "link to an evidence note as #note-1, #note-2…", self.source, self.line, [f"]({url})", url])
         return Link(url, children)
 
     def number_of(self, key: str) -> int:
         if key not in self.notes:
-            raise BriefingError(f"the template cites '{key}', which is not a fact of this dossier", file=self.source)
+            raise template_error(f"the template cites '{key}', which is not a fact of this dossier", self.source, self.line,
+                                 [f"[^{key}]"], (re.compile(rf"cite\(.*['\"]{re.escape(key)}['\"]"),))
         if self.by_sources:
             key = self.first_cited.setdefault(self.notes[key].short, key)
         return self.numbers.setdefault(key, len(self.numbers) + 1)

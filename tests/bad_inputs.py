@@ -323,6 +323,16 @@ CASES = [
     Case("yaml-control-character", replace(FACTS, "claim: The president", "claim: The \x07president"),
          'invalid YAML: the character U+0007 is not allowed; remove it, or write it as "\\x07" inside double quotes',
          F + ":4", CHECK),
+    # A merge key: before, PyYAML's "could not determine a constructor for the tag 'tag:yaml.org,2002:merge'", and
+    # questions.yaml's follows_from naming facts of the failed file as unknown.
+    Case("yaml-merge-key", both(replace(FACTS, "- id: meeting", "- &base\n  id: meeting"),
+                                replace(FACTS, "- id: accords", "- <<: *base\n  id: accords"),
+                                write("sources/questions.yaml", "- id: q1\n  question: Who?\n  why: Because.\n  settle: A list.\n"
+                                      "  follows_from: [accords]\n")),
+         "a merge key ('<<:') is not supported: write the keys out in each entry", F + ":9", CHECK),
+    Case("yaml-merge-key-build", both(replace(FACTS, "- id: meeting", "- &base\n  id: meeting"),
+                                      replace(FACTS, "- id: accords", "- <<: *base\n  id: accords")),
+         "a merge key ('<<:') is not supported: write the keys out in each entry", F + ":9", BUILD),
     Case("yaml-duplicate-key", replace(FACTS, "  headline: true\n  claim: The", "  headline: true\n  section: accords\n  claim: The"),
          "the key 'section' appears twice in one mapping", F + ":4", CHECK),
     Case("yaml-list-as-key", replace(FACTS, "  headline: true\n  claim: The", "  ? [a, b]\n  : c\n  claim: The"),
@@ -506,6 +516,12 @@ CASES = [
     Case("template-page-budget-overrun", template("{% for i in range(150) %}Paragraph {{ i }} of a brief too long.\n\n{% endfor %}",
                                                   head=HEAD.replace("---#}", "page_budget: 1\n---#}")),
          "the 't' brief runs to 5 pages but its template allows 1", T + ":5", BUILD_T),
+    # A template's language without a catalogue: the line of its `language:` (before, the template without a line).
+    Case("template-language-without-catalogue", template("x\n", head=HEAD.replace("---#}", "language: fr-CA\n---#}")),
+         "briefing has no catalogue for the language 'fr-CA'", T + ":5", BUILD_T),
+    # Before, accepted: short front-matter fields are limited as a dossier's are.
+    Case("template-reference-suffix-too-long", template("x\n", head=HEAD.replace("---#}", "reference_suffix: " + "S" * 600 + "\n---#}")),
+         "front matter: 'reference_suffix': is at most 500 characters (this one has 600)", T + ":5", BUILD_T),
     Case("template-front-matter-control-character", template("x\n", head=HEAD.replace("audience: Testers", 'audience: "Testers\\a"')),
          "front matter: 'audience': holds the character U+0007, which a document cannot show; remove it", T + ":3", BUILD_T),
     Case("template-not-utf8", write("templates/t.md.j2", (HEAD + "café\n").encode("latin-1")),
@@ -513,13 +529,31 @@ CASES = [
     Case("partial-not-utf8", both(template("{% include '_part.md.j2' %}\n"), write("templates/_part.md.j2", "café".encode("latin-1"))),
          "not UTF-8 text: byte 3 is 0xe9; save the template as UTF-8", r"{root}/templates/_part\.md\.j2", BUILD_T),
     Case("template-cites-unknown-fact", template("A claim.[^nothing]\n"),
-         "the template cites 'nothing', which is not a fact of this dossier", T, BUILD_T),
+         "the template cites 'nothing', which is not a fact of this dossier", T + ":6", BUILD_T),
+    # A mistake in the Markdown a template writes: the template's line where it is literal there, before, no line at all;
+    # else the line of the Markdown, said as such.
+    Case("template-cite-call-unknown-fact", template("## Points\n\nA claim.{{ cite('nothing') }}\n"),
+         "the template cites 'nothing', which is not a fact of this dossier", T + ":8", BUILD_T),
+    Case("template-cites-unknown-fact-made", template("## Points\n\n{% set k = 'no' ~ 'thing' %}A claim.{{ cite(k) }}\n"),
+         "the template cites 'nothing', which is not a fact of this dossier (in the Markdown the template wrote, line 3)",
+         T, BUILD_T),
     Case("glyph-missing-in-claim", edit_yaml(FACTS, setitem((1, "claim"), "Three accords (三) were signed.")),
-         "the PDF font has no glyph for U+4E09 CJK UNIFIED IDEOGRAPH-4E09", F + ":8", ("build", "-d", "{root}", "-f", "pdf")),
+         "the PDF font has no glyph for U+4E09 CJK UNIFIED IDEOGRAPH-4E09", F + ":13", ("build", "-d", "{root}", "-f", "pdf")),
     Case("glyph-missing-in-title", edit_yaml(CONFIG, setitem(("title",), "Test brief 漢")),
          "the PDF font has no glyph for U+6F22 CJK UNIFIED IDEOGRAPH-6F22", D + ":1", ("build", "-d", "{root}", "-f", "pdf")),
+    # Dossier text that reaches a table: the field's own line, not the template (before, the template without a line).
+    Case("glyph-missing-in-event-label", edit_yaml(FACTS, setitem((1, "events"), [{"date": "2023", "label": "Talks"},
+                                                                                {"date": "2024", "label": "三"}])),
+         "the PDF font has no glyph for U+4E09 CJK UNIFIED IDEOGRAPH-4E09", F + ":21", ("build", "-d", "{root}", "-f", "pdf")),
+    Case("glyph-missing-in-section-title", edit_yaml(CONFIG, setitem(("sections", 1, "title"), "Accords 漢")),
+         "the PDF font has no glyph for U+6F22 CJK UNIFIED IDEOGRAPH-6F22", D + ":12", ("build", "-d", "{root}", "-f", "pdf")),
+    Case("glyph-missing-in-source-outlet", edit_yaml(SOURCES, setitem((0, "outlet"), "Outlet 漢")),
+         "the PDF font has no glyph for U+6F22 CJK UNIFIED IDEOGRAPH-6F22", S + ":3", ("build", "-d", "{root}", "-f", "pdf")),
+    Case("glyph-missing-in-key-label", both(edit_yaml(CONFIG, setitem(("key_labels",), {"accords.count": "Accords 漢"})),
+                                            template("| Key |\n|---|\n{% for f in facts if f.key %}| {{ f.label | md }} |\n{% endfor %}")),
+         "the PDF font has no glyph for U+6F22 CJK UNIFIED IDEOGRAPH-6F22", D + ":14", BUILD_T),
     Case("glyph-missing-in-template", template("## Points 漢\n"),
-         "the PDF font has no glyph for U+6F22 CJK UNIFIED IDEOGRAPH-6F22 ('漢') in the text", T, BUILD_T),
+         "the PDF font has no glyph for U+6F22 CJK UNIFIED IDEOGRAPH-6F22 ('漢') in the text", T + ":6", BUILD_T),
 
     # outputs -------------------------------------------------------------------
     Case("out-is-a-file", None, "the output folder is a file; choose a folder with --out", "/dev/full",
@@ -662,9 +696,13 @@ CASES = [
     Case("markup-url-bold-works", edit_yaml(SOURCES, setitem((0, "url"), "https://good.example/)**BOLD**(")), "", code=0,
          args=("build", "-d", "{root}", "-f", "html", "-f", "md")),  # one link to itself: tests/test_compose.py
     Case("markup-template-link-scheme", template("[open](smb://server/share) and [run](ftp://x.org/a)\n"),
-         "a link goes to http://, https://, mailto: or #anchor, not 'smb://server/share'", T, BUILD_T),
-    Case("markup-template-link-javascript", template("[run](javascript:alert(1))\n"),
-         "not 'javascript:alert(1)'", T, BUILD_T),
+         "a link goes to http://, https://, mailto: or #anchor, not 'smb://server/share'", T + ":6", BUILD_T),
+    Case("markup-template-link-javascript", template("## Points\n\nSee [x](javascript:alert(1)).\n"),
+         "not 'javascript:alert(1)'", T + ":8", BUILD_T),
+    Case("markup-template-link-anchor", template("## Points\n\n\nSee [x](#nowhere).\n"),
+         "a link goes to '#nowhere', which is no heading of the brief", T + ":9", BUILD_T),
+    Case("markup-template-link-note-beyond", template("## Points\n\nSee [x](#note-7).\n"),
+         "a link goes to '#note-7', but the brief has 0 evidence notes", T + ":8", BUILD_T),
 
     # terminal control --------------------------------------------------------------------------
     Case("terminal-line-break-in-section", edit_yaml(FACTS, setitem((0, "section"), "sumary\nerror: forged.yaml:1: all is well")),
@@ -868,9 +906,9 @@ CASES = [
     Case("internal-id-too-long", add_fact(id="f" * 300),
          "an id is at most 64 characters (this one has 300)", r"{root}/sources/facts/facts\.yaml:\d+"),
     Case("internal-bookmark-missing", template("[frag](#bookmark)\n"),
-         "a link goes to '#bookmark', which is no heading of the brief", T, BUILD_T),
+         "a link goes to '#bookmark', which is no heading of the brief", T + ":6", BUILD_T),
     Case("internal-note-link-missing", template("[a](#note-99)\n"),
-         "a link goes to '#note-99', but the brief has 0 evidence notes", T, BUILD_T),
+         "a link goes to '#note-99', but the brief has 0 evidence notes", T + ":6", BUILD_T),
     # unbounded templates ---------------------------------------------------------------------------------
     # In a process: before the limits, each would take the machine's memory or time.
     Case("bounded-format-width", template("{{ '{:>300000000}'.format('x') }}\n"),

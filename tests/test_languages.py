@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
@@ -114,6 +115,21 @@ def test_dates_numbers_lists_and_language_names_follow_the_locale():
     assert (en.language_name("fr"), fr.language_name("fr")) == ("French", "français")
     assert fr.ngettext("%(num)s independent source", "%(num)s independent sources", 1) == "1 source indépendante"
     assert fr.ngettext("%(num)s independent source", "%(num)s independent sources", 3) == "3 sources indépendantes"
+
+
+def test_an_undetermined_language_is_named_unknown_not_english(tmp_path):
+    """`und` (ISO 639's "undetermined") is what CLDR resolves to its likeliest locale, en-US: a brief
+    printed "English (United States)" for a source whose language nobody knew."""
+    en, fr = language("en"), language("fr")
+    for code in ("und", "und-Latn", "unknown"):
+        assert en.language_name(code) == en.language_name("unknown") == en.gettext("an unknown language")
+        assert fr.language_name(code) == fr.gettext("an unknown language")
+    sources = [dict(source, language="und") for source in yaml.safe_load(
+        (make_dossier(tmp_path / "plain") / "sources" / "sources.yaml").read_text(encoding="utf-8"))]
+    root = make_dossier(tmp_path / "d", sources=sources)
+    outputs = build_briefs(root, ("analyst",), ("md",), tmp_path / "out")
+    text = outputs[0].path.read_text(encoding="utf-8")
+    assert "English (United States)" not in text and "unknown language" in text
 
 
 def test_french_typography_binds_punctuation_with_no_break_spaces():

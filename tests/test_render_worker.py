@@ -73,7 +73,7 @@ def test_an_error_met_by_the_worker_names_the_dossier_line(tmp_path):
     (out / "executive.pdf").write_bytes(b"earlier")
     with pytest.raises(BriefingError) as caught:
         build_briefs(root, ("executive",), ("docx", "pdf"), out)
-    assert caught.value.format_line().startswith(f"{root}/sources/facts/facts.yaml:1: the PDF font has no glyph for U+4F1A")
+    assert caught.value.format_line().startswith(f"{root}/sources/facts/facts.yaml:4: the PDF font has no glyph for U+4F1A")
     assert (out / "executive.pdf").read_bytes() == b"earlier"
     assert sorted(p.name for p in out.iterdir()) == ["executive.pdf"]  # the DOCX rendered here is not moved in
     assert child_processes() == []
@@ -94,7 +94,7 @@ def test_an_error_in_a_later_job_names_that_job_template(tmp_path):
     root = make_dossier(tmp_path / "d", templates={"odd.md.j2": template})
     with pytest.raises(BriefingError) as caught:
         build_briefs(root, ("executive", "analyst", "odd"), ("pdf",), tmp_path / "out")
-    assert caught.value.format_line().startswith(f"{root}/templates/odd.md.j2: the PDF font has no glyph for U+4F1A")
+    assert caught.value.format_line().startswith(f"{root}/templates/odd.md.j2:8: the PDF font has no glyph for U+4F1A")
     assert child_processes() == []
 
 

@@ -108,7 +108,7 @@ def compose_brief(checked: CheckedDossier, template: TemplateFile, language: str
         words = language_of(code)
     except BriefingError as error:  # point at the line that chose the language, when a file did
         where = checked.dossier.config.where.of("language")
-        file, line = ((str(template.path), None) if template.info.language else
+        file, line = ((str(template.path), template.language_line) if template.info.language else
                       (None, None) if language and language != checked.dossier.config.language else
                       (where.file, where.line))
         raise BriefingError(error.detail, file=file, line=line) from None

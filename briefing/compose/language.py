@@ -85,7 +85,7 @@ class Language:
 
     def language_name(self, code: str) -> str:
         """'fr' → 'French' in an English brief, 'français' in a French one."""
-        if code == "unknown":
+        if code == "unknown" or code.split("-")[0].lower() == "und":  # "und", undetermined: CLDR would say en-US
             return self.gettext("an unknown language")
         try:
             return Locale.parse(code.replace("-", "_")).get_display_name(self.locale) or code

@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ..errors import BriefingError, raise_all
-from ..load.model import check_language, check_one_line
+from ..load.model import MAX_SHORT, MAX_TEXT, check_language, check_one_line
 from ..load.paths import folder_inside, resolve_inside
 from ..load.validate import schema_errors
 from ..load.yamlfile import parse_yaml, read_text
@@ -56,6 +56,15 @@ class TemplateInfo(BaseModel):
     _p = field_validator("name", "audience", "description", "doc_type", "purpose", "reference_suffix")(check_one_line)
     _l = field_validator("language")(lambda value: value if value is None else check_language(value))
 
+    @field_validator("audience", "description", "doc_type", "purpose", "reference_suffix")
+    @classmethod
+    def _size(cls, value, info):
+        """Bounded as a dossier's texts are: a short field is a line, a description a passage."""
+        limit = MAX_TEXT if info.field_name == "description" else MAX_SHORT
+        if value is not None and len(value) > limit:
+            raise ValueError(f"is at most {limit:,} characters (this one has {len(value):,}); shorten it")
+        return value
+
     @field_validator("page_budget", mode="before")
     @classmethod
     def _page_budget(cls, value):
@@ -80,6 +89,7 @@ class TemplateFile:
     info: TemplateInfo
     name_line: int | None = None  # the line of `name:` in the file
     budget_line: int | None = None  # the line of `page_budget:`, which a brief that runs over it is pointed at
+    language_line: int | None = None  # the line of `language:`, which a language briefing lacks is pointed at
 
     @property
     def name(self) -> str:
@@ -162,7 +172,7 @@ def read_template(path: Path) -> TemplateFile:
                    for e in schema_errors(path, data, error, TemplateInfo)])
         raise  # not reached: pydantic reports at least one error
     lines = getattr(data, "key_lines", {})
-    return TemplateFile(path, info, lines.get("name"), lines.get("page_budget"))
+    return TemplateFile(path, info, lines.get("name"), lines.get("page_budget"), lines.get("language"))
 
 
 def extract_messages(fileobj, keywords, comment_tags, options):

@@ -53,6 +53,8 @@ def language_name(code: str) -> str:
     """'fr' → 'French', as CLDR names it in English (the language of messages)."""
     from babel import Locale, UnknownLocaleError
 
+    if code.split("-")[0].lower() == "und":  # undetermined: CLDR would name it English (United States)
+        return f"'{code}' (undetermined language)"
     try:
         return Locale.parse(code.replace("-", "_")).get_display_name("en") or code
     except (ValueError, UnknownLocaleError):

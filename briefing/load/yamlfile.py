@@ -51,6 +51,7 @@ _LineLoader.yaml_implicit_resolvers = {
 
 
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"))
+_MERGE = "tag:yaml.org,2002:merge"  # `<<: *base`, which PyYAML's safe loader cannot build here
 MAX_DIGITS = 100  # a number in a dossier is a count, a year, an amount: not a 5,000-digit integer
 MAX_ENTRIES = 50_000  # entries of one list: the facts of a file, the sources, the evidence of a fact
 MAX_KEYS = 10_000  # keys of one mapping: the fields of an entry, the key labels, the glossary
@@ -195,6 +196,9 @@ def _build_mapping(loader, node, build_child):
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = key_lines = {}
     for key_node, value_node in node.value:
+        if key_node.tag == _MERGE:
+            raise BriefingError("a merge key ('<<:') is not supported: write the keys out in each entry",
+                                line=key_node.start_mark.line + 1)
         key = build_child(loader, key_node)
         if isinstance(key, (list, dict, set)) or not _hashable(key):
             raise BriefingError("a key must be a plain name, not a list or a mapping", line=key_node.start_mark.line + 1)
