@@ -475,7 +475,8 @@ class _Writer:
         for width in widths:
             _sub(grid, "w:gridCol", w_w=width)
         rows = ([(block.header, True)] if block.header else []) + [(row, False) for row in block.rows]
-        kept = len(rows) <= SHORT_TABLE  # a short table stays on one page, as the PDF keeps it
+        # a short table stays on one page, as the PDF keeps it; a chronology goes on after its figure
+        kept = len(rows) <= SHORT_TABLE and block.kind != "timeline"
         for row_index, (cells, is_header) in enumerate(rows):
             tr = _sub(tbl, "w:tr")
             row_properties = _sub(tr, "w:trPr")
