@@ -85,17 +85,10 @@ def segment(text: str, language: str = "en") -> list[tuple[str, int, int, bool]]
     """(sentence, start, end, is page furniture) for each sentence of `text`, in order."""
     found = []
     for line in _LINE.finditer(text):
-        pieces = []
-        cursor = 0
         body = line.group()
-        for part in _sentences(body, language) if body.strip() else []:
-            stripped = part.strip()
-            at = body.find(stripped, cursor) if stripped else -1
-            if at < 0:
-                continue
-            cursor = at + len(stripped)
-            if _WORD.search(stripped):
-                pieces.append((stripped, line.start() + at, line.start() + cursor))
+        pieces = [(stripped, line.start() + at, line.start() + end)
+                  for stripped, at, end in _found_in_order(body, _sentences(body, language) if body.strip() else [], 0)
+                  if _WORD.search(stripped)]
         furniture = len(pieces) == 1 and len(pieces[0][0].split()) <= FURNITURE_WORDS \
             and not _SENTENCE_END.search(pieces[0][0])
         found += [(piece, start, end, furniture) for piece, start, end in pieces]
@@ -176,15 +169,8 @@ def sentence_starts_within(text: str, spans: list[tuple[int, int]], language: st
                     continue
                 parts = segmenter(language).segment(piece) if len(pieces) == 1 or sentence_ends(language).search(piece) \
                     else [piece]
-                cursor = offset
-                for part in parts:
-                    stripped = part.strip()
-                    at = body.find(stripped, cursor) if stripped else -1
-                    if at < 0:
-                        continue
-                    cursor = at + len(stripped)
-                    if _WORD.search(stripped):
-                        found.add(line.start() + at)
+                found.update(line.start() + at for stripped, at, _ in _found_in_order(body, parts, offset)
+                             if _WORD.search(stripped))
     return sorted(start for start in found if _SENTENCE_END.search(text[max(0, start - 12):start].rstrip()))
 
 
@@ -232,3 +218,15 @@ def covered_length(text: str) -> int:
     cuts = list(_CUT.finditer(text, max(0, MAX_COVERED - MAX_PIECE), MAX_COVERED))
     ends = [cut for cut in cuts if not cut.group().isspace()]
     return (ends or cuts)[-1].end() if cuts else MAX_COVERED
+
+
+def _found_in_order(body: str, parts, cursor: int):
+    """Each part's text, stripped, with its span in `body`, looked for in order from `cursor`
+    (a part the segmenter changed, and so not found as it is, is left out)."""
+    for part in parts:
+        stripped = part.strip()
+        at = body.find(stripped, cursor) if stripped else -1
+        if at < 0:
+            continue
+        cursor = at + len(stripped)
+        yield stripped, at, cursor
