@@ -130,22 +130,23 @@ def _watched(connection: type[http.client.HTTPConnection], sockets: _Sockets) ->
     return Watched
 
 
-class _Handler(urllib.request.HTTPHandler):
+class _Watching:
+    """A urllib handler whose connections report their sockets (mixed in before the handler)."""
+
     def __init__(self, sockets: _Sockets) -> None:
         super().__init__()
         self.sockets = sockets
 
-    def do_open(self, http_class, req, **kwargs):  # type: ignore[override]
-        return super().do_open(_watched(http_class, self.sockets), req, **kwargs)
+    def do_open(self, http_class, req, **kwargs):
+        return super().do_open(_watched(http_class, self.sockets), req, **kwargs)  # type: ignore[misc]
 
 
-class _SecureHandler(urllib.request.HTTPSHandler):
-    def __init__(self, sockets: _Sockets) -> None:
-        super().__init__()
-        self.sockets = sockets
+class _Handler(_Watching, urllib.request.HTTPHandler):
+    pass
 
-    def do_open(self, http_class, req, **kwargs):  # type: ignore[override]
-        return super().do_open(_watched(http_class, self.sockets), req, **kwargs)
+
+class _SecureHandler(_Watching, urllib.request.HTTPSHandler):
+    pass
 
 
 def _too_large(url: str, size: int | None, limit: int) -> BriefingError:
