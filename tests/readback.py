@@ -78,3 +78,26 @@ def docx_footnotes_cited_in_cells(path: Path) -> set[int]:
 def evidence_numbers(text: str, claims: dict[int, str]) -> bool:
     """True when each note number N is followed by its own claim in the evidence list."""
     return all(re.search(rf"\b{number}\. {re.escape(flat(claim))}", text) for number, claim in claims.items())
+
+
+def blank_shares(path: Path, band: float = 0.08) -> list[float]:
+    """For each page of a PDF, the tallest stretch with no ink between the running
+    header and footer (the top and bottom `band` of the page), as a share of its height."""
+    import pypdfium2
+
+    shares = []
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        for page in pdf:
+            image = page.render(scale=0.5).to_pil().convert("L")
+            width, height = image.size
+            pixels = image.load()
+            tallest = run = 0
+            for y in range(int(height * band), int(height * (1 - band))):
+                inked = any(pixels[x, y] < 200 for x in range(0, width, 2))
+                run = 0 if inked else run + 1
+                tallest = max(tallest, run)
+            shares.append(tallest / height)
+    finally:
+        pdf.close()
+    return shares

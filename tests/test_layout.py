@@ -155,3 +155,24 @@ def test_plural_agreement_in_the_source_summary(built):
         text = flat(pdf_text(out / f"{name}.pdf"))
         assert not re.search(r"\b1 (judgments|facts|sources|quotes)\b", text), name
         assert "without a printed date" not in text  # dates said once, without contradiction
+
+
+def test_columns_are_shared_so_that_the_rows_are_short():
+    """The column with the most text is the widest; a column whose cells fit on
+    one line is no wider than that line, and the columns fill the width."""
+    from briefing.document import Text
+    from briefing.render.tables import share_widths
+
+    def cell(text):
+        return (Text(text),)
+
+    rows = [(cell("Accord"), cell("Parties"), cell("Scope"), cell("Sources")),
+            (cell("Principles of relations"), cell("Russia and Mali"), cell("a general framework " * 30), cell("3")),
+            (cell("Nuclear"), cell("Mali and Rosatom, the Russian state company " * 2), cell("training"), cell("3"))]
+    widths = share_widths(rows, 4, 500.0, lambda text: 5.0 * len(text))
+    assert abs(sum(widths) - 500.0) < 1e-6
+    accord, parties, scope, sources = widths
+    assert scope > parties > accord and scope > 500.0 / 3
+    assert sources == pytest.approx(5.0 * len("Sources"))  # on one line, and no wider
+    # before, every cell over 60 characters weighed the same: scope and parties were as wide
+    assert scope > 1.5 * parties

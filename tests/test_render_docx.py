@@ -13,7 +13,7 @@ from lxml import etree
 
 from briefing.build import build_briefs
 from conftest import HOSTILE, REPO, build_default, hostile_reference, linking_reference, make_dossier, require
-from readback import W, docx_footnotes, flat
+from readback import W, blank_shares, docx_footnotes, flat
 
 @pytest.fixture(scope="module")
 def default_docx(tmp_path_factory):
@@ -284,6 +284,9 @@ def test_libreoffice_converts_every_docx_and_keeps_the_claims(default_docx, tmp_
             assert "Iounous-Bek Ievkourov" in text
     assert len(subprocess.run([pdftotext, str(tmp_path / "pdf" / "executive.pdf"), "-"], capture_output=True,
                               text=True, check=True).stdout.split("\f")) == 2  # one page, then the end
+    for name in ("analyst", "defence"):  # no block held together leaves a third of a page blank
+        shares = blank_shares(tmp_path / "pdf" / f"{name}.pdf")
+        assert all(share < 1 / 3 for share in shares[:-1]), (name, [f"{share:.0%}" for share in shares])
 
 
 @pytest.mark.parametrize("section, width, margin", [

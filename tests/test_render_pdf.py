@@ -11,7 +11,7 @@ from briefing import __version__
 from briefing.build import build_briefs
 from briefing.errors import BriefingError
 from conftest import EPOCH, REPO, build_default, default_facts, make_dossier, require
-from readback import flat, pdf_text
+from readback import blank_shares, flat, pdf_text
 
 @pytest.fixture(scope="module")
 def default_pdfs(tmp_path_factory):
@@ -111,6 +111,12 @@ def test_headings_are_never_the_last_line_of_a_page(default_pdfs):
         body = [line for line in lines if "UNCLASSIFIED" not in line and "Page " not in line]
         last = body[-1]
         assert not any(last.endswith(heading) and len(last) < len(heading) + 4 for heading in headings), last
+
+
+def test_no_page_but_the_last_is_a_third_blank(default_pdfs):
+    for name in ("analyst", "defence"):
+        shares = blank_shares(default_pdfs / f"{name}.pdf")
+        assert all(share < 1 / 3 for share in shares[:-1]), (name, [f"{share:.0%}" for share in shares])
 
 
 def test_a_character_the_font_lacks_stops_the_build_with_its_name(tmp_path):

@@ -9,25 +9,44 @@ from ..document import Inline, plain_text, unbreakable_pieces
 
 def share_widths(rows: Sequence[Sequence[tuple[Inline, ...]]], columns: int, width: float,
                  measure: Callable[[str], float]) -> list[float]:
-    """Share `width` by how much text each column holds, but never narrower
-    than the column's longest unbreakable piece (`measure` gives its width,
-    padding included), so no word breaks inside a column ("Publish|ed",
-    "intergo|uvernementale"); a piece wider than two fifths of the table (a
-    long URL) is broken instead, and the columns above their floor give back
-    what the floors take, so the table fits."""
+    """Share `width` among the columns so that the rows are short: a column's
+    share grows with the square root of its longest cell, which makes the sum
+    of the rows' heights least, and a column whose cells all fit on one line in
+    less than its share is as wide as that line. No column is narrower than its
+    longest unbreakable piece (`measure` gives its width, padding included), so
+    no word breaks inside a column ("Publish|ed", "intergo|uvernementale"); a
+    piece wider than two fifths of the table (a long URL) is broken instead, and
+    the columns above their floor give back what the floors take, so the table fits."""
     widest = width * max(1 / columns, 0.4)
-    lengths = [1] * columns
+    lines = [1.0] * columns  # each column's longest cell, set on one line
     floors = [0.0] * columns
     for row in rows:
         for index, cell in enumerate(row[:columns]):
             text = plain_text(cell)
-            lengths[index] = max(lengths[index], min(len(text), 60) + 6)
+            lines[index] = max(lines[index], measure(text))
             longest = max(unbreakable_pieces(text), key=len, default="")
             floors[index] = max(floors[index], min(measure(longest), widest))
-    shares = [width * length / sum(lengths) for length in lengths]
-    widths = [max(share, floor) for share, floor in zip(shares, floors)]
+    widths = _fill(lines, width)
+    widths = [max(share, floor) for share, floor in zip(widths, floors)]
     excess = sum(widths) - width
     flexible = sum(w - f for w, f in zip(widths, floors) if w > f)
     if excess > 0 and flexible > 0:
         widths = [w - excess * (w - f) / flexible if w > f else w for w, f in zip(widths, floors)]
     return widths
+
+
+def _fill(lines: list[float], width: float) -> list[float]:
+    """`width` shared by the square roots of `lines`, no column wider than its `line`;
+    when every column fits on its line, what is left is spread evenly."""
+    settled: dict[int, float] = {}
+    while True:
+        open_columns = [index for index in range(len(lines)) if index not in settled]
+        left = width - sum(settled.values())
+        if not open_columns:
+            return [lines[index] + left / len(lines) for index in range(len(lines))]
+        weight = sum(lines[index] ** 0.5 for index in open_columns)
+        shares = {index: left * lines[index] ** 0.5 / weight for index in open_columns}
+        narrow = {index: lines[index] for index in open_columns if lines[index] <= shares[index]}
+        if not narrow:
+            return [settled.get(index, shares.get(index, 0.0)) for index in range(len(lines))]
+        settled.update(narrow)

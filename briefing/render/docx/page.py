@@ -31,9 +31,9 @@ _LENGTH = re.compile(r"^(-?\d{1,12}(?:\.\d{1,6})?)(mm|cm|in|pt|pc|pi)?$")
 _TWIPS_PER = {None: 1, "mm": TWIPS_PER_CM / 10, "cm": TWIPS_PER_CM, "in": 1440, "pt": 20, "pc": 240, "pi": 240}
 
 
-def settle_page_setup(word, reference: Path) -> int:
+def settle_page_setup(word, reference: Path) -> tuple[int, int]:
     """Give the opened reference document (python-docx) a whole page setup, each length in twips,
-    and return the width of its text in twips."""
+    and return the width and height of its text in twips."""
     section = word.element.body.get_or_add_sectPr()
     lengths: dict[tuple[str, str], int] = {}
     for tag, name, what, default, signed in LENGTHS:
@@ -55,7 +55,7 @@ def settle_page_setup(word, reference: Path) -> int:
     for size, what in ((width, "width"), (height, "height")):
         if size < MIN_TEXT:
             raise _refused(f" leaves a text {what} of {_cm(size)} cm; a brief needs at least {_cm(MIN_TEXT)} cm", reference)
-    return width
+    return width, height
 
 
 def _twips(raw: str, what: str, reference: Path) -> int:

@@ -73,6 +73,9 @@ TABLE_SIZE = 9  # points: the Table Text style of the reference document
 CELL_PADDING = 2 * 108 + 40  # twips: Word's cell margins, left and right, and a little room
 EMU_PER_POINT = 12700
 SHORT_TABLE = 15  # rows: a table this short is kept on one page
+NOTE_SIZE = 8.5  # points: the Footnote Text style of the reference document
+LINE_SPACING = 1.2  # a line's height, in sizes of its type, about
+ROW_PADDING = 2 * 60  # twips: a row's cell margins and rule, about
 FOOTNOTE_LIMIT = 500  # characters: a footnote is the short form (source, grade, quote), not the whole entry
 
 
@@ -100,8 +103,8 @@ def _open_reference(reference: Path):
 
 def _docx_bytes(document: Document, reference: Path) -> bytes:
     word = _open_reference(reference)
-    width = settle_page_setup(word, reference)
-    _Writer(word, document, width).write()
+    width, height = settle_page_setup(word, reference)
+    _Writer(word, document, width, height).write()
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
@@ -201,7 +204,7 @@ def _alias_styles(word, names: tuple[tuple[str, str], ...]) -> None:
 
 
 class _Writer:
-    def __init__(self, word, document: Document, width: int):
+    def __init__(self, word, document: Document, width: int, height: int):
         self.word = word
         self.document = document
         self.style_ids = {style.name: style.style_id for style in word.styles}
@@ -221,6 +224,7 @@ class _Writer:
         self.next_bookmark = 30000
         self.figures = 0  # numbered as the PDF numbers them
         self.width = width  # twips: the text width of the page (`page.settle_page_setup`)
+        self.height = height  # twips: the text height of the page
         self.text_width_emu = width * 635  # EMU
         self.right_to_left: dict[int, etree._Element] = {}  # paragraphs holding right-to-left text, by id
         self.complex_fonts = _complex_fonts(word)
@@ -475,14 +479,15 @@ class _Writer:
         for width in widths:
             _sub(grid, "w:gridCol", w_w=width)
         rows = ([(block.header, True)] if block.header else []) + [(row, False) for row in block.rows]
-        # a short table stays on one page, as the PDF keeps it; a chronology goes on after its figure
-        kept = len(rows) <= SHORT_TABLE and block.kind != "timeline"
-        for row_index, (cells, is_header) in enumerate(rows):
+        notes_before = len(self.footnotes.root)
+        row_paragraphs = []
+        for cells, is_header in rows:
             tr = _sub(tbl, "w:tr")
             row_properties = _sub(tr, "w:trPr")
             _sub(row_properties, "w:cantSplit")
             if is_header:
                 _sub(row_properties, "w:tblHeader")
+            paragraphs = []
             for index in range(columns):
                 tc = _sub(tr, "w:tc")
                 cell_properties = _sub(tc, "w:tcPr")
@@ -490,9 +495,19 @@ class _Writer:
                 if is_header:
                     _sub(cell_properties, "w:shd", w_val="clear", w_color="auto", w_fill=SHADE)
                 p = self.paragraph("Table Text", tc)
-                if kept and row_index < len(rows) - 1:
-                    _keep_with_next(p)
                 self.inlines(p, cells[index] if index < len(cells) else (), bold=is_header)
+                paragraphs.append(p)
+            row_paragraphs.append(paragraphs)
+        # a short table stays on one page, as the PDF keeps it, unless moving it whole, with the
+        # footnotes its cells call, could leave a third of a page blank; a header always stays
+        # with the first row; a chronology goes on after its figure
+        notes = list(self.footnotes.root)[notes_before:]
+        kept = (len(rows) <= SHORT_TABLE and block.kind != "timeline"
+                and _table_height(tbl, widths) + _notes_height(notes, self.width) <= self.height / 3)
+        for row_index, paragraphs in enumerate(row_paragraphs[:-1]):
+            if kept or rows[row_index][1]:
+                for p in paragraphs:
+                    _keep_with_next(p)
 
     def title_block(self, meta: Meta) -> None:
         organisation = meta.organisation.upper() if meta.organisation != "unknown" else ""
@@ -655,6 +670,33 @@ def _keep_with_next(p, picture: bool = False) -> None:
         spacing.set(_name("w:after"), "200")
         spacing.set(_name("w:line"), "240")
         spacing.set(_name("w:lineRule"), "auto")
+
+
+def _lines(text: str, size: float, width: int) -> int:
+    """The lines `text` takes at `size` points in `width` twips, about (words are not weighed one by one)."""
+    return max(1, -(-_twips(text_width(text, size)) // max(width, 1)))
+
+
+def _paragraph_text(p) -> str:
+    return "".join(t.text or "" for t in p.iter(_name("w:t")))
+
+
+def _table_height(tbl, widths: list[int]) -> int:
+    """The height of a written table in twips, about: each row as tall as its fullest cell."""
+    line = _twips(TABLE_SIZE * LINE_SPACING)
+    height = 0
+    for tr in tbl.iterchildren(_name("w:tr")):
+        cells = list(tr.iterchildren(_name("w:tc")))
+        height += ROW_PADDING + line * max(
+            sum(_lines(_paragraph_text(p), TABLE_SIZE, width - CELL_PADDING) for p in tc.iterchildren(_name("w:p")))
+            for tc, width in zip(cells, widths))
+    return height
+
+
+def _notes_height(notes, width: int) -> int:
+    """The height in twips, about, of the footnotes `notes` at the foot of a page `width` twips wide."""
+    line = _twips(NOTE_SIZE * LINE_SPACING)
+    return sum(line * _lines(_paragraph_text(p), NOTE_SIZE, width) for note in notes for p in note.iter(_name("w:p")))
 
 
 def _property(text: str) -> str:

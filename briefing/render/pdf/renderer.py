@@ -351,7 +351,8 @@ class _Builder:
             # a KeepTogether measures as infinitely tall, so nesting one would always break the page
             following = list(first._content) if isinstance(first, KeepTogether) else [first]
             group = self.story[heading_start:block_start] + following
-            keep = _HeadingsWithFigure if isinstance(first, TimelineFigure) else KeepTogether
+            keep = (_HeadingsWithFigure if isinstance(first, TimelineFigure)
+                    else _HeadingsWithTable if isinstance(first, Table) else KeepTogether)
             self.story[heading_start:block_start + 1] = [keep(group), *rest]
 
     def title_block(self, meta: Meta) -> None:
@@ -511,6 +512,20 @@ class _HeadingsWithFigure(KeepTogether):
     def wrap(self, aW, aH):
         size = super().wrap(aW, aH)
         self._H += next((f.getSpaceBefore() for f in self._content if not isinstance(f, _Bookmark)), 0)
+        return size
+
+
+class _HeadingsWithTable(KeepTogether):
+    """Headings kept with the table that follows them. A table taller than a
+    third of a page is kept by its start only, the header and first row, and
+    splits between rows: moved whole to the next page, it could leave more than
+    a third of this one blank."""
+
+    def wrap(self, aW, aH):
+        size = super().wrap(aW, aH)
+        table = self._content[-1]
+        if table._height > (A4[1] - 2 * MARGIN) / 3:
+            self._H += sum(table._rowHeights[:2]) - table._height
         return size
 
 
