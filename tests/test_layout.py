@@ -176,3 +176,45 @@ def test_columns_are_shared_so_that_the_rows_are_short():
     assert sources == pytest.approx(5.0 * len("Sources"))  # on one line, and no wider
     # before, every cell over 60 characters weighed the same: scope and parties were as wide
     assert scope > 1.5 * parties
+
+
+def test_a_brief_lists_the_abbreviations_its_statements_use(tmp_path):
+    """Each abbreviation of `abbreviations:` that a cited statement uses is spelled out,
+    in the analyst brief's source statement and on the executive note's sources line;
+    one that no statement uses is not listed."""
+    from conftest import CONFIG, make_dossier
+    from readback import docx_paragraphs
+
+    article = "Le président a reçu son homologue à Moscou le 23 juin 2025. La MINUSMA a quitté le pays.\n"
+    facts = [{"id": "meeting", "section": "summary", "headline": True,
+              "claim": "The president received his counterpart in Moscow on 23 June 2025.",
+              "evidence": [{"source": "one", "quote": "Le président a reçu son homologue à Moscou le 23 juin 2025."}]},
+             {"id": "left", "section": "accords", "headline": True, "claim": "MINUSMA left the country.",
+              "evidence": [{"source": "one", "quote": "La MINUSMA a quitté le pays."}]}]
+    config = {**CONFIG, "abbreviations": {"MINUSMA": "United Nations mission in Mali", "LBMA": "London Bullion Market Association"}}
+    root = make_dossier(tmp_path, config=config, texts={"one": article}, facts=facts)
+    build_briefs(root, ("analyst", "executive"), ("pdf", "docx"))
+    for name in ("analyst", "executive"):
+        text = pdf_text(root / "out" / f"{name}.pdf")
+        words = flat(" ".join(docx_paragraphs(root / "out" / f"{name}.docx")))
+        expected = ("Abbreviation: MINUSMA, United Nations mission in Mali." if name == "analyst"
+                    else "MINUSMA: United Nations mission in Mali.")
+        assert expected in text and expected in words, name
+        assert "London Bullion" not in text + words  # no statement of the brief uses it
+
+
+@pytest.mark.parametrize("key", ["lbma", "A", "L B M A", "LBMA<script>", "X" * 21])
+def test_an_abbreviation_that_is_not_one_is_refused_at_its_line(tmp_path, key):
+    from conftest import CONFIG, make_dossier, error_lines
+
+    root = make_dossier(tmp_path, config={**CONFIG, "abbreviations": {key: "something"}})
+    lines = error_lines(build_briefs, root, ("analyst",), ("pdf",))
+    assert len(lines) == 1 and "dossier.yaml" in lines[0] and "is not an abbreviation" in lines[0], lines
+
+
+def test_a_credibility_held_down_by_a_dispute_is_said_once(built):
+    """A disputed point gives its credibility and why, without "rated 3 at best, credibility 3"."""
+    out, _ = built
+    text = pdf_text(out / "analyst.pdf")
+    assert "credibility 3: the sources disagree on this point, and a point they disagree on is rated no higher" in text
+    assert not re.search(r"at best, credibility \d", text)

@@ -288,6 +288,16 @@ def build_context(checked: CheckedDossier, words: Language, cited: Callable[[], 
         used = {quote.source.id for i in ids if i in checked_by_id for quote in checked_by_id[i].evidence}
         return tuple(s for s in all_sources if s.id in used)
 
+    def cited_abbreviations() -> tuple[tuple[str, str], ...]:
+        """The dossier's abbreviations that the brief's cited statements (and the questions
+        they raise) use, with what each stands for, in alphabetical order."""
+        ids = set(cited() if cited is not None else facts)
+        texts = [text for i in ids if i in facts for text in (facts[i].claim, facts[i].value)]
+        texts += [text for q in questions if q.facts and all(f.id in ids for f in q.facts)
+                  for text in (q.question, q.why, q.settle)]
+        return tuple((short, smart_quotes(long)) for short, long in sorted(dossier.config.abbreviations.items())
+                     if any(re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text) for text in texts))
+
     checked_by_id = {fact.id: fact for fact in checked.facts}
     return {
         "sources": all_sources,
@@ -302,6 +312,7 @@ def build_context(checked: CheckedDossier, words: Language, cited: Callable[[], 
         "items_of": items_of,
         "cited_coverage": cited_coverage,
         "cited_sources": cited_sources,
+        "cited_abbreviations": cited_abbreviations,
         "headlines": tuple(f for f in facts.values() if f.headline),
         "key_points": _spread_across_sections(f for f in facts.values() if f.headline and f.section != summary.id),
         "judgments": tuple(f for f in facts.values() if f.is_judgment),

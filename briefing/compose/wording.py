@@ -30,10 +30,11 @@ def confidence_word(confidence: str, words: Language) -> str:
     return {"low": _("low"), "moderate": _("moderate"), "high": _("high")}.get(confidence, confidence)
 
 
-def reason(fact: CheckedFact, words: Language) -> str:
+def reason(fact: CheckedFact, words: Language, with_cap: bool = True) -> str:
     """What backs a fact, as `check` counts it (see `check.credibility.grade`):
     '3 independent sources', 'one source', '2 independent sources, of which 1
-    can be judged', and the dispute that caps its credibility."""
+    can be judged', and the dispute that caps its credibility (left out
+    `with_cap` false, for a sentence that gives the credibility and says why)."""
     _ = words.gettext
     sources = len({quote.source.id for quote in fact.evidence})
     if fact.confirming_sources >= 2 and fact.independent_sources == fact.confirming_sources:
@@ -46,12 +47,17 @@ def reason(fact: CheckedFact, words: Language) -> str:
                                count=fact.independent_sources))
     else:
         text = _("one source") if sources == 1 else _("%(count)s sources of one origin", count=sources)
-    capped = fact.disputed and (fact.confirming_sources >= 2 or _best_grade(fact) < 3)  # to 3, by the dispute
-    if capped:
-        text += _("; the sources disagree on this point, so it is rated 3 at best")
+    if capped_by_dispute(fact):
+        if with_cap:
+            text += _("; the sources disagree on this point, so it is rated 3 at best")
     elif fact.disputed:
         text += _("; the sources disagree on this point")
     return text
+
+
+def capped_by_dispute(fact: CheckedFact) -> bool:
+    """Whether the sources' disagreement holds the fact's credibility to 3, which they would rate higher."""
+    return fact.disputed and (fact.confirming_sources >= 2 or _best_grade(fact) < 3)
 
 
 def _best_grade(fact: CheckedFact) -> int:

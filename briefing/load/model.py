@@ -245,7 +245,7 @@ def check_one_line(value):
 class DossierConfig(Strict):
     """`sources/dossier.yaml`: what the brief is about and how it is marked."""
 
-    localised = ("title", "subject", "key_labels", "source_gaps", "changes")
+    localised = ("title", "subject", "key_labels", "source_gaps", "changes", "abbreviations")
     # Names, which a plain string gives in every language (a mapping may still translate them).
     names: ClassVar[tuple[str, ...]] = ("organisation", "author", "marking", "keywords")
 
@@ -264,6 +264,7 @@ class DossierConfig(Strict):
     source_gaps: list[Text] = Field(default_factory=list)  # what the sources do not include
     changes: Text | None = None  # what changed since the last brief on the subject, and why (or that it is the first)
     glossary: dict[str, list[str]] = Field(default_factory=dict)  # a name in the claims → how the sources write it
+    abbreviations: dict[str, Text] = Field(default_factory=dict)  # "LBMA" → what it stands for, listed where used
     mail: MailConfig | None = None  # SMTP settings for `briefing mail`
 
     @field_validator("date")
@@ -275,6 +276,19 @@ class DossierConfig(Strict):
         lambda value: check_one_line([text for item in (value if isinstance(value, list) else [value])
                                       for text in _texts(item)]) and value)
     _l = field_validator("language")(check_language)
+
+    @field_validator("abbreviations")
+    @classmethod
+    def _abbreviations(cls, value: dict[str, Text]) -> dict[str, Text]:
+        for short, long in value.items():
+            if not _ABBREVIATION.match(short):
+                raise ValueError(f"'{short[:40]}' is not an abbreviation: write it as the claims do, a word of "
+                                 "capitals, digits and hyphens (LBMA, MINUSMA, G5-Sahel), at most 20 characters")
+            check_one_line(list(_texts(long)))
+        return value
+
+
+_ABBREVIATION = re.compile(r"^[A-Z][A-Za-z0-9&-]{0,18}[A-Z0-9]$")
 
 
 def _check_date(value: str) -> str:
