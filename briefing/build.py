@@ -21,7 +21,8 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -134,11 +135,16 @@ def write_briefs(checked: CheckedDossier, templates: list[TemplateFile], formats
             if brief is None or brief.document.meta.language != language:
                 brief = compose_and_parse(checked, template, left_out.append, language)
             ours = [job for job in jobs if job.template is template and job.language == language]
+            here = brief
+            if worker and _has_timeline(brief) and any(job.format.pictures for job in ours):
+                # the worker, which has read the fonts, draws the figures first, while this process starts the DOCX
+                drawn = worker.submit_pictures(brief)
+                here = replace(brief, pictures=partial(worker.result, drawn))
             for job in sorted(ours, key=lambda job: not (worker and job.format.in_worker)):  # the worker's first
                 if worker and job.format.in_worker:
                     pending.append((job, worker.submit(job.format, brief, job.temporary)))
                 else:
-                    _render_here(job, brief, checked)
+                    _render_here(job, here, checked)
         for job, future in pending:
             try:
                 assert worker is not None  # only a worker's briefs are pending
@@ -196,6 +202,12 @@ def compose_and_parse(checked: CheckedDossier, template: TemplateFile,
             report(warning)
     document: Document = parse_markdown(composed.markdown, composed.meta, composed.notes, str(template.path))
     return Brief(document, composed.markdown, reference_docx(checked.dossier.root))
+
+
+def _has_timeline(brief: Brief) -> bool:
+    from .document import Table
+
+    return any(isinstance(block, Table) and block.kind == "timeline" for block in brief.document.blocks)
 
 
 def _render_here(job: _Job, brief: Brief, checked: CheckedDossier) -> None:

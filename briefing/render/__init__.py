@@ -11,7 +11,8 @@ so `briefing --help` imports none of them.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,12 +23,24 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A drawing as a PNG (the PDF's chronology figure, for the formats that show it as a picture)."""
+
+    png: bytes
+    width: float  # points: the width it is to be shown at
+    height: float
+
+
+@dataclass(frozen=True)
 class Brief:
     """What a renderer is given: one composed brief."""
 
     document: Document
     markdown: str  # the Markdown the document was parsed from
     reference_docx: Path  # the Word styles of the dossier (or the built-in ones)
+    # The chronology figures as pictures, where the build had them drawn ahead
+    # (`pdf.picture.timeline_pictures`, in the render worker), for a format that shows them so.
+    pictures: Callable[[], tuple[Picture | None, ...]] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,7 @@ class Format:
     description: str  # for --help
     module: str  # the renderer, relative to this package
     in_worker: bool = False  # laid out in a worker process, beside the rest of the build
+    pictures: bool = False  # shows the PDF's chronology figures as pictures, which the worker can draw ahead
 
     def render(self, brief: Brief, path: Path) -> None:
         self._renderer().render(brief, path)
@@ -54,7 +68,7 @@ class Format:
 
 FORMATS: dict[str, Format] = {format.name: format for format in (
     Format("docx", ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-           "Word document to edit", ".docx"),
+           "Word document to edit", ".docx", pictures=True),
     Format("pdf", ".pdf", "application/pdf", "PDF to send", ".pdf", in_worker=True),
     Format("html", ".html", "text/html", "one self-contained web page, to read or print", ".html"),
     Format("md", ".md", "text/markdown", "the composed Markdown", ".markdown"),

@@ -1,10 +1,10 @@
-"""How wide each column of a table is, the same way in every format."""
+"""How wide each column of a table is, and what a chronology's figure shows in words, the same way in every format."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..document import Inline, plain_text, unbreakable_pieces
+from ..document import Inline, Table, fold_spaces, plain_text, unbreakable_pieces
 
 
 def share_widths(rows: Sequence[Sequence[tuple[Inline, ...]]], columns: int, width: float,
@@ -50,3 +50,10 @@ def _fill(lines: list[float], width: float) -> list[float]:
         if not narrow:
             return [settled.get(index, shares.get(index, 0.0)) for index in range(len(lines))]
         settled.update(narrow)
+
+
+def events_description(block: Table, colon: str) -> str:
+    """The events of a timeline table in order, in words ("2020: First coup; …"):
+    what the figure shows, for a reader who cannot see it."""
+    events = [row for row in block.rows if len(row) >= 2]
+    return "; ".join(f"{fold_spaces(plain_text(row[0]))}{colon}{fold_spaces(plain_text(row[1]))}" for row in events) + "."

@@ -58,12 +58,17 @@ class RenderWorker:
         """Render `brief` in `format` into `path`; see `result`."""
         return self._pool.submit(_render, format.name, brief, path)
 
-    def result(self, future: Future) -> None:
-        """Wait for a brief sent with `submit`; raise the renderer's error (a
-        BriefingError for the user's input, an OSError for a failed write)."""
+    def submit_pictures(self, brief: Brief) -> Future:
+        """Draw the chronology figures of `brief` as pictures (`pdf.picture.timeline_pictures`); see `result`."""
+        return self._pool.submit(_pictures, brief.document)
+
+    def result(self, future: Future):
+        """Wait for a job sent with `submit` or `submit_pictures` and return its
+        result; raise the renderer's error (a BriefingError for the user's
+        input, an OSError for a failed write)."""
         try:
             self._ready.result()
-            future.result()
+            return future.result()
         except BrokenProcessPool:
             raise WorkerDied("the worker process that renders the PDF ended unexpectedly "
                              "(killed, or out of memory?)") from None
@@ -120,3 +125,9 @@ def _prepare_renderers() -> None:
 
 def _render(name: str, brief: Brief, path: Path) -> None:
     FORMATS[name].render(brief, path)
+
+
+def _pictures(document):
+    from .pdf.picture import timeline_pictures
+
+    return timeline_pictures(document)

@@ -15,4 +15,4 @@ __all__ = ["render", "render_docx"]
 
 
 def render(brief: Brief, path: Path) -> None:
-    render_docx(brief.document, path, brief.reference_docx)
+    render_docx(brief.document, path, brief.reference_docx, brief.pictures)

@@ -18,6 +18,7 @@ import zipfile
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
@@ -52,13 +53,20 @@ from ...document import (
     title_block_lines,
 )
 from ...errors import BriefingError, build_time, source_date_epoch
-from ..tables import share_widths
+from ..tables import events_description, share_widths
 from ..typography import bind_units
 from .fonts import FAMILY, text_width
 from .footnotes import Footnotes
 from .numbering import Numbering, paragraph_numbering
 from .page import settle_page_setup
 from .reference import style_parts
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .. import Picture
+
+    Pictures = Callable[[], tuple[Picture | None, ...]]  # the chronology figures, drawn elsewhere
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # the blocks of right-to-left scripts: a text without any is one run, as it always was
@@ -79,8 +87,10 @@ ROW_PADDING = 2 * 60  # twips: a row's cell margins and rule, about
 FOOTNOTE_LIMIT = 500  # characters: a footnote is the short form (source, grade, quote), not the whole entry
 
 
-def render_docx(document: Document, path: Path, reference: Path) -> None:
-    data = _docx_bytes(document, reference)
+def render_docx(document: Document, path: Path, reference: Path, pictures: Pictures | None = None) -> None:
+    """Write `document` as a DOCX with the styles of `reference`. `pictures`, where
+    given, gives the chronology figures already drawn (`pdf.picture.timeline_pictures`)."""
+    data = _docx_bytes(document, reference, pictures)
     path.write_bytes(_stable_zip(data))
 
 
@@ -101,10 +111,10 @@ def _open_reference(reference: Path):
         raise
 
 
-def _docx_bytes(document: Document, reference: Path) -> bytes:
+def _docx_bytes(document: Document, reference: Path, pictures: Pictures | None = None) -> bytes:
     word = _open_reference(reference)
     width, height = settle_page_setup(word, reference)
-    _Writer(word, document, width, height).write()
+    _Writer(word, document, width, height, pictures).write()
     buffer = io.BytesIO()
     word.save(buffer)
     return buffer.getvalue()
@@ -204,7 +214,7 @@ def _alias_styles(word, names: tuple[tuple[str, str], ...]) -> None:
 
 
 class _Writer:
-    def __init__(self, word, document: Document, width: int, height: int):
+    def __init__(self, word, document: Document, width: int, height: int, pictures: Pictures | None = None):
         self.word = word
         self.document = document
         self.style_ids = {style.name: style.style_id for style in word.styles}
@@ -223,6 +233,8 @@ class _Writer:
         self.toc_anchors: dict[int, str] = {}  # a heading (by id) → the bookmark its TOC entry links to
         self.next_bookmark = 30000
         self.figures = 0  # numbered as the PDF numbers them
+        self.timelines = 0  # the chronologies met, drawn or not
+        self.pictures = pictures
         self.width = width  # twips: the text width of the page (`page.settle_page_setup`)
         self.height = height  # twips: the text height of the page
         self.text_width_emu = width * 635  # EMU
@@ -413,10 +425,16 @@ class _Writer:
         caption in Word's Caption style, numbered by a SEQ field as Word numbers
         figures, then the PDF's drawing as a picture the text's width wide, the
         events in words for a reader who cannot see it; both kept with the table."""
-        from ..pdf.picture import events_description, timeline_picture
 
         width = self.text_width_emu
-        picture = timeline_picture(self.document, block, width / EMU_PER_POINT)
+        index, self.timelines = self.timelines, self.timelines + 1
+        drawn = self.pictures() if self.pictures is not None else ()
+        if index < len(drawn):
+            picture = drawn[index]
+        else:
+            from ..pdf.picture import timeline_picture  # reportlab, only for a figure drawn here
+
+            picture = timeline_picture(self.document, block)  # the PDF's width, as the worker draws it
         if picture is None:
             return
         self.figures += 1
@@ -431,7 +449,8 @@ class _Writer:
             self.run(caption, after)
         p = self.paragraph("Normal")
         _keep_with_next(p, picture=True)
-        inline = self.word.part.new_pic_inline(io.BytesIO(picture.png), width, round(picture.height * EMU_PER_POINT))
+        height = round(picture.height * width / picture.width)  # shown the text's width, however wide it was drawn
+        inline = self.word.part.new_pic_inline(io.BytesIO(picture.png), width, height)
         inline.docPr.set("descr", _xml_text(events_description(block, self.document.meta.labels.colon)))
         _sub(_sub(p, "w:r"), "w:drawing").append(inline)
 

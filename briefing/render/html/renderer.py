@@ -37,6 +37,7 @@ from ...document import (
     quote_marks,
     title_block_rows,
 )
+from ..tables import events_description
 from ..typography import bind_units
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -216,7 +217,7 @@ class _Writer:
         a picture of the PDF's drawing, in the page (a data: address, which the
         preview's content policy allows for images), the events in words as its
         alternative text."""
-        from ..pdf.picture import events_description, timeline_picture
+        from ..pdf.picture import timeline_picture
 
         picture = timeline_picture(self.document, block, COLUMN)
         if picture is None:

@@ -15,13 +15,13 @@ The PNG holds no time and no name: the same figure gives the same bytes.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 from reportlab.pdfgen.canvas import Canvas
 
-from ...document import Document, fold_spaces, plain_text
+from ...document import Document, plain_text
 from ...document import Table as TableBlock
 from ...errors import BriefingError
+from .. import Picture
 from .fonts import check_glyphs, register_fonts
 from .patches import reportlab_patched
 from .renderer import _Builder
@@ -30,23 +30,26 @@ from .timeline import CAPTION_GAP
 DPI = 220  # at the width the picture is shown at: as crisp on paper as the text beside it
 
 
-@dataclass(frozen=True)
-class Picture:
-    png: bytes
-    width: float  # points: the width it is to be shown at
-    height: float
-
-
-def timeline_picture(document: Document, block: TableBlock, width: float, dpi: int = DPI) -> Picture | None:
+def timeline_picture(document: Document, block: TableBlock, width: float | None = None,
+                     dpi: int = DPI) -> Picture | None:
     """The figure the PDF draws above the timeline table `block`, without its
-    caption, as a PNG to be shown `width` points wide at `dpi`; None where the
-    PDF draws none (see `timeline_page`)."""
+    caption, as a PNG to be shown `width` points wide (by default the PDF's
+    width) at `dpi`; None where the PDF draws none (see `timeline_page`)."""
     page = timeline_page(document, block)
     if page is None:
         return None
     pdf, page_width, page_height = page
+    width = width or page_width
     scale = width / page_width  # the PDF's frame is a little narrower or wider than another format's text
     return Picture(_rasterised(pdf, dpi / 72 * scale, dpi), width, page_height * scale)
+
+
+def timeline_pictures(document: Document) -> tuple[Picture | None, ...]:
+    """The picture of each chronology among the document's blocks, in order,
+    the PDF's width: drawn ahead (by the render worker, which has the fonts
+    read already) for a renderer that shows them at its own width."""
+    return tuple(timeline_picture(document, block) for block in document.blocks
+                 if isinstance(block, TableBlock) and block.kind == "timeline")
 
 
 def timeline_page(document: Document, block: TableBlock) -> tuple[bytes, float, float] | None:
@@ -85,10 +88,3 @@ def _rasterised(pdf: bytes, pixels_per_point: float, dpi: int) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG", dpi=(dpi, dpi))  # Pillow writes no time (no tIME chunk) unless told to
     return out.getvalue()
-
-
-def events_description(block: TableBlock, colon: str) -> str:
-    """The events of a timeline table in order, in words ("2020: First coup; …"):
-    what the figure shows, for a reader who cannot see it."""
-    events = [row for row in block.rows if len(row) >= 2]
-    return "; ".join(f"{fold_spaces(plain_text(row[0]))}{colon}{fold_spaces(plain_text(row[1]))}" for row in events) + "."
