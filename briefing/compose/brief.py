@@ -263,9 +263,9 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
         support = _("%(judgment)s, resting on %(names)s: %(reason)s.", names=names, reason=reason,
                     judgment=wording.confidence_phrase(fact.fact.confidence or "", words))
     elif wording.capped_by_dispute(fact):
-        support = _("%(names)s: %(reason)s, credibility %(grade)s: the sources disagree on this point, and a point "
-                    "they disagree on is rated no higher.", names=names, grade=fact.credibility,
-                    reason=smart_quotes(wording.reason(fact, words, with_cap=False)))
+        # the source statement says once that a disputed point is rated 3 at best
+        support = _("%(names)s: %(reason)s, on a point the sources disagree on: credibility %(grade)s.", names=names,
+                    grade=fact.credibility, reason=smart_quotes(wording.reason(fact, words, with_cap=False)))
     else:
         support = _("%(names)s: %(reason)s, credibility %(grade)s.", names=names, reason=reason, grade=fact.credibility)
     if fact.fact.derivation:

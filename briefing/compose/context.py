@@ -288,15 +288,23 @@ def build_context(checked: CheckedDossier, words: Language, cited: Callable[[], 
         used = {quote.source.id for i in ids if i in checked_by_id for quote in checked_by_id[i].evidence}
         return tuple(s for s in all_sources if s.id in used)
 
-    def cited_abbreviations() -> tuple[tuple[str, str], ...]:
-        """The dossier's abbreviations that the brief's cited statements (and the questions
-        they raise) use, with what each stands for, in alphabetical order."""
-        ids = set(cited() if cited is not None else facts)
-        texts = [text for i in ids if i in facts for text in (facts[i].claim, facts[i].value)]
+    def abbreviations_of(chosen) -> tuple[tuple[str, str], ...]:
+        """The dossier's abbreviations that `chosen` facts use (their claims and values, the
+        questions they raise, what the brief says of their sources), with what each stands
+        for, in alphabetical order."""
+        chosen = [f if isinstance(f, FactView) else facts[f] for f in chosen if isinstance(f, FactView) or f in facts]
+        ids = {f.id for f in chosen}
+        texts = [text for f in chosen for text in (f.claim, f.value)]
+        texts += [text for source in dict.fromkeys(s for f in chosen for s in f.sources)
+                  for text in (source.name, source.known, source.reliability_reason)]
         texts += [text for q in questions if q.facts and all(f.id in ids for f in q.facts)
                   for text in (q.question, q.why, q.settle)]
         return tuple((short, smart_quotes(long)) for short, long in sorted(dossier.config.abbreviations.items())
                      if any(re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text) for text in texts))
+
+    def cited_abbreviations() -> tuple[tuple[str, str], ...]:
+        """The abbreviations of what the brief has cited so far (see `abbreviations_of`)."""
+        return abbreviations_of(cited() if cited is not None else tuple(facts))
 
     checked_by_id = {fact.id: fact for fact in checked.facts}
     return {
@@ -313,6 +321,7 @@ def build_context(checked: CheckedDossier, words: Language, cited: Callable[[], 
         "cited_coverage": cited_coverage,
         "cited_sources": cited_sources,
         "cited_abbreviations": cited_abbreviations,
+        "abbreviations_of": abbreviations_of,
         "headlines": tuple(f for f in facts.values() if f.headline),
         "key_points": _spread_across_sections(f for f in facts.values() if f.headline and f.section != summary.id),
         "judgments": tuple(f for f in facts.values() if f.is_judgment),

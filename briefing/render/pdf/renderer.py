@@ -490,8 +490,8 @@ class _Builder:
             entry = [self.note(note.number, content.claim, content.support, s["note"])]
             entry += [_Paragraph(_evidence_markup(item, self.document.meta), s["evidence"]) for item in content.entries]
             # An entry is kept on one page (a source's name never apart from its quote);
-            # one taller than a third of a page may break between its sources instead.
-            self.story.append(KeepTogether(entry) if _estimated_height(content) < frame / 3 else _Entry(entry))
+            # one taller than a quarter of a page may break between its sources instead.
+            self.story.append(KeepTogether(entry) if _estimated_height(content) < frame / 4 else _Entry(entry))
         self._keep_with_headings(heading_start, first_note)
 
 
