@@ -484,3 +484,26 @@ def test_a_long_evidence_entry_breaks_between_its_sources_wherever_the_page_ends
     for k in range(sources):
         assert f"Outlet s{k}:" in text
     assert text.count("The text describes things.") >= sum(claim_sentences + number for number in range(5))
+
+
+def test_a_heading_and_its_short_table_move_together_wherever_the_page_ends(tmp_path):
+    """However much text comes before, a short table is never split: it stays with
+    its heading on one page, or both go on to the next. Before, a table that fitted
+    by less than the space above its heading was split, a row left overleaf."""
+    from briefing.document import Meta
+    from briefing.parse import parse_markdown
+    from briefing.render.pdf import render_pdf
+
+    for filler, words in ((filler, words) for filler in range(63, 66) for words in range(0, 30)):
+        # the table grows a line of its last cell at a time, finer than the space above a heading
+        table = "| Accord | Parties | Scope |\n|---|---|---|\n" + "".join(
+            f"| Accord {n} | Russia and Mali | {'framework ' * (6 + (words if n == 3 else 0))}{n} |\n" for n in range(1, 4))
+        markdown = "".join(f"Paragraph {n} of the text before the table, long enough to fill its line.\n\n"
+                           for n in range(filler)) + "## The three accords\n\n" + table
+        path = tmp_path / "brief.pdf"
+        render_pdf(parse_markdown(markdown, Meta(title="Split test"), {}), path)
+        pages = [flat(page.extract_text()) for page in PdfReader(str(path)).pages]
+        holding = [index for index, text in enumerate(pages) if "Russia and Mali" in text]
+        assert len(holding) == 1, (filler, words, holding)
+        page = pages[holding[0]]
+        assert "The three accords" in page and all(f"Accord {n}" in page for n in range(1, 4)), (filler, words)

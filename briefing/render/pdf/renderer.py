@@ -515,11 +515,12 @@ class _HeadingsWithFigure(KeepTogether):
         return size
 
 
-class _HeadingsWithTable(KeepTogether):
-    """Headings kept with the table that follows them. A table taller than a
-    third of a page is kept by its start only, the header and first row, and
-    splits between rows: moved whole to the next page, it could leave more than
-    a third of this one blank."""
+class _HeadingsWithTable(_HeadingsWithFigure):
+    """Headings kept with the table that follows them, measured with the space
+    before them (see `_HeadingsWithFigure`: else a table that just fits would
+    split). A table taller than a third of a page is kept by its start only, the
+    header and first row, and splits between rows: moved whole to the next page,
+    it could leave more than a third of this one blank."""
 
     def wrap(self, aW, aH):
         size = super().wrap(aW, aH)
