@@ -215,14 +215,27 @@ def test_footnotes_are_the_short_form(built, name):
 
 
 @pytest.mark.parametrize("name", ("analyst", "defence"))
-def test_a_footnote_gives_its_first_quote_with_the_translation(built, name):
+def test_a_footnote_gives_the_passage_that_carries_its_claim_with_the_translation(built, name):
+    """Each footnote quotes, with its translation, the passage that gives most of
+    the words of the statement it backs; before, it gave the first passage, which
+    often did not say what the statement says."""
     out, documents = built
     footnotes = docx_footnotes(out / f"{name}.docx")
     translated = [note for note in documents[name].notes if note.content.entries[0].translations[:1] != (None,)]
     assert len(translated) == len(documents[name].notes)  # every fact of the default dossier translates its quotes
+
+    def words(text):
+        return {word.lower() for word in re.findall(r"\w{4,}|\d+", text)}
+
     for note in translated:
-        entry = note.content.entries[0]
-        assert flat(entry.translations[0]) in flat(footnotes[note.number]), note.number
+        claim = words(note.content.claim)
+        passages = [(passage, translation) for entry in note.content.entries
+                    for passage, translation in zip(entry.passages, entry.translations)]
+        most = max(len((words(p) | words(t or "")) & claim) for p, t in passages)
+        given = [(p, t) for p, t in passages if flat(p) in flat(footnotes[note.number])]
+        assert given, note.number
+        assert max(len((words(p) | words(t or "")) & claim) for p, t in given) == most, note.number
+        assert all(flat(t) in flat(footnotes[note.number]) for p, t in given if t), note.number
 
 
 @pytest.mark.parametrize("name", ("analyst", "defence"))

@@ -84,7 +84,7 @@ SHORT_TABLE = 15  # rows: a table this short is kept on one page
 NOTE_SIZE = 8.5  # points: the Footnote Text style of the reference document
 LINE_SPACING = 1.2  # a line's height, in sizes of its type, about
 ROW_PADDING = 2 * 60  # twips: a row's cell margins and rule, about
-FOOTNOTE_LIMIT = 500  # characters: a footnote is the short form (source, grade, quote), not the whole entry
+FOOTNOTE_LIMIT = 1000  # characters: a footnote is the short form (source, grade, quote), not the whole entry
 
 
 def render_docx(document: Document, path: Path, reference: Path, pictures: Pictures | None = None) -> None:
@@ -751,13 +751,14 @@ def _grade(entry, content: NoteContent) -> str:
 def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int = FOOTNOTE_LIMIT) -> list[Inline]:
     """A footnote in its short form, as inlines: each source once, by name (a
     link to its URL), with its grade and its quotes, then the credibility. The
-    source's full descriptor is in the brief's list of sources, once. The first
-    source's first quote is always given, with its translation where the fact
-    has one (a reader who does not read the quote's language needs it): that
-    one quote may pass `limit`. The other quotes, whole, while the note fits in
-    `limit` characters; a source with no room left is named with its grade,
-    without its quote. No quote is cut. A `lead` (the claim, where the text
-    cited does not say it) comes first."""
+    source's full descriptor is in the brief's list of sources, once. The quotes
+    are those that carry the claim: first the one that gives most of its words
+    (in the quote or its translation), always, with its translation where the
+    fact has one (a reader who does not read the quote's language needs it),
+    even past `limit`; then, while the note fits in `limit` characters, each
+    that gives more of them, then the others in order. A source with no quote chosen is named with its
+    grade. No quote is cut. A `lead` (the claim, where the text cited does not
+    say it) comes first."""
     support = content.brief_support or content.support
     groups: dict[str, tuple[NoteEntry, list[tuple[str, str | None]]]] = {}
     for entry in content.entries:
@@ -794,21 +795,35 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
         out.append(Text(support))
         return out
 
-    if groups:  # the first source's first quote is always given, and whole
-        first = next(iter(groups))
-        chosen[first].append(groups[first][1][0])
-    for depth in range(max((len(quotes) for _, quotes in groups.values()), default=0)):
-        for name, (_, quotes) in groups.items():  # a quote of each source, then a second of each …
-            if len(chosen[name]) != depth:
-                continue
-            for quote in quotes:
-                if quote in chosen[name]:
-                    continue
-                chosen[name].append(quote)
-                if len(plain_text(pieces())) <= limit:
-                    break
-                chosen[name].pop()
+    # The passages that carry most of the claim come first: the first always, whole; then each
+    # that says something more of it, while the note fits in `limit`.
+    claim_words = _words(content.claim)
+    candidates = [(name, quote) for name, (_, quotes) in groups.items() for quote in quotes]
+    said: set[str] = set()  # the claim's words the chosen passages give
+
+    def gain(candidate) -> tuple[int, int]:
+        words = (_words(candidate[1][0]) | _words(candidate[1][1] or "")) & claim_words
+        return len(words - said), -len(candidate[1][0])
+
+    first = True
+    while candidates:  # then the rest in order, while they fit
+        best = max(candidates, key=gain) if gain(max(candidates, key=gain))[0] else candidates[0]
+        candidates.remove(best)
+        name, quote = best
+        chosen[name].append(quote)
+        if not first and len(plain_text(pieces())) > limit:
+            chosen[name].pop()
+            continue
+        said |= (_words(quote[0]) | _words(quote[1] or "")) & claim_words
+        first = False
+    for name, (_, quotes) in groups.items():  # each source's passages in the order it gives them
+        chosen[name].sort(key=quotes.index)
     return pieces()
+
+
+def _words(text: str) -> set[str]:
+    """The words of `text` that say something (of four letters or more, and numbers), in lower case."""
+    return {word.lower() for word in re.findall(r"\w{4,}|\d+", text)}
 
 
 def _build_time() -> datetime:
