@@ -107,3 +107,16 @@ def test_strict_turns_each_warning_into_an_error_line(tmp_path):
     assert relaxed.exit_code == 0 and "3 warnings" in relaxed.output
     strict = CliRunner().invoke(cli, ["check", "-d", str(root), "--strict"])
     assert strict.exit_code == 1
+
+
+def test_a_key_point_form_says_no_more_than_its_quotes_either(tmp_path):
+    """A fact's `point` (its short form among the key points) is checked as its claim is."""
+    fact = {"id": "f", "section": "summary", "headline": True, "claim": "The refinery is to reach 200 tonnes a year.",
+            "point": "The refinery is to reach 300 tonnes a year, Yadran says.",
+            "evidence": [{"source": "apa", "quote": REFINERY}]}
+    source = {"id": "apa", "file": "texts/apa.txt", "language": "fr", "reliability": "B", "name": "APA"}
+    root = make_dossier(tmp_path, texts={"apa": APA}, sources=[source], facts=[fact])
+    lines = [w.format_line().removeprefix(f"{root}/sources/facts/facts.yaml:1: ")
+             for w in check_dossier(load_dossier(root)).warnings if w.message.startswith("fact ")]
+    assert lines == ["warning: fact 'f': \"300\" is in the point but in none of its quotes",
+                     "warning: fact 'f': \"Yadran\" is in the point but in none of its quotes"]

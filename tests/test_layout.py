@@ -266,3 +266,20 @@ def test_an_abbreviation_in_what_the_brief_says_of_a_source_is_spelled_out(built
     out, _ = built
     text = pdf_text(out / "defence.pdf")
     assert "LBMA" in text and "LBMA, London Bullion Market Association" in text
+
+
+def test_a_key_point_is_its_short_form_and_its_section_gives_the_whole_claim():
+    """A headline fact with a `point` is that point among the key points, with who alone
+    says it where the point does not name its source, and its whole claim in its section."""
+    from briefing.document import ListBlock, plain_text
+
+    checked, documents = _documents()
+    fact = next(f for f in checked.facts if f.fact.id == "africa-corps")
+    point, claim = str(fact.fact.point), str(fact.fact.claim)
+    blocks = documents["analyst"].blocks
+    items = [plain_text(child.children) for block in blocks if isinstance(block, ListBlock)
+             for item in block.items for child in item if hasattr(child, "children")]
+    assert any(text.startswith(point.rstrip(".") + " (Médard Clobechi and APA, of one origin, alone)") for text in items)
+    texts = list(_block_texts(blocks))
+    assert sum(claim.rstrip(".") in text for text in texts) == 1  # written out once, in its section
+    assert not any(claim.rstrip(".") in text for text in items)

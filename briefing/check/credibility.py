@@ -49,6 +49,7 @@ class CheckedFact:
     confirming_sources: int = 0  # independent sources that can be judged (graded A–E)
     disputed: bool = False  # another fact gives another value for its key
     attributed_to: tuple[str, ...] = ()  # the sources the claim itself names ("APA reports that…")
+    point_attributed_to: tuple[str, ...] = ()  # those its key-point form names
 
     @property
     def id(self) -> str:
@@ -128,7 +129,9 @@ def grade(fact: Fact, quotes: tuple[LocatedQuote, ...], disputed: bool) -> Check
     attributed = _attributed_to(fact.claim, sources)
     if attributed:
         reason = f"reported as {', '.join(attributed)}’s account; {reason}"
-    return CheckedFact(fact, quotes, len(origins), credibility, reason, len(judged), disputed, attributed)
+    point_attributed = _attributed_to(fact.point, sources) if fact.point else attributed
+    return CheckedFact(fact, quotes, len(origins), credibility, reason, len(judged), disputed, attributed,
+                       point_attributed)
 
 
 def _origins(quotes: tuple[LocatedQuote, ...]) -> dict[str, str]:

@@ -95,8 +95,8 @@ def check_dossier(dossier: Dossier, strict: bool = False, load_errors: Sequence[
 
 
 def claim_warnings(fact: CheckedFact, glossary: Glossary, default: str = "en") -> list[BriefingWarning]:
-    """A warning for each number, date or name of the claim, in each of its
-    languages, that none of its quotes gives (see `claims`); a derivation the
+    """A warning for each number, date or name of the claim (and of its key-point
+    form), in each of its languages, that none of its quotes gives (see `claims`); a derivation the
     fact declares may give it, if the quotes give the derivation's own figures.
     `default` is the dossier's language, that of a claim written as plain text."""
     model = fact.fact
@@ -120,6 +120,10 @@ def claim_warnings(fact: CheckedFact, glossary: Glossary, default: str = "en") -
         else:
             extra = []
         messages += [f"{label}: \"{term.text}\" is in the claim but in none of its quotes" for term in gaps] + extra
+    for language, point in (texts_of(model.point, default) if model.point else {}).items():
+        label = f"fact '{model.id}'" if language == default else f"fact '{model.id}' ({language})"
+        messages += [f"{label}: \"{term.text}\" is in the point but in none of its quotes"
+                     for term in missing_terms(point, evidence, glossary, own, language)]
     return [BriefingWarning(message, where.file, where.line) for message in messages]
 
 

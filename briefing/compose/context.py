@@ -63,6 +63,7 @@ class FactView:
     tags: tuple[str, ...] = ()  # its own tags and its section's
     events: tuple[EventView, ...] = ()
     confidence_text: str = ""  # "moderate", in the brief's language
+    point: str = ""  # the key-point form (the claim where the fact has none), with its attribution
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,8 @@ def fact_view(fact: CheckedFact, sources: dict[str, SourceView], labels: dict[st
         smart_quotes(model.claim), attribution, wording.reason(fact, words), model.derivation or "",
         model.item or "", tuple(dict.fromkeys((*model.tags, *section_tags))), events,
         wording.confidence_word(model.confidence or "", words),
+        smart_quotes(wording.with_attribution(model.point, attribution_of(fact, cited, words, point=True))
+                     if model.point else wording.with_attribution(model.claim, attribution)),
     )
 
 
@@ -221,11 +224,13 @@ def smart_quotes(text: str) -> str:
     return _DOUBLE_OPENING.sub("\\1\u201c", text).replace('"', "\u201d")
 
 
-def attribution_of(fact: CheckedFact, cited: tuple[SourceView, ...], words: Language) -> str:
+def attribution_of(fact: CheckedFact, cited: tuple[SourceView, ...], words: Language, point: bool = False) -> str:
     """Who alone says a fact that one source, or sources of one origin, back:
     such a fact is never printed as established. A judgment is the analyst's,
-    and a claim that names its source ("APA reports that…") says it already."""
-    if fact.fact.kind == "judgment" or fact.attributed_to or fact.independent_sources != 1:
+    and a claim (or, with `point`, its key-point form) that names its source
+    ("APA reports that…") says it already."""
+    named = fact.point_attributed_to if point else fact.attributed_to
+    if fact.fact.kind == "judgment" or named or fact.independent_sources != 1:
         return ""
     return wording.attribution([source.name for source in cited], words)
 

@@ -486,11 +486,12 @@ class Event(Strict):
 class Fact(Strict):
     """A claim, backed by verbatim quotes of the sources."""
 
-    localised = ("claim", "value", "derivation")
+    localised = ("claim", "value", "derivation", "point")
 
     id: str
     section: str
     claim: Text = Field(min_length=1)
+    point: Text | None = None  # a headline fact's short form, for key points: the claim is written out in its section
     kind: Literal["fact", "judgment"] = "fact"
     confidence: Confidence | None = None
     key: str | None = None
