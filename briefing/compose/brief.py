@@ -262,7 +262,7 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
     if fact.fact.kind == "judgment":
         support = _("%(judgment)s, resting on %(names)s: %(reason)s.", names=names, reason=reason,
                     judgment=wording.confidence_phrase(fact.fact.confidence or "", words))
-    elif wording.capped_by_dispute(fact):
+    elif fact.disputed:
         # the source statement says once that a disputed point is rated 3 at best
         support = _("%(names)s: %(reason)s, on a point the sources disagree on: credibility %(grade)s.", names=names,
                     grade=fact.credibility, reason=smart_quotes(wording.reason(fact, words, with_cap=False)))

@@ -33,8 +33,8 @@ def confidence_word(confidence: str, words: Language) -> str:
 def reason(fact: CheckedFact, words: Language, with_cap: bool = True) -> str:
     """What backs a fact, as `check` counts it (see `check.credibility.grade`):
     '3 independent sources', 'one source', '2 independent sources, of which 1
-    can be judged', and the dispute that caps its credibility (left out
-    `with_cap` false, for a sentence that gives the credibility and says why)."""
+    can be judged', and the dispute that caps its credibility (left out with
+    `with_cap` false, for a sentence that says the point is disputed itself)."""
     _ = words.gettext
     sources = len({quote.source.id for quote in fact.evidence})
     if fact.confirming_sources >= 2 and fact.independent_sources == fact.confirming_sources:
@@ -47,9 +47,10 @@ def reason(fact: CheckedFact, words: Language, with_cap: bool = True) -> str:
                                count=fact.independent_sources))
     else:
         text = _("one source") if sources == 1 else _("%(count)s sources of one origin", count=sources)
+    if not with_cap:
+        return text
     if capped_by_dispute(fact):
-        if with_cap:
-            text += _("; the sources disagree on this point, so it is rated 3 at best")
+        text += _("; the sources disagree on this point, so it is rated 3 at best")
     elif fact.disputed:
         text += _("; the sources disagree on this point")
     return text

@@ -524,7 +524,8 @@ class _Writer:
         kept = (len(rows) <= SHORT_TABLE and block.kind != "timeline"
                 and _table_height(tbl, widths) + _notes_height(notes, self.width) <= self.height / 3)
         for row_index, paragraphs in enumerate(row_paragraphs[:-1]):
-            if kept or rows[row_index][1]:
+            # a table that breaks leaves no row alone overleaf: its last two rows stay together
+            if kept or rows[row_index][1] or row_index == len(rows) - 2:
                 for p in paragraphs:
                     _keep_with_next(p)
 
