@@ -149,11 +149,12 @@ def require(program: str) -> str:
     return path
 
 
-PACKAGES = {"pdftotext": "poppler-utils", "pdftoppm": "poppler-utils", "qpdf": "qpdf",
+PACKAGES = {"pdftotext": "poppler-utils", "pdftoppm": "poppler-utils", "pdffonts": "poppler-utils", "qpdf": "qpdf",
             "libreoffice": "libreoffice-writer-nogui", "chromium": "chromium", "java": "default-jre-headless"}
 
 
-HOSTILE = ("vbaProject", "evil", "customXml", "glossary", "odttf", "file:", "smb:", "beacon", "docProps/custom",
+HOSTILE = ("vbaProject", "evil", "customXml", "glossary", "00000000-0000-0000-0000-000000000000", "file:", "smb:",
+           "beacon", "docProps/custom",
            "thumbnail", "header9", "SELECT")  # what nothing built from `hostile_reference` may hold
 
 

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import zipfile
 from datetime import datetime, timezone
+from pathlib import Path
 
 import docx
 import pytest
@@ -14,6 +15,8 @@ from lxml import etree
 from briefing.build import build_briefs
 from conftest import HOSTILE, REPO, build_default, hostile_reference, linking_reference, make_dossier, require
 from readback import W, blank_shares, docx_footnotes, flat
+
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 @pytest.fixture(scope="module")
 def default_docx(tmp_path_factory):
@@ -140,7 +143,8 @@ def test_a_restyled_reference_document_restyles_the_brief(tmp_path):
 BRIEF_PARTS = {"[Content_Types].xml", "_rels/.rels", "docProps/core.xml", "word/document.xml",
                "word/_rels/document.xml.rels", "word/styles.xml", "word/numbering.xml", "word/settings.xml",
                "word/fontTable.xml", "word/theme/theme1.xml", "word/footnotes.xml", "word/_rels/footnotes.xml.rels",
-               "word/header1.xml", "word/footer1.xml", "word/header2.xml", "word/footer2.xml"}  # the first page's own
+               "word/header1.xml", "word/footer1.xml", "word/header2.xml", "word/footer2.xml",  # the first page's own
+               "word/_rels/fontTable.xml.rels", *(f"word/fonts/font{n}.odttf" for n in range(1, 5))}  # the brief's typeface
 
 
 def assert_only_styles_taken(data: bytes, urls: set[str]) -> None:
@@ -246,7 +250,7 @@ def test_a_reference_document_keeps_only_its_known_settings_and_its_lists(tmp_pa
     build_briefs(root, ("analyst",), ("docx",))
     path = root / "out" / "analyst.docx"
     settings = {etree.QName(child).localname for child in xml(path, "word/settings.xml")}
-    assert settings <= LAYOUT_SETTINGS | {"footnotePr", "endnotePr"}, settings - LAYOUT_SETTINGS
+    assert settings <= LAYOUT_SETTINGS | {"footnotePr", "endnotePr", "embedTrueTypeFonts", "saveSubsetFonts"}, settings - LAYOUT_SETTINGS
     assert {"zoom", "defaultTabStop", "compat"} <= settings
     numbering = xml(path, "word/numbering.xml")
     assert {etree.QName(child).localname for child in numbering} == {"abstractNum", "num"}
@@ -322,3 +326,78 @@ def test_a_table_that_breaks_keeps_its_header_with_the_first_row_and_its_last_tw
         for index in (0, len(rows) - 2):
             assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in rows[index].iter(f"{W}p")), index
         assert all(p.find(f"{W}pPr/{W}keepNext") is None for p in rows[-1].iter(f"{W}p"))
+
+
+# --- the typeface, embedded ---------------------------------------------------
+
+def _embedded_faces(path: Path) -> dict[str, bytes]:
+    """The fonts a DOCX embeds, by their font-table element (embedRegular…), deobfuscated."""
+    from briefing.render.docx.embedded import obfuscated
+
+    with zipfile.ZipFile(path) as package:
+        table = etree.fromstring(package.read("word/fontTable.xml"))
+        rels = etree.fromstring(package.read("word/_rels/fontTable.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target") for rel in rels}
+        faces = {}
+        for font in table.iter(f"{W}font"):
+            for embed in font:
+                if etree.QName(embed).localname.startswith("embed"):
+                    data = package.read("word/" + targets[embed.get(R + "id")])
+                    faces[etree.QName(embed).localname] = obfuscated(data, embed.get(f"{W}fontKey"))
+    return faces
+
+
+def test_the_docx_embeds_its_typeface_and_it_draws_every_letter_of_the_brief(default_docx):
+    from fontTools.ttLib import TTFont
+
+    for path in sorted(default_docx.glob("*.docx")):
+        faces = _embedded_faces(path)
+        assert set(faces) == {"embedRegular", "embedBold", "embedItalic", "embedBoldItalic"}, path.name
+        with zipfile.ZipFile(path) as package:
+            text = "".join(t.text or "" for name in package.namelist() if name.endswith(".xml")
+                           for t in etree.fromstring(package.read(name)).iter(f"{W}t"))
+            settings = {etree.QName(child).localname for child in etree.fromstring(package.read("word/settings.xml"))}
+        assert {"embedTrueTypeFonts", "saveSubsetFonts"} <= settings
+        for tag, data in faces.items():
+            font = TTFont(io.BytesIO(data))  # a font again once the key is applied
+            assert font["name"].getDebugName(1) == "DejaVu Sans", tag
+            drawn = set(font.getBestCmap())
+            assert not {char for char in text if ord(char) not in drawn and not char.isspace()}, (path.name, tag)
+
+
+def test_libreoffice_sets_the_brief_in_the_embedded_faces(default_docx, tmp_path):
+    """The faces given another family name, found nowhere on this machine, and the
+    styles pointed at it: the PDF LibreOffice makes of the DOCX uses those faces, so
+    a reader without DejaVu Sans sees the brief as it was laid out."""
+    from fontTools.ttLib import TTFont
+
+    from briefing.render.docx.embedded import obfuscated
+
+    office, pdffonts = require("libreoffice"), require("pdffonts")
+    source = default_docx / "executive.docx"
+    faces = _embedded_faces(source)
+    renamed = tmp_path / "renamed.docx"
+    with zipfile.ZipFile(source) as package, zipfile.ZipFile(renamed, "w", zipfile.ZIP_DEFLATED) as out:
+        table = etree.fromstring(package.read("word/fontTable.xml"))
+        rels = {rel.get("Id"): rel.get("Target") for rel in etree.fromstring(package.read("word/_rels/fontTable.xml.rels"))}
+        keys = {"word/" + rels[embed.get(R + "id")]: (etree.QName(embed).localname, embed.get(f"{W}fontKey"))
+                for embed in table.iter() if etree.QName(embed).localname.startswith("embed")}
+        for info in package.infolist():
+            data = package.read(info.filename)
+            if info.filename in keys:
+                tag, key = keys[info.filename]
+                font = TTFont(io.BytesIO(faces[tag]))
+                for record in font["name"].names:
+                    if record.nameID in (1, 4, 6, 16):
+                        record.string = record.toUnicode().replace("DejaVu Sans", "Briefing Test Sans").replace(
+                            "DejaVuSans", "BriefingTestSans")
+                buffer = io.BytesIO()
+                font.save(buffer)
+                data = obfuscated(buffer.getvalue(), key)
+            elif info.filename.endswith(".xml"):
+                data = data.replace(b"DejaVu Sans", b"Briefing Test Sans")
+            out.writestr(info, data)
+    subprocess.run([office, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(renamed)], capture_output=True, text=True, timeout=240, check=True)
+    fonts = subprocess.run([pdffonts, str(tmp_path / "renamed.pdf")], capture_output=True, text=True, check=True).stdout
+    assert "BriefingTestSans" in fonts and "DejaVu" not in fonts, fonts

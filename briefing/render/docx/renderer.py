@@ -55,6 +55,7 @@ from ...document import (
 from ...errors import BriefingError, build_time, source_date_epoch
 from ..tables import events_description, share_widths
 from ..typography import bind_units
+from .embedded import embed_family
 from .fonts import FAMILY, text_width
 from .footnotes import Footnotes
 from .numbering import Numbering, paragraph_numbering
@@ -261,6 +262,8 @@ class _Writer:
             self.body.append(section_properties)
         self.header_and_footer(meta)
         self.properties(meta)
+        if _uses_family(self.word, FAMILY):  # a dossier's reference document may set another typeface
+            embed_family(self.word, FAMILY)
         settings = self.word.settings.element
         for ask in settings.findall(qn("w:updateFields")):  # Word would ask to update fields on opening
             settings.remove(ask)
@@ -675,6 +678,12 @@ class _Writer:
         if lang is None:
             lang = _sub(properties, "w:lang")
         lang.set(qn("w:val"), language)
+
+
+def _uses_family(word, family: str) -> bool:
+    """Whether the document's styles set `family` (the brief's typeface)."""
+    return any(fonts.get(qn(f"w:{slot}")) == family for fonts in word.styles.element.iter(qn("w:rFonts"))
+               for slot in ("ascii", "hAnsi"))
 
 
 def _keep_with_next(p, picture: bool = False) -> None:
