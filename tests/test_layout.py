@@ -279,7 +279,19 @@ def test_a_key_point_is_its_short_form_and_its_section_gives_the_whole_claim():
     blocks = documents["analyst"].blocks
     items = [plain_text(child.children) for block in blocks if isinstance(block, ListBlock)
              for item in block.items for child in item if hasattr(child, "children")]
-    assert any(text.startswith(point.rstrip(".") + " (Médard Clobechi and APA, of one origin, alone)") for text in items)
+    assert any(text.startswith(point.rstrip(".") + " (Médard Clobechi and APA alone, apparently drawing on the same material)") for text in items)
     texts = list(_block_texts(blocks))
     assert sum(claim.rstrip(".") in text for text in texts) == 1  # written out once, in its section
     assert not any(claim.rstrip(".") in text for text in items)
+
+
+def test_an_accords_cell_names_its_sources_where_not_all_the_accords_give_it():
+    """The Kremlin report names no company for the nuclear accord: the Parties cell says
+    who names Rosatom, rather than stand as what all three sources give."""
+    from briefing.document import Table, plain_text
+
+    checked, documents = _documents()
+    accords = next(b for b in documents["analyst"].blocks if isinstance(b, Table) and plain_text(b.header[0]) == "Accord")
+    nuclear = next(row for row in accords.rows if plain_text(row[0]) == "Peaceful use of nuclear energy")
+    assert "Rosatom" in plain_text(nuclear[1]) and "(APA; Unsigned report from Moscow)" in plain_text(nuclear[1])
+    assert plain_text(nuclear[-1]) == "3"

@@ -322,3 +322,13 @@ def test_libreoffice_breaks_no_word_in_a_table(built, tmp_path):
                     for word in re.findall(r"[\w-]+", plain_text(cell)):  # a line may end at a hyphen
                         if "-" not in word:
                             assert word in words, f"{name}: {word!r} is broken across lines"
+
+
+def test_a_key_points_footnote_opens_with_its_source_as_the_others_do(built):
+    """A key point is its fact's short form: its footnote opens with the source, not
+    with the whole claim, which only a note cited from a question leads with."""
+    out, documents = built
+    footnotes = docx_footnotes(out / "analyst.docx")
+    note = next(n for n in documents["analyst"].notes if n.content.claim.startswith("Africa Corps, under the direct"))
+    assert not footnotes[note.number].startswith("Africa Corps"), footnotes[note.number][:80]
+    assert footnotes[note.number].lstrip().startswith(tuple(entry.source for entry in note.content.entries))

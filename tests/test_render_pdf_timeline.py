@@ -117,7 +117,7 @@ def test_the_default_chronology_is_a_figure_above_its_table(tmp_path):
     events = [("2020", "First coup"), ("2021", "Second coup"), ("2021", "Wagner in Mali, as Clobechi dates its arrival"),
               ("August 2022", "French missions end"), ("December 2023", "MINUSMA ends"),
               ("April 2025", "First session of the Russian–Malian economic working group, Bamako"),
-              ("May 2025", "Wagner withdrawal announced, as APA dates it"),
+              ("May 2025", "Wagner withdrawal announced (APA’s date; the sources differ)"),
               ("June 2025", "First stone of the Sénou gold refinery, a week before the meeting"),
               ("22 June 2025", "Goïta arrives in Moscow"), ("23 June 2025", "Goïta received by Putin at the Kremlin")]
     boxes = label_boxes(found, events)

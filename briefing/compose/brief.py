@@ -277,4 +277,7 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
         brief_support = _("Credibility %(grade)s.", grade=fact.credibility)  # the source summary gives the scale
     short = "; ".join(f"{v.name} ({v.reliability})" for v in cited)
     typeset_ = words.typeset  # the analyst's text and ours, in the brief's typography
-    return NoteContent(typeset_(claim), typeset_(support), tuple(entries), typeset_(short), typeset_(brief_support))
+    point = smart_quotes(wording.with_attribution(fact.fact.point, attribution_of(fact, cited, words, point=True))
+                         ) if fact.fact.point else ""
+    return NoteContent(typeset_(claim), typeset_(support), tuple(entries), typeset_(short), typeset_(brief_support),
+                       typeset_(point))

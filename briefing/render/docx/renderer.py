@@ -85,7 +85,7 @@ SHORT_TABLE = 15  # rows: a table this short is kept on one page
 NOTE_SIZE = 8.5  # points: the Footnote Text style of the reference document
 LINE_SPACING = 1.2  # a line's height, in sizes of its type, about
 ROW_PADDING = 2 * 60  # twips: a row's cell margins and rule, about
-FOOTNOTE_LIMIT = 1000  # characters: a footnote is the short form (source, grade, quote), not the whole entry
+FOOTNOTE_LIMIT = 500  # characters: a footnote is the short form (source, grade, quote), not the whole entry
 
 
 def render_docx(document: Document, path: Path, reference: Path, pictures: Pictures | None = None) -> None:
@@ -382,9 +382,10 @@ class _Writer:
             return
         claim = fold_spaces(content.claim)
         # the claim leads a note cited where the text does not say it (a question), never from a table
-        # cell: the cell states the point (a value and its sources), the note gives the evidence
+        # cell (the cell states the point, a value and its sources) nor from a key point (its short form)
         in_cell = any(ancestor.tag == qn("w:tc") for ancestor in parent.iterancestors())
-        lead = "" if in_cell or claim in self.context else claim
+        said = claim in self.context or (content.point and fold_spaces(content.point) in self.context)
+        lead = "" if in_cell or said else claim
         for piece in footnote_pieces(content, self.document.meta, lead):
             if isinstance(piece, Link):
                 self.hyperlink(note, piece, self.footnotes.part)
