@@ -110,6 +110,7 @@ class NoteEntry:
     translations: tuple[str | None, ...] = ()  # the analyst's translation of each passage, where the dossier gives one
     # for each passage, the earlier note that prints it whole (an evidence list refers to it), or None
     quoted_at: tuple[int | None, ...] = ()
+    carries: tuple[bool, ...] = ()  # for each passage, whether it gives a term or quoted words of the claim (compose.carrying)
 
 
 @dataclass(frozen=True)

@@ -247,3 +247,17 @@ def test_a_passage_that_quotes_someone_is_still_set_in_marks():
     assert quote_marks("« Nous obtenons de bons résultats. »", "fr") == ("", "")  # wholly a quotation already
     assert quote_marks("he called it “a pact” twice", "en") == ("‘", "’")
     assert quote_marks("It is an accord", "en") == ("“", "”")
+
+
+def test_the_passages_that_carry_a_claim_give_its_figures_names_and_quoted_words():
+    from briefing.check.claims import Glossary
+    from briefing.compose.carrying import carrying_passages
+
+    passages = [("Le président s’est dit satisfait de la dynamique.", "fr", "The president said he was satisfied."),
+                ("Il a salué les « bonnes perspectives » du partenariat.", "fr", "He welcomed the “good prospects”."),
+                ("Plus de 10 000 cadres maliens ont été formés en Russie.", "fr", "More than 10,000 Malians were trained."),
+                ("Une raffinerie de 200 tonnes.", "fr", "A refinery of 200 tonnes.")]
+    claim = "Putin welcomed ‘good prospects’ and recalled 10,000 Malians trained in Russia."
+    glossary = Glossary.of({"Putin": ["Poutine"], "Russia": ["Russie"], "Malians": ["maliens"]})
+    assert carrying_passages(claim, "en", passages, glossary) == {1, 2}
+    assert carrying_passages("The visit was long.", "en", passages, glossary) == set()

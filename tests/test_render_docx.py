@@ -62,7 +62,7 @@ def test_citations_are_native_footnotes_with_source_grade_and_quote(default_docx
     assert "unknown" not in first and "[fr]" not in first  # the source's descriptor is in the sources list, once
     brief = docx_footnotes(default_docx / "executive.docx")
     for note in brief.values():  # the one-page note's footnotes name who says it, with their grades
-        assert re.fullmatch(r"[^;]+ \([A-F]\)(; [^;]+ \([A-F]\))*\.", note.strip().replace("\u00a0", " ")), note
+        assert re.fullmatch(r"[^;]+ \([A-F]\)(; [^;]+ \([A-F]\))*(, of one origin)?\.", note.strip().replace("\u00a0", " ")), note
     references = xml(path, "word/document.xml").findall(f".//{W}footnoteReference/../{W}rPr/{W}rStyle")
     assert references and {r.get(f"{W}val") for r in references} == {"FootnoteReference"}
     styles = {p.get(f"{W}val") for p in xml(path, "word/footnotes.xml").iter(f"{W}pStyle")}

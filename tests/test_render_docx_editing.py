@@ -208,9 +208,14 @@ def test_footnotes_are_the_short_form(built, name):
     out, documents = built
     notes = docx_footnotes(out / f"{name}.docx")
     assert notes
-    for text in notes.values():
-        # over the limit only a first quote with its translation, alone
-        assert len(text.strip()) <= FOOTNOTE_LIMIT or text.count("(translation:") == 1, text
+    for note in documents[name].notes:
+        text = notes[note.number]
+        # over the limit, only the passages that carry the statement (its figures, names and quoted
+        # words, and the one that gives most of its other words), each with its translation
+        given = [(p, carries) for entry in note.content.entries for p, carries in
+                 zip(entry.passages, entry.carries or (False,) * len(entry.passages)) if flat(p) in flat(text)]
+        if len(text.strip()) > FOOTNOTE_LIMIT:
+            assert sum(not carries for _, carries in given) <= 1, text
         assert "unknown:" not in text and "[fr]" not in text
 
 
@@ -332,3 +337,24 @@ def test_a_key_points_footnote_opens_with_its_source_as_the_others_do(built):
     note = next(n for n in documents["analyst"].notes if n.content.claim.startswith("Africa Corps, under the direct"))
     assert not footnotes[note.number].startswith("Africa Corps"), footnotes[note.number][:80]
     assert footnotes[note.number].lstrip().startswith(tuple(entry.source for entry in note.content.entries))
+
+
+@pytest.mark.parametrize("name", ("analyst", "defence"))
+def test_a_footnote_gives_the_words_its_statement_quotes_and_its_figures(built, name):
+    """Whatever its length, a footnote gives each passage (with its translation) that
+    holds the words its statement quotes, or its numbers: a reader can trace every
+    quoted phrase and figure of the statement to the source's words in the note."""
+    out, documents = built
+    footnotes = {number: flat(text).casefold() for number, text in docx_footnotes(out / f"{name}.docx").items()}
+    checked = 0
+    for note in documents[name].notes:
+        content = note.content
+        passages = [flat(p + " " + (t or "")).casefold() for entry in content.entries
+                    for p, t in zip(entry.passages, entry.translations)]
+        phrases = [flat(m).casefold() for m in re.findall(r"‘([^’]{3,}?)’(?!\w)", content.claim)]
+        figures = re.findall(r"\b\d[\d,.]*\d\b|\b\d\b", content.claim)
+        for wanted in phrases + figures:
+            if any(wanted in passage for passage in passages):
+                assert wanted in footnotes[note.number], (note.number, wanted)
+                checked += 1
+    assert checked >= 10

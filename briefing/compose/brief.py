@@ -19,9 +19,11 @@ from jinja2.sandbox import SecurityError
 
 from .. import __version__
 from ..check import CheckedDossier, CheckedFact, in_language
+from ..check.claims import Glossary
 from ..document import Labels, Meta, NoteContent, NoteEntry, fold_spaces, quote_marks
 from ..errors import BriefingError, BriefingWarning
 from . import wording
+from .carrying import carrying_passages
 from .context import FactView, SourceView, attribution_of, build_context, smart_quotes, source_view
 from .language import Language, typeset
 from .language import language as language_of
@@ -231,10 +233,11 @@ def product_reference(reference: str, suffix: str | None) -> str:
 def note_contents(checked: CheckedDossier, words: Language) -> dict[str, NoteContent]:
     """What a citation of each fact leads to, as plain text a renderer can set."""
     views = {source.id: source_view(source, words) for source in checked.dossier.sources}  # once per source, not per quote
-    return {fact.id: _note_content(fact, views, words) for fact in checked.facts}
+    glossary = Glossary.of(checked.dossier.config.glossary)
+    return {fact.id: _note_content(fact, views, words, glossary) for fact in checked.facts}
 
 
-def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Language) -> NoteContent:
+def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Language, glossary: Glossary) -> NoteContent:
     """An evidence entry: who backs the claim and how well (the credibility and
     its reason), then each source's verbatim passages with the analyst's
     translation where the dossier gives one and the quote's language is not
@@ -243,6 +246,12 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
     by_source: dict[str, list] = {}
     for located, evidence in zip(fact.evidence, fact.fact.evidence):
         by_source.setdefault(located.source.id, []).append((located, evidence.translation))
+    flat = [(located.passage, located.source.meta.language, translation)
+            for quotes in by_source.values() for located, translation in quotes]
+    own = [name for located in fact.evidence for name in (located.source.meta.id, located.source.meta.outlet,
+                                                           located.source.meta.author, views[located.source.id].name)]
+    carrying = carrying_passages(str(fact.fact.claim), words.code, flat, glossary, own)
+    first = 0  # the index in `flat` of each source's first passage
     entries = []
     for source_id, quotes in by_source.items():
         view = views[source_id]
@@ -254,8 +263,10 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
                              for _l, translation in quotes)
         descriptor = _("reliability %(grade)s", grade=view.reliability) + (f" · {url}" if url else "")
         quoted = " ".join("{0}{2}{1}".format(*quote_marks(p, view.language), p) for p in passages)
-        entries.append(NoteEntry(view.name, descriptor, quoted,
-                                 view.language, url, view.reliability, passages, translations))
+        carries = tuple(first + index in carrying for index in range(len(quotes)))
+        first += len(quotes)
+        entries.append(NoteEntry(view.name, descriptor, quoted, view.language, url, view.reliability, passages,
+                                 translations, carries=carries))
     cited = tuple(dict.fromkeys(views[quote.source.id] for quote in fact.evidence))
     names = ", ".join(f"{v.name} ({v.reliability})" for v in cited)
     reason = smart_quotes(wording.reason(fact, words))
@@ -276,6 +287,8 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
     else:
         brief_support = _("Credibility %(grade)s.", grade=fact.credibility)  # the source summary gives the scale
     short = "; ".join(f"{v.name} ({v.reliability})" for v in cited)
+    if len(cited) > 1 and fact.independent_sources == 1:  # a one-page note says it as the evidence does
+        short = _("%(sources)s, of one origin", sources=short)
     typeset_ = words.typeset  # the analyst's text and ours, in the brief's typography
     point = smart_quotes(wording.with_attribution(fact.fact.point, attribution_of(fact, cited, words, point=True))
                          ) if fact.fact.point else ""

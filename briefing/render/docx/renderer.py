@@ -763,15 +763,17 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
     """A footnote in its short form, as inlines: each source once, by name (a
     link to its URL), with its grade and its quotes, then the credibility. The
     source's full descriptor is in the brief's list of sources, once. The quotes
-    are those that carry the claim: first the one that gives most of its words
-    (in the quote or its translation), always, with its translation where the
-    fact has one (a reader who does not read the quote's language needs it),
-    even past `limit`; then, while the note fits in `limit` characters, each
+    are those that carry the claim: those that give its numbers, dates, names
+    and quoted words (`NoteEntry.carries`), and the one that gives most of its
+    other words (in the quote or its translation), always, each with its
+    translation where the fact has one (a reader who does not read the quote's
+    language needs it), even past `limit`; then, while the note fits in `limit` characters, each
     that gives more of them, then the others in order. A source with no quote chosen is named with its
     grade. No quote is cut. A `lead` (the claim, where the text cited does not
     say it) comes first."""
     support = content.brief_support or content.support
     groups: dict[str, tuple[NoteEntry, list[tuple[str, str | None]]]] = {}
+    carrying: list[tuple[str, tuple[str, str | None]]] = []  # the passages that give the claim's terms and quoted words
     for entry in content.entries:
         group = groups.setdefault(entry.source, (entry, []))
         passages = entry.passages or (entry.quote,)
@@ -779,6 +781,8 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
             quote = (fold_spaces(passage), entry.translations[index] if index < len(entry.translations) else None)
             if quote not in group[1]:
                 group[1].append(quote)
+            if index < len(entry.carries) and entry.carries[index] and (entry.source, quote) not in carrying:
+                carrying.append((entry.source, quote))
     grades = {name: _grade(entry, content) for name, (entry, _) in groups.items()}
     chosen: dict[str, list[tuple[str, str | None]]] = {name: [] for name in groups}
 
@@ -806,17 +810,22 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
         out.append(Text(support))
         return out
 
-    # The passages that carry most of the claim come first: the first always, whole; then each
-    # that says something more of it, while the note fits in `limit`.
+    # The passages that carry the claim's numbers, dates, names and quoted words are always given,
+    # whatever their length, and the one that gives most of its other words; then the others that
+    # say more of it, while the note fits in `limit`.
     claim_words = _words(content.claim)
     candidates = [(name, quote) for name, (_, quotes) in groups.items() for quote in quotes]
     said: set[str] = set()  # the claim's words the chosen passages give
+    for name, quote in carrying:
+        chosen[name].append(quote)
+        candidates.remove((name, quote))
+        said |= (_words(quote[0]) | _words(quote[1] or "")) & claim_words
 
     def gain(candidate) -> tuple[int, int]:
         words = (_words(candidate[1][0]) | _words(candidate[1][1] or "")) & claim_words
         return len(words - said), -len(candidate[1][0])
 
-    first = True
+    first = True  # the passage that gives most of the claim's other words is given too, whatever the length
     while candidates:  # then the rest in order, while they fit
         best = max(candidates, key=gain) if gain(max(candidates, key=gain))[0] else candidates[0]
         candidates.remove(best)
