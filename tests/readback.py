@@ -68,11 +68,26 @@ def docx_footnote_references(path: Path) -> list[int]:
 
 
 def docx_footnotes_cited_in_cells(path: Path) -> set[int]:
-    """The ids of the footnotes whose reference stands in a table cell."""
+    """The ids of the footnotes cited from a table cell: by their reference, or by a
+    cross-reference (NOTEREF) to the bookmark at their reference."""
     with zipfile.ZipFile(path) as package:
         root = etree.fromstring(package.read("word/document.xml"))
-    return {int(ref.get(f"{W}id")) for ref in root.iter(f"{W}footnoteReference")
-            if any(ancestor.tag == f"{W}tc" for ancestor in ref.iterancestors())}
+
+    def in_cell(element) -> bool:
+        return any(ancestor.tag == f"{W}tc" for ancestor in element.iterancestors())
+
+    cited = {int(ref.get(f"{W}id")) for ref in root.iter(f"{W}footnoteReference") if in_cell(ref)}
+    marks = {}  # bookmark name → the footnote whose reference it marks
+    for start in root.iter(f"{W}bookmarkStart"):
+        following = start.getnext()
+        reference = following.find(f"{W}footnoteReference") if following is not None else None
+        if reference is not None:
+            marks[start.get(f"{W}name")] = int(reference.get(f"{W}id"))
+    for field in root.iter(f"{W}fldSimple"):
+        name = (field.get(f"{W}instr") or "").split()[1:2]
+        if in_cell(field) and name and name[0] in marks:
+            cited.add(marks[name[0]])
+    return cited
 
 
 def evidence_numbers(text: str, claims: dict[int, str]) -> bool:

@@ -331,7 +331,7 @@ def test_libreoffice_breaks_no_word_in_a_table(built, tmp_path):
 
 def test_a_key_points_footnote_opens_with_its_source_as_the_others_do(built):
     """A key point is its fact's short form: its footnote opens with the source, not
-    with the whole claim, which only a note cited from a question leads with."""
+    with the whole claim: every note does."""
     out, documents = built
     footnotes = docx_footnotes(out / "analyst.docx")
     note = next(n for n in documents["analyst"].notes if n.content.claim.startswith("Africa Corps, under the direct"))

@@ -288,7 +288,7 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
         brief_support = _("Credibility %(grade)s.", grade=fact.credibility)  # the source summary gives the scale
     short = "; ".join(f"{v.name} ({v.reliability})" for v in cited)
     if len(cited) > 1 and fact.independent_sources == 1:  # a one-page note says it as the evidence does
-        short = _("%(sources)s, of one origin", sources=short)
+        short = _("Apparently of one origin: %(sources)s", sources=short)
     typeset_ = words.typeset  # the analyst's text and ours, in the brief's typography
     point = smart_quotes(wording.with_attribution(fact.fact.point, attribution_of(fact, cited, words, point=True))
                          ) if fact.fact.point else ""

@@ -46,7 +46,7 @@ def reason(fact: CheckedFact, words: Language, with_cap: bool = True) -> str:
                                "%(count)s independent sources, of which %(num)s can be judged", fact.confirming_sources,
                                count=fact.independent_sources))
     else:
-        text = _("one source") if sources == 1 else _("%(count)s sources of one origin", count=sources)
+        text = _("one source") if sources == 1 else _("%(count)s sources, apparently of one origin", count=sources)
     if not with_cap:
         return text
     if capped_by_dispute(fact):

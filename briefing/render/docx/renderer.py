@@ -380,13 +380,7 @@ class _Writer:
         if self.document.meta.evidence == "brief":  # a one-page note: who says it, not the quotes
             self.run(note, content.short + ".")
             return
-        claim = fold_spaces(content.claim)
-        # the claim leads a note cited where the text does not say it (a question), never from a table
-        # cell (the cell states the point, a value and its sources) nor from a key point (its short form)
-        in_cell = any(ancestor.tag == qn("w:tc") for ancestor in parent.iterancestors())
-        said = claim in self.context or (content.point and fold_spaces(content.point) in self.context)
-        lead = "" if in_cell or said else claim
-        for piece in footnote_pieces(content, self.document.meta, lead):
+        for piece in footnote_pieces(content, self.document.meta):
             if isinstance(piece, Link):
                 self.hyperlink(note, piece, self.footnotes.part)
             elif isinstance(piece, Strong):
@@ -759,7 +753,7 @@ def _grade(entry, content: NoteContent) -> str:
     return found.group(1) if found else ""
 
 
-def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int = FOOTNOTE_LIMIT) -> list[Inline]:
+def footnote_pieces(content: NoteContent, meta: Meta, limit: int = FOOTNOTE_LIMIT) -> list[Inline]:
     """A footnote in its short form, as inlines: each source once, by name (a
     link to its URL), with its grade and its quotes, then the credibility. The
     source's full descriptor is in the brief's list of sources, once. The quotes
@@ -767,10 +761,9 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
     and quoted words (`NoteEntry.carries`), and the one that gives most of its
     other words (in the quote or its translation), always, each with its
     translation where the fact has one (a reader who does not read the quote's
-    language needs it), even past `limit`; then, while the note fits in `limit` characters, each
-    that gives more of them, then the others in order. A source with no quote chosen is named with its
-    grade. No quote is cut. A `lead` (the claim, where the text cited does not
-    say it) comes first."""
+    language needs it), even past `limit`; then, while the note fits in `limit`
+    characters, each that gives more of them, then the others in order. A
+    source with no quote chosen is named with its grade. No quote is cut."""
     support = content.brief_support or content.support
     groups: dict[str, tuple[NoteEntry, list[tuple[str, str | None]]]] = {}
     carrying: list[tuple[str, tuple[str, str | None]]] = []  # the passages that give the claim's terms and quoted words
@@ -787,7 +780,7 @@ def footnote_pieces(content: NoteContent, meta: Meta, lead: str = "", limit: int
     chosen: dict[str, list[tuple[str, str | None]]] = {name: [] for name in groups}
 
     def pieces() -> list[Inline]:
-        out: list[Inline] = [Text(lead + " — ")] if lead else []
+        out: list[Inline] = []
         also = []
         for name, (entry, _) in groups.items():
             grade = f" ({grades[name]})" if grades[name] else ""
