@@ -84,7 +84,7 @@ def test_the_analyst_docx_has_the_figure_under_a_caption_above_the_chronology(bu
     assert p.find(f"{W}pPr/{W}keepNext") is not None and caption.find(f"{W}pPr/{W}keepNext") is not None
     # the alt text says what the figure shows: the events in order, each with its date
     assert inline.find(f"{WP}docPr").get("descr") == "; ".join(f"{date}: {event}" for date, event, _ in rows[1:]) + "."
-    assert inline.find(f"{WP}docPr").get("descr").startswith("2020: First coup; 2021: Second coup; ")
+    assert inline.find(f"{WP}docPr").get("descr").startswith("2020: Coup d’état; 2021: New coup d’état; ")
 
 
 def test_the_picture_is_the_text_width_at_more_than_200_dpi_and_holds_no_time(built):

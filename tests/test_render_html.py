@@ -46,7 +46,7 @@ def test_the_analyst_brief_is_a_semantic_page_without_script(default_html):
     assert len(elements.all("h1")) == 1 and elements.all("h2") and elements.all("h3")
     assert not elements.all("script") and not elements.all("link")  # self-contained: the one picture is in the page
     (figure,) = elements.all("img")
-    assert figure["src"].startswith("data:image/png;base64,") and figure["alt"].startswith("2020: First coup; 2021: Second coup;")
+    assert figure["src"].startswith("data:image/png;base64,") and figure["alt"].startswith("2020: Coup d’état; 2021: New coup d’état;")
     chronology = page[page.index('id="chronology"'):]  # the PDF's figure, under its caption, above the table
     assert chronology.index('<figure class="timeline"><figcaption>Figure 1. The dated events') < chronology.index("<table")
     assert elements.all("table") and {"scope": "col"} in elements.all("th")

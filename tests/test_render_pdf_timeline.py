@@ -114,7 +114,7 @@ def test_the_default_chronology_is_a_figure_above_its_table(tmp_path):
     out = build_default(tmp_path, ("pdf",))
     pdf = out / "analyst.pdf"
     found = figure_words(pdf)
-    events = [("2020", "First coup"), ("2021", "Second coup"), ("2021", "Wagner in Mali, as Clobechi dates its arrival"),
+    events = [("2020", "Coup d’état"), ("2021", "New coup d’état"), ("2021", "Wagner in Mali, as Clobechi dates its arrival"),
               ("August 2022", "French missions end"), ("December 2023", "MINUSMA ends"),
               ("April 2025", "First session of the Russian–Malian economic working group, Bamako"),
               ("May 2025", "Wagner withdrawal announced (APA’s date; the sources differ)"),
