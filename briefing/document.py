@@ -96,6 +96,9 @@ Block = Heading | Paragraph | ListBlock | Table | Rule
 
 # Notes and metadata ----------------------------------------------------------
 
+LONG_PASSAGE = 120  # characters: a passage this long is printed whole once in a brief's evidence, then referred to
+
+
 @dataclass(frozen=True)
 class NoteEntry:
     """One piece of evidence: who says it, and the verbatim words."""

@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin
 
 from .document import (
+    LONG_PASSAGE,
     TABLE_KINDS,
     Block,
     Citation,
@@ -110,7 +111,6 @@ def parse_markdown(markdown: str, meta: Meta, notes: dict[str, NoteContent], sou
     return Document(meta, tuple(blocks), _refer_back(tuple(Note(number, key, notes[key]) for key, number in ordered)))
 
 
-LONG_PASSAGE = 120  # characters: a passage this long is printed whole once in an evidence list, then referred to
 
 
 def _refer_back(notes: tuple[Note, ...]) -> tuple[Note, ...]:

@@ -116,3 +116,13 @@ def blank_shares(path: Path, band: float = 0.08) -> list[float]:
     finally:
         pdf.close()
     return shares
+
+
+def footnote_gives(footnotes: dict[int, str], number: int, passage: str) -> bool:
+    """Whether footnote `number` gives `passage`: whole, or as "[passage quoted at N]"
+    where footnote N gives it whole (a long passage is printed once)."""
+    text = flat(footnotes[number])
+    if flat(passage) in text:
+        return True
+    return any(flat(passage) in flat(footnotes.get(int(earlier), ""))
+               for earlier in re.findall(r"\[passage (?:quoted at|cité au n°) (\d+)\]", text))

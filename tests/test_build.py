@@ -15,7 +15,8 @@ from briefing.load import load_dossier
 from briefing.parse import parse_markdown
 from briefing.compose.templates import find_template
 from conftest import make_dossier
-from readback import docx_footnote_references, docx_footnotes, docx_footnotes_cited_in_cells, docx_paragraphs, evidence_numbers, flat, pdf_body_text, pdf_text
+from readback import (docx_footnote_references, docx_footnotes, docx_footnotes_cited_in_cells, docx_paragraphs,
+                      evidence_numbers, flat, footnote_gives, pdf_body_text, pdf_text)
 
 TEMPLATES = ("executive", "analyst", "defence")
 
@@ -81,7 +82,8 @@ def test_the_docx_says_every_claim_with_one_footnote_per_cited_fact(built, name)
         if document.meta.evidence == "full":  # the short form: every source named, a quote at least, whole
             footnote = flat(footnotes[footnote_id])
             assert all(entry.source in footnote for entry in content.entries)
-            assert any(flat(passage) in footnote for entry in content.entries for passage in entry.passages or (entry.quote,))
+            assert any(footnote_gives(footnotes, footnote_id, passage)
+                       for entry in content.entries for passage in entry.passages or (entry.quote,))
         else:
             assert flat(footnotes[footnote_id]) == flat(content.short + ".")
 

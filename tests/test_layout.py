@@ -295,3 +295,10 @@ def test_an_accords_cell_names_its_sources_where_not_all_the_accords_give_it():
     nuclear = next(row for row in accords.rows if plain_text(row[0]) == "Peaceful use of nuclear energy")
     assert "Rosatom" in plain_text(nuclear[1]) and "(APA; Unsigned report from Moscow)" in plain_text(nuclear[1])
     assert plain_text(nuclear[-1]) == "3"
+
+
+def test_a_grade_is_bound_to_the_word_before_it():
+    """'credibility 3.' never leaves '3.' alone at the start of a line."""
+    checked, documents = _documents()
+    supports = [note.content.support for note in documents["analyst"].notes if note.content.support[-2:-1].isdigit()]
+    assert supports and all(text[-3] == "\u00a0" for text in supports), [t[-20:] for t in supports if t[-3] != "\u00a0"]

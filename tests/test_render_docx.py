@@ -58,7 +58,7 @@ def test_citations_are_native_footnotes_with_source_grade_and_quote(default_docx
     first = notes[sorted(notes)[0]]  # the three accords, which lead the bottom line
     assert "Report on the Kremlin communiqué (C): « Les accords signés sont les suivants" \
         in first.replace("\u00a0", " ")  # source, grade, then its verbatim words
-    assert "Credibility 1" in first
+    assert "Credibility\u00a01." in first  # the grade bound to its word
     assert "unknown" not in first and "[fr]" not in first  # the source's descriptor is in the sources list, once
     brief = docx_footnotes(default_docx / "executive.docx")
     for note in brief.values():  # the one-page note's footnotes name who says it, with their grades

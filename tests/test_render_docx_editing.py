@@ -28,7 +28,7 @@ from briefing.parse import parse_markdown
 from briefing.render.docx.fonts import text_width
 from briefing.render.docx.renderer import CELL_PADDING, FOOTNOTE_LIMIT, TABLE_SIZE
 from conftest import EPOCH, REPO, require
-from readback import W, docx_footnotes, flat
+from readback import W, docx_footnotes, flat, footnote_gives
 
 NAMES = ("analyst", "defence", "executive")
 TESTS = Path(__file__).resolve().parent
@@ -237,10 +237,10 @@ def test_a_footnote_gives_the_passage_that_carries_its_claim_with_the_translatio
         passages = [(passage, translation) for entry in note.content.entries
                     for passage, translation in zip(entry.passages, entry.translations)]
         most = max(len((words(p) | words(t or "")) & claim) for p, t in passages)
-        given = [(p, t) for p, t in passages if flat(p) in flat(footnotes[note.number])]
+        given = [(p, t) for p, t in passages if footnote_gives(footnotes, note.number, p)]
         assert given, note.number
         assert max(len((words(p) | words(t or "")) & claim) for p, t in given) == most, note.number
-        assert all(flat(t) in flat(footnotes[note.number]) for p, t in given if t), note.number
+        assert all(footnote_gives(footnotes, note.number, t) for p, t in given if t), note.number
 
 
 @pytest.mark.parametrize("name", ("analyst", "defence"))
@@ -345,16 +345,30 @@ def test_a_footnote_gives_the_words_its_statement_quotes_and_its_figures(built, 
     holds the words its statement quotes, or its numbers: a reader can trace every
     quoted phrase and figure of the statement to the source's words in the note."""
     out, documents = built
-    footnotes = {number: flat(text).casefold() for number, text in docx_footnotes(out / f"{name}.docx").items()}
+    footnotes = docx_footnotes(out / f"{name}.docx")
     checked = 0
     for note in documents[name].notes:
         content = note.content
-        passages = [flat(p + " " + (t or "")).casefold() for entry in content.entries
-                    for p, t in zip(entry.passages, entry.translations)]
+        pairs = [(p, t or "") for entry in content.entries for p, t in zip(entry.passages, entry.translations)]
         phrases = [flat(m).casefold() for m in re.findall(r"‘([^’]{3,}?)’(?!\w)", content.claim)]
         figures = re.findall(r"\b\d[\d,.]*\d\b|\b\d\b", content.claim)
         for wanted in phrases + figures:
-            if any(wanted in passage for passage in passages):
-                assert wanted in footnotes[note.number], (note.number, wanted)
+            holding = [p for p, t in pairs if wanted in flat(p + " " + t).casefold()]
+            if holding:  # a passage that holds it is in the note, whole or referred to
+                assert any(footnote_gives(footnotes, note.number, p) for p in holding), (note.number, wanted)
                 checked += 1
     assert checked >= 10
+
+
+@pytest.mark.parametrize("name", ("analyst", "defence"))
+def test_a_long_passage_is_printed_in_one_footnote_and_referred_to_after(built, name):
+    """As in the PDF's evidence: a passage of 120 characters or more is given whole
+    once; a later footnote that cites it says "[passage quoted at N]"."""
+    out, documents = built
+    footnotes = {number: flat(text) for number, text in docx_footnotes(out / f"{name}.docx").items()}
+    passages = {flat(p) for note in documents[name].notes for entry in note.content.entries
+                for p in entry.passages if len(p) >= 120}
+    for passage in passages:
+        holding = [number for number, text in footnotes.items() if f"« {passage} »" in text]  # as a quote of its own
+        assert len(holding) <= 1, (passage[:60], holding)
+    assert any("[passage quoted at" in text for text in footnotes.values())

@@ -223,6 +223,9 @@ def labels(words: Language, status: str = "draft") -> Labels:
     )
 
 
+_LAST_GRADE = re.compile(r" (\d)\.$")  # "credibility 3.": the grade never starts a line alone
+
+
 def product_reference(reference: str, suffix: str | None) -> str:
     """'BN-2025-0623-MLI-RUS' + 'EXE' → 'BN-2025-0623-MLI-RUS-EXE': each product its own reference."""
     if not suffix or reference == "unknown":
@@ -290,6 +293,7 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
     if len(cited) > 1 and fact.independent_sources == 1:  # a one-page note says it as the evidence does
         short = _("Apparently of one origin: %(sources)s", sources=short)
     typeset_ = words.typeset  # the analyst's text and ours, in the brief's typography
+    support, brief_support = (_LAST_GRADE.sub("\u00a0\\1.", text) for text in (support, brief_support))
     point = smart_quotes(wording.with_attribution(fact.fact.point, attribution_of(fact, cited, words, point=True))
                          ) if fact.fact.point else ""
     return NoteContent(typeset_(claim), typeset_(support), tuple(entries), typeset_(short), typeset_(brief_support),

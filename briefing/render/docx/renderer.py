@@ -15,6 +15,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -29,6 +30,7 @@ from docx.shared import Twips
 from lxml import etree
 
 from ...document import (
+    LONG_PASSAGE,
     Citation,
     Code,
     Document,
@@ -235,6 +237,7 @@ class _Writer:
         self.next_bookmark = 30000
         self.figures = 0  # numbered as the PDF numbers them
         self.timelines = 0  # the chronologies met, drawn or not
+        self.printed: dict[str, int] = {}  # a long passage → the footnote that prints it whole
         self.pictures = pictures
         self.width = width  # twips: the text width of the page (`page.settle_page_setup`)
         self.height = height  # twips: the text height of the page
@@ -380,7 +383,13 @@ class _Writer:
         if self.document.meta.evidence == "brief":  # a one-page note: who says it, not the quotes
             self.run(note, content.short + ".")
             return
-        for piece in footnote_pieces(content, self.document.meta):
+        pieces = footnote_pieces(content, self.document.meta, self.printed)
+        written = fold_spaces(plain_text(pieces))
+        for entry in content.entries:  # a long passage printed whole here is referred to by later notes
+            for passage in entry.passages:
+                if len(passage) >= LONG_PASSAGE and fold_spaces(passage) in written:
+                    self.printed.setdefault(fold_spaces(passage), number)
+        for piece in pieces:
             if isinstance(piece, Link):
                 self.hyperlink(note, piece, self.footnotes.part)
             elif isinstance(piece, Strong):
@@ -753,7 +762,8 @@ def _grade(entry, content: NoteContent) -> str:
     return found.group(1) if found else ""
 
 
-def footnote_pieces(content: NoteContent, meta: Meta, limit: int = FOOTNOTE_LIMIT) -> list[Inline]:
+def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int] | None = None,
+                    limit: int = FOOTNOTE_LIMIT) -> list[Inline]:
     """A footnote in its short form, as inlines: each source once, by name (a
     link to its URL), with its grade and its quotes, then the credibility. The
     source's full descriptor is in the brief's list of sources, once. The quotes
@@ -763,7 +773,10 @@ def footnote_pieces(content: NoteContent, meta: Meta, limit: int = FOOTNOTE_LIMI
     translation where the fact has one (a reader who does not read the quote's
     language needs it), even past `limit`; then, while the note fits in `limit`
     characters, each that gives more of them, then the others in order. A
-    source with no quote chosen is named with its grade. No quote is cut."""
+    source with no quote chosen is named with its grade. No quote is cut. A
+    long passage an earlier footnote prints whole (`printed`: passage → its
+    number) is referred to ("[passage quoted at 4]"), as the PDF's evidence does."""
+    printed = printed or {}
     support = content.brief_support or content.support
     groups: dict[str, tuple[NoteEntry, list[tuple[str, str | None]]]] = {}
     carrying: list[tuple[str, tuple[str, str | None]]] = []  # the passages that give the claim's terms and quoted words
@@ -790,6 +803,10 @@ def footnote_pieces(content: NoteContent, meta: Meta, limit: int = FOOTNOTE_LIMI
             out.append(Link(entry.url, (Text(name),)) if entry.url else Strong((Text(name),)))
             out.append(Text(grade + meta.labels.colon))
             for index, (quote, translation) in enumerate(chosen[name]):
+                earlier = printed.get(quote) if len(quote) >= LONG_PASSAGE else None
+                if earlier is not None:
+                    out.append(Text((" " if index else "") + meta.labels.quoted_at % {"number": earlier}))
+                    continue
                 opening, closing = quote_marks(quote, entry.language)
                 out.append(Text((" " if index else "") + opening))
                 out.append(Emphasis((Text(quote),)))
