@@ -372,3 +372,6 @@ def test_a_long_passage_is_printed_in_one_footnote_and_referred_to_after(built, 
         holding = [number for number, text in footnotes.items() if f"« {passage} »" in text]  # as a quote of its own
         assert len(holding) <= 1, (passage[:60], holding)
     assert any("[passage quoted at" in text for text in footnotes.values())
+    # the number is a cross-reference to that footnote, which Word keeps true when a note is inserted
+    fields = [t.text for t in part(out / f"{name}.docx", "word/footnotes.xml").iter(f"{W}instrText")]
+    assert fields and all(re.fullmatch(r" NOTEREF _RefNote\d+ \\h ", text) for text in fields), fields

@@ -390,7 +390,9 @@ class _Writer:
                 if len(passage) >= LONG_PASSAGE and fold_spaces(passage) in written:
                     self.printed.setdefault(fold_spaces(passage), number)
         for piece in pieces:
-            if isinstance(piece, Link):
+            if isinstance(piece, Citation):  # a footnote printed earlier, by a field Word renumbers
+                self.field(note, f"NOTEREF {self.footnotes.first_reference[piece.number]} \\h", str(piece.number))
+            elif isinstance(piece, Link):
                 self.hyperlink(note, piece, self.footnotes.part)
             elif isinstance(piece, Strong):
                 self.run(note, plain_text(piece.children), bold=True)
@@ -804,8 +806,9 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
             out.append(Text(grade + meta.labels.colon))
             for index, (quote, translation) in enumerate(chosen[name]):
                 earlier = printed.get(quote) if len(quote) >= LONG_PASSAGE else None
-                if earlier is not None:
-                    out.append(Text((" " if index else "") + meta.labels.quoted_at % {"number": earlier}))
+                if earlier is not None:  # "[passage quoted at 4]", the number a cross-reference Word keeps true
+                    before, _, after = (meta.labels.quoted_at % {"number": "\0"}).partition("\0")
+                    out += [Text((" " if index else "") + before), Citation(earlier), Text(after)]
                     continue
                 opening, closing = quote_marks(quote, entry.language)
                 out.append(Text((" " if index else "") + opening))
