@@ -160,7 +160,8 @@ class Labels:
     attached: str = "Attached"
     timeline_figure: str = "Figure %(number)s. The dated events of the table below, evenly spaced (not to scale)"
     colon: str = ": "  # after a label or a source's name: "\u00a0: " in French
-    quoted_at: str = "[passage quoted at %(number)s]"  # a long passage an earlier evidence entry prints
+    quoted_at: str = "(see evidence %(number)s)"  # a long passage an earlier evidence entry prints
+    quoted_in_note: str = "(see note %(number)s)"  # a long passage an earlier footnote prints
     # the reference document's own styles (English name → the name Word also shows, in the brief's language)
     style_names: tuple[tuple[str, str], ...] = ()
 

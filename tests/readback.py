@@ -119,10 +119,10 @@ def blank_shares(path: Path, band: float = 0.08) -> list[float]:
 
 
 def footnote_gives(footnotes: dict[int, str], number: int, passage: str) -> bool:
-    """Whether footnote `number` gives `passage`: whole, or as "[passage quoted at N]"
+    """Whether footnote `number` gives `passage`: whole, or as "(see note N)"
     where footnote N gives it whole (a long passage is printed once)."""
     text = flat(footnotes[number])
     if flat(passage) in text:
         return True
     return any(flat(passage) in flat(footnotes.get(int(earlier), ""))
-               for earlier in re.findall(r"\[passage (?:quoted at|cité au n°) (\d+)\]", text))
+               for earlier in re.findall(r"\((?:see note|voir la note) (\d+)\)", text))

@@ -363,7 +363,7 @@ def test_a_footnote_gives_the_words_its_statement_quotes_and_its_figures(built, 
 @pytest.mark.parametrize("name", ("analyst", "defence"))
 def test_a_long_passage_is_printed_in_one_footnote_and_referred_to_after(built, name):
     """As in the PDF's evidence: a passage of 120 characters or more is given whole
-    once; a later footnote that cites it says "[passage quoted at N]"."""
+    once; a later footnote that cites it says "(see note N)"."""
     out, documents = built
     footnotes = {number: flat(text) for number, text in docx_footnotes(out / f"{name}.docx").items()}
     passages = {flat(p) for note in documents[name].notes for entry in note.content.entries
@@ -371,7 +371,7 @@ def test_a_long_passage_is_printed_in_one_footnote_and_referred_to_after(built, 
     for passage in passages:
         holding = [number for number, text in footnotes.items() if f"« {passage} »" in text]  # as a quote of its own
         assert len(holding) <= 1, (passage[:60], holding)
-    assert any("[passage quoted at" in text for text in footnotes.values())
+    assert any("(see note " in text for text in footnotes.values())
     # the number is a cross-reference to that footnote, which Word keeps true when a note is inserted
     fields = [t.text for t in part(out / f"{name}.docx", "word/footnotes.xml").iter(f"{W}instrText")]
     assert fields and all(re.fullmatch(r" NOTEREF _RefNote\d+ \\h ", text) for text in fields), fields

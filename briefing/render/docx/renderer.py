@@ -777,7 +777,7 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
     characters, each that gives more of them, then the others in order. A
     source with no quote chosen is named with its grade. No quote is cut. A
     long passage an earlier footnote prints whole (`printed`: passage → its
-    number) is referred to ("[passage quoted at 4]"), as the PDF's evidence does."""
+    number) is referred to ("(see note 4)"), as the PDF's evidence does."""
     printed = printed or {}
     support = content.brief_support or content.support
     groups: dict[str, tuple[NoteEntry, list[tuple[str, str | None]]]] = {}
@@ -806,8 +806,8 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
             out.append(Text(grade + meta.labels.colon))
             for index, (quote, translation) in enumerate(chosen[name]):
                 earlier = printed.get(quote) if len(quote) >= LONG_PASSAGE else None
-                if earlier is not None:  # "[passage quoted at 4]", the number a cross-reference Word keeps true
-                    before, _, after = (meta.labels.quoted_at % {"number": "\0"}).partition("\0")
+                if earlier is not None:  # "(see note 4)", the number a cross-reference Word keeps true
+                    before, _, after = (meta.labels.quoted_in_note % {"number": "\0"}).partition("\0")
                     out += [Text((" " if index else "") + before), Citation(earlier), Text(after)]
                     continue
                 opening, closing = quote_marks(quote, entry.language)
