@@ -817,6 +817,13 @@ CASES = [
     # control characters in any text of a dossier ------------------------------------------------
     Case("control-escape-in-claim", edit_yaml(FACTS, setitem((0, "claim"), "The \x1b[31mpresident received his counterpart.")),
          "'claim': holds the character U+001B", F + r":\d+", CHECK),
+    # A fact's key-point form and a dossier's abbreviations reach the brief and the terminal as a claim does.
+    Case("control-escape-in-point", edit_yaml(FACTS, setitem((0, "point"), "The \x1b[31mpresident met.")),
+         "'point': holds the character U+001B", F + r":\d+", CHECK),
+    Case("markup-abbreviation-key", edit_yaml(CONFIG, setitem(("abbreviations",), {"<b>LBMA</b>": "London Bullion Market Association"})),
+         "'abbreviations': '<b>LBMA</b>' is not an abbreviation", D + r":\d+", CHECK),
+    Case("terminal-line-break-in-abbreviation", edit_yaml(CONFIG, setitem(("abbreviations",), {"LBMA": "London\nerror: forged.yaml:1: all is well"})),
+         "holds a line break (U+000A)", D + r":\d+", CHECK),
     # Direction controls in a line that becomes a mail's subject, a file name, a page header: "\u202e" makes
     # "Quarterly \u202efdp.exe" read "Quarterly exe.pdf". Before, each went into the mail.
     Case("bidi-override-in-title", edit_yaml(CONFIG, setitem(("title",), "Quarterly \u202efdp.exe")),
