@@ -125,7 +125,6 @@ class NoteContent:
     entries: tuple[NoteEntry, ...]  # one per source, in order of first quote
     short: str  # one line for compact evidence lists: "APA (B); Médard Clobechi (C)"
     brief_support: str = ""  # the credibility alone, for a footnote: "Credibility 1 (confirmed by another independent source)."
-    point: str = ""  # the claim's short form, as a key point gives it
 
 
 @dataclass(frozen=True)

@@ -295,7 +295,4 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
         short = _("Apparently of one origin: %(sources)s", sources=short)
     typeset_ = words.typeset  # the analyst's text and ours, in the brief's typography
     support, brief_support = (_LAST_GRADE.sub("\u00a0\\1.", text) for text in (support, brief_support))
-    point = smart_quotes(wording.with_attribution(fact.fact.point, attribution_of(fact, cited, words, point=True))
-                         ) if fact.fact.point else ""
-    return NoteContent(typeset_(claim), typeset_(support), tuple(entries), typeset_(short), typeset_(brief_support),
-                       typeset_(point))
+    return NoteContent(typeset_(claim), typeset_(support), tuple(entries), typeset_(short), typeset_(brief_support))

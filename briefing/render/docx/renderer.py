@@ -231,8 +231,6 @@ class _Writer:
         if self.numbered:
             self.numbering.number_paragraphs(self.style("Heading 1"), self.style("Numbered Paragraph"))
         self.rule = False  # a thematic break is waiting for the next paragraph
-        self.depth = 0
-        self.context = ""  # the text of the paragraph or cell being written
         self.toc_anchors: dict[int, str] = {}  # a heading (by id) → the bookmark its TOC entry links to
         self.next_bookmark = 30000
         self.figures = 0  # numbered as the PDF numbers them
@@ -323,15 +321,6 @@ class _Writer:
         return size, bold or style_bold
 
     def inlines(self, parent, inlines, bold=False, italic=False) -> None:
-        if not self.depth:  # the text a citation stands in: does it say the claim?
-            self.context = fold_spaces(plain_text(inlines))
-        self.depth += 1
-        try:
-            self._inlines(parent, inlines, bold, italic)
-        finally:
-            self.depth -= 1
-
-    def _inlines(self, parent, inlines, bold, italic) -> None:
         previous = None
         for inline in _sorted_citations(inlines):
             if isinstance(inline, Citation) and isinstance(previous, Citation):
@@ -340,9 +329,9 @@ class _Writer:
             if isinstance(inline, (Text, Code)):
                 self.run(parent, inline.text, bold, italic)
             elif isinstance(inline, Strong):
-                self._inlines(parent, inline.children, True, italic)
+                self.inlines(parent, inline.children, True, italic)
             elif isinstance(inline, Emphasis):
-                self._inlines(parent, inline.children, bold, True)
+                self.inlines(parent, inline.children, bold, True)
             elif isinstance(inline, Link):
                 self.hyperlink(parent, inline)
             elif isinstance(inline, Citation):
