@@ -75,6 +75,17 @@ def test_facts_with_the_same_key_and_different_values_are_a_discrepancy(tmp_path
     assert [f.id for f in discrepancy.versions[0].facts] == ["accords", "accords-again"]
 
 
+def test_a_source_silent_on_a_point_makes_no_discrepancy(tmp_path):
+    texts = {"one": ARTICLE, "two": "Un accord sur le nucléaire a été signé sans autre précision.\n"}
+    sources = [{"id": s, "file": f"texts/{s}.txt", "reliability": "B"} for s in texts]
+    silent = {"id": "accords-unsaid", "section": "accords", "claim": "The second outlet does not count the accords.",
+              "silent_on": "accords.count", "evidence": [{"source": "two", "quote": "Un accord sur le nucléaire a été signé"}]}
+    checked = check(make_dossier(tmp_path, texts=texts, sources=sources, facts=default_facts() + [silent]))
+    assert checked.discrepancies == ()
+    accords = next(fact for fact in checked.facts if fact.fact.id == "accords")
+    assert "disagree" not in accords.reason  # a silence does not cap the grade of the point it leaves out
+
+
 def test_credibility_one_needs_two_independent_sources(tmp_path):
     texts = {"one": ARTICLE, "two": ARTICLE, "three": ARTICLE}
     sources = [

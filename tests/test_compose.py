@@ -261,3 +261,13 @@ def test_the_passages_that_carry_a_claim_give_its_figures_names_and_quoted_words
     glossary = Glossary.of({"Putin": ["Poutine"], "Russia": ["Russie"], "Malians": ["maliens"]})
     assert carrying_passages(claim, "en", passages, glossary) == {1, 2}
     assert carrying_passages("The visit was long.", "en", passages, glossary) == set()
+
+
+def test_a_source_silent_on_a_point_is_said_beside_the_discrepancies_and_not_twice(default_dossier):
+    composed = compose(default_dossier, "analyst")
+    statement = ("The report on the Kremlin communiqué lists the nuclear accord as an accord of cooperation "
+                 "in the peaceful use of nuclear energy, without naming a company.")
+    differ = composed.markdown.index("### Where the sources differ")
+    silence = composed.markdown.index("*Where one source is silent.* **Peaceful use of nuclear energy: parties** — "
+                                      "Mali and Rosatom, the Russian state company (APA; Unsigned report from Moscow)")
+    assert differ < silence and composed.markdown.count(statement) == 1 and composed.markdown.index(statement) > silence

@@ -19,7 +19,7 @@ from conftest import CONFIG, REPO, default_facts, error_lines, make_dossier
 from briefing.build import build_briefs
 from briefing.check import in_language, load_and_check
 from briefing.cli import cli
-from briefing.compose.language import CATALOGUES, available, language
+from briefing.compose.language import CATALOGUES, available, language, typeset
 from briefing.load import load_dossier
 from briefing.load.languages import languages_of
 
@@ -140,6 +140,16 @@ def test_french_typography_binds_punctuation_with_no_break_spaces():
     # a verbatim quote keeps its characters: only its own spaces become no-break ones
     assert fr.typeset("Bamako: «trois» ; x", verbatim=True) == "Bamako: «trois»\u00a0; x"
     assert language("en").typeset("Mali : x ;") == "Mali : x ;"
+
+
+def test_a_quote_keeps_its_words_and_prints_its_straight_quotes_as_typographic_ones():
+    fr = language("fr")
+    assert fr.typeset('mémorandums d\'entente et alliances dites "souverainistes"', verbatim=True) == \
+        "mémorandums d’entente et alliances dites “souverainistes”"
+    assert language("en").typeset("the 'agile structure', \"a pact\"", verbatim=True) == \
+        "the ‘agile structure’, “a pact”"
+    # right-to-left scripts keep theirs: “ ” do not mirror there, and ' may be a geresh
+    assert typeset('צה"ל', "he", verbatim=True) == 'צה"ל'
 
 
 def test_french_typography_never_parts_a_number_from_what_it_counts():

@@ -28,7 +28,7 @@ def test_schema_errors_name_file_line_and_field_all_at_once(tmp_path):
     assert len(messages) == 3
     assert messages[0] == f"{root}/sources/facts/facts.yaml:1: missing required field 'claim'"
     assert messages[1] == (f"{root}/sources/facts/facts.yaml:16: unknown field 'colour'; allowed fields: "
-                           "id, section, claim, point, kind, confidence, key, value, headline, derivation, item, tags, events, evidence")
+                           "id, section, claim, point, kind, confidence, key, value, silent_on, headline, derivation, item, tags, events, evidence")
     assert messages[2] == f"{root}/sources/facts/facts.yaml:17: a judgment needs a confidence: low, moderate or high"
 
 
@@ -109,7 +109,7 @@ def test_every_error_of_several_large_fact_files_is_reported_at_its_line(tmp_pat
         load_dossier(root)
     assert raised.value.format_line().splitlines() == [
         f"{files[0]}:{lines[0] + 4}: unknown field 'colour'; allowed fields: "
-        "id, section, claim, point, kind, confidence, key, value, headline, derivation, item, tags, events, evidence",
+        "id, section, claim, point, kind, confidence, key, value, silent_on, headline, derivation, item, tags, events, evidence",
         f"{files[1]}:{lines[1] + 1}: invalid YAML: a quote opened on this line is never closed",
         f"{files[2]}:{lines[2] + 1}: missing required field 'claim'",
     ]

@@ -173,10 +173,11 @@ def _one_line_refused(message: str, texts: dict[str, str]) -> bool:
 def check_renders(title: str, claim: str, quote: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = odd_dossier(Path(folder), title, claim, quote)
-        from briefing.compose.context import smart_quotes
+        from briefing.compose.language import smart_quotes
 
-        # the analyst's text (title, claim) is set with typographic quotes; a quote as its source has it
-        texts = {"title": smart_quotes(title), "claim": smart_quotes(claim), "quote": quote}
+        # straight quotes are set as typographic ones, in the analyst's text and in a quote
+        # of a left-to-right language, as the source's is (a quote's words stay its source's)
+        texts = {"title": smart_quotes(title), "claim": smart_quotes(claim), "quote": smart_quotes(quote)}
         for fmt in ("docx", "pdf"):
             text = render(root, fmt, texts)
             if text is None:

@@ -78,6 +78,11 @@ def check_dossier(dossier: Dossier, strict: bool = False, load_errors: Sequence[
     facts_folder = dossier.root / "sources" / "facts"
     # a fact file with an error holds facts not read: a question that follows from one of them is no mistake of its own
     facts_incomplete = any(error.file and Path(error.file).parent == facts_folder for error in load_errors)
+    keys = sorted({fact.key for fact in dossier.facts if fact.key})
+    for fact in () if facts_incomplete else dossier.facts:
+        if fact.silent_on and fact.silent_on not in keys:
+            errors.append(_error(fact, f"fact '{fact.id}': silent_on names '{fact.silent_on}', a point no fact gives; "
+                                       f"points of this dossier: {', '.join(keys) or 'none'}"))
     for question in () if facts_incomplete else dossier.questions:
         for fact_id in question.follows_from:
             if fact_id not in fact_ids:

@@ -67,6 +67,11 @@ def check(dossier: str, languages: tuple[str, ...], strict: bool) -> None:
             for version in discrepancy.versions
         )
         echo(f"discrepancy: {discrepancy.label}: {versions}")
+    for fact in (checked_fact.fact for checked_fact in facts):
+        if fact.silent_on:
+            label = checked.dossier.config.key_labels.get(fact.silent_on, fact.silent_on)
+            sources = ", ".join(dict.fromkeys(e.source for e in fact.evidence))
+            echo(f"silence: {label}: not given by {sources} (fact '{fact.id}')")
 
 
 @click.command()

@@ -24,8 +24,8 @@ from ..document import Labels, Meta, NoteContent, NoteEntry, fold_spaces, quote_
 from ..errors import BriefingError, BriefingWarning
 from . import wording
 from .carrying import carrying_passages
-from .context import FactView, SourceView, attribution_of, build_context, smart_quotes, source_view
-from .language import Language, typeset
+from .context import FactView, SourceView, attribution_of, build_context, source_view
+from .language import Language, smart_quotes, typeset
 from .language import language as language_of
 from .sandbox import Sandbox, TemplateOutside, in_plain_words, make_sandbox, render_bounded
 from .templates import TemplateFile, search_path

@@ -15,7 +15,7 @@ from ..document import quote_marks
 from ..load import Source
 from ..load.model import UNKNOWN
 from . import wording
-from .language import Language
+from .language import Language, smart_quotes
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class FactView:
     events: tuple[EventView, ...] = ()
     confidence_text: str = ""  # "moderate", in the brief's language
     point: str = ""  # the key-point form (the claim where the fact has none), with its attribution
+    silent_on: str = ""  # the key of a point its source reports without giving (see SilenceView)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,18 @@ class DiscrepancyView:
     label: str
     versions: tuple[VersionView, ...]
     item: str = ""  # the item its facts describe, when they describe one: its table shows the versions
+
+
+@dataclass(frozen=True)
+class SilenceView:
+    """A point that some sources give and another reports without giving (the
+    nuclear accord's parties, where one report names no company): no version
+    of its own, so the point is not disputed, but a reader sees the silence."""
+
+    key: str
+    label: str
+    given: tuple[FactView, ...]  # the facts that give the point
+    silent: tuple[FactView, ...]  # the facts that report it without giving it
 
 
 @dataclass(frozen=True)
@@ -206,22 +219,8 @@ def fact_view(fact: CheckedFact, sources: dict[str, SourceView], labels: dict[st
         wording.confidence_word(model.confidence or "", words),
         smart_quotes(wording.with_attribution(model.point, attribution_of(fact, cited, words, point=True))
                      if model.point else wording.with_attribution(model.claim, attribution)),
+        model.silent_on or "",
     )
-
-
-_OPENING = re.compile(r"(^|[\s(\[{\u2014\u2013/-])'")
-_DOUBLE_OPENING = re.compile(r'(^|[\s(\[{\u2014\u2013/-])"')
-
-
-def smart_quotes(text: str) -> str:
-    """Straight quotes of English text as typographic ones: ' after a space or
-    an opening bracket opens (‘), any other closes or is an apostrophe (’);
-    the same for ". Only for the analyst's text: a verbatim quote is printed
-    as its source has it."""
-    if "'" not in text and '"' not in text:
-        return text
-    text = _OPENING.sub("\\1\u2018", text).replace("'", "\u2019")
-    return _DOUBLE_OPENING.sub("\\1\u201c", text).replace('"', "\u201d")
 
 
 def attribution_of(fact: CheckedFact, cited: tuple[SourceView, ...], words: Language, point: bool = False) -> str:
@@ -256,6 +255,12 @@ def build_context(checked: CheckedDossier, words: Language, cited: Callable[[], 
                         tuple(VersionView(v.value, tuple(facts[f.id] for f in v.facts)) for v in d.versions),
                         item_of_key.get(d.key, ""))
         for d in checked.discrepancies
+    )
+    silences = tuple(
+        SilenceView(key, _point_label(labels.get(key, key), items.get(item_of_key.get(key, "")), words),
+                    tuple(f for f in facts.values() if f.key == key), silent)
+        for key in dict.fromkeys(f.silent_on for f in facts.values() if f.silent_on)
+        if (silent := tuple(f for f in facts.values() if f.silent_on == key))
     )
     questions = tuple(
         QuestionView(q.id, smart_quotes(q.question), smart_quotes(q.why), smart_quotes(q.settle),
@@ -331,6 +336,7 @@ def build_context(checked: CheckedDossier, words: Language, cited: Callable[[], 
         "key_points": _spread_across_sections(f for f in facts.values() if f.headline and f.section != summary.id),
         "judgments": tuple(f for f in facts.values() if f.is_judgment),
         "discrepancies": discrepancies,
+        "silences": silences,
         "questions": questions,
         "coverage": _coverage(checked.facts, sources, words, checked.quote_count),
         "credibility_legend": credibility_legend(checked, words),

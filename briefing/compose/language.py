@@ -93,13 +93,31 @@ class Language:
             return code
 
 
+_OPENING = re.compile(r"(^|[\s(\[{\u2014\u2013/-])'")
+_DOUBLE_OPENING = re.compile(r'(^|[\s(\[{\u2014\u2013/-])"')
+
+
+def smart_quotes(text: str) -> str:
+    """Straight quotes as typographic ones: ' after a space or an opening
+    bracket opens (‘), any other closes or is an apostrophe (’); the same
+    for " (“ ”). For the analyst's text, and for a quote's marks: the words
+    of a quote stay the source's, its ' and " are printed as a publisher sets them."""
+    if "'" not in text and '"' not in text:
+        return text
+    text = _OPENING.sub("\\1\u2018", text).replace("'", "\u2019")
+    return _DOUBLE_OPENING.sub("\\1\u201c", text).replace('"', "\u201d")
+
+
 def typeset(text: str, language: str, verbatim: bool = False) -> str:
     """The spacing rules of `language` applied to `text`: a date's day, month
     and year are never parted ("23 juin 2025", "Monday 23 June"); in French,
     no-break spaces before ; : ! ? » and inside guillemets, and between a
     number and the word it counts. A `verbatim` text (a quote) keeps its
-    characters: only the spaces it has become no-break ones."""
+    words: only the spaces it has become no-break ones, and its straight
+    quotes typographic ones (« dites “souverainistes” », « d’entente »)."""
     if language.split("-")[0] not in _RIGHT_TO_LEFT:  # a no-break space there would weigh in the bidi algorithm
+        if verbatim:  # (right-to-left scripts keep theirs: “ ” do not mirror, and ' may be a geresh)
+            text = smart_quotes(text)
         text = _dates_pattern(language.split("-")[0]).sub(lambda match: match[0].replace(" ", NBSP), text)
     if language.split("-")[0] != "fr":
         return text

@@ -496,6 +496,9 @@ class Fact(Strict):
     confidence: Confidence | None = None
     key: str | None = None
     value: Text | None = None
+    # the key of a point other facts give, which this fact's source reports without giving ("names no company"):
+    # a silence, shown beside the versions, that makes no point disputed
+    silent_on: str | None = None
     headline: bool = False
     derivation: Text | None = None  # how the claim derives a figure its quotes do not give ("200 t / 50 t = four times")
     item: str | None = None  # the thing the fact describes (`accord.nuclear`): facts of one item make a row of a table
@@ -522,6 +525,8 @@ class Fact(Strict):
             raise ValueError("a judgment needs a confidence: low, moderate or high")
         if (self.key is None) != (self.value is None):
             raise ValueError("'key' and 'value' go together: give both or neither")
+        if self.silent_on is not None and self.key is not None:
+            raise ValueError("'silent_on' and 'key' exclude each other: a fact gives a point or is silent on it")
         return self
 
 
