@@ -152,7 +152,6 @@ class Labels:
     sources_and_evidence: str = "Sources and evidence"
     page_of: str = "Page %(page)s of %(pages)s"
     translation: str = "(translation: %(text)s)"
-    also: str = "Also %(names)s."
     evidence_number: str = "evidence %(number)s"  # a citation, read aloud
     back_to_citation: str = "back to citation %(number)s"
     made_for: str = "%(doc_type)s for: %(audience)s"  # the line under a mailed brief's title

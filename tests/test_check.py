@@ -108,8 +108,11 @@ def test_the_default_dossier_checks_clean_and_finds_its_discrepancies(default_do
     cited = {quote.source.id for fact in checked.facts for quote in fact.evidence}
     assert cited == {source.id for source in checked.dossier.sources}
     keys = {d.key for d in checked.discrepancies}
-    # a date, and the scope of an accord, which each source describes its own way
-    assert keys == {"wagner.announced", "accords.relations.scope"}
+    # a date the sources contradict each other on; a report that gives an accord by its title only,
+    # or names no company, is silent, not another version
+    assert keys == {"wagner.announced"}
+    silent = {fact.fact.id: fact.fact.silent_on for fact in checked.facts if fact.fact.silent_on}
+    assert silent == {"relations-scope-kremlin": "accords.relations.scope", "nuclear-partner-kremlin": "accords.nuclear.parties"}
 
 
 def test_a_typo_at_the_end_of_a_long_quote_is_shown_where_it_is(tmp_path):

@@ -156,7 +156,9 @@ def test_french_typography_never_parts_a_number_from_what_it_counts():
     fr = language("fr")
     assert fr.typeset("65 ans, 10 000 Maliens et 200 tonnes") == "65\u00a0ans, 10\u00a0000\u00a0Maliens et 200\u00a0tonnes"
     assert fr.typeset("65 ans de relations", verbatim=True) == "65\u00a0ans de relations"
-    assert fr.typeset("les accords de 2023 sont") == "les accords de 2023\u00a0sont"
+    # a year, or a number before a little word, may end a line: "2021 selon", "jeudi 26 ou"
+    assert fr.typeset("les accords de 2023 sont") == "les accords de 2023 sont"
+    assert fr.typeset("depuis 2021 selon lui, jeudi 26 ou vendredi 27") == "depuis 2021 selon lui, jeudi 26 ou vendredi 27"
     assert language("en").typeset("65 years") == "65 years"
 
 

@@ -245,19 +245,40 @@ def test_a_key_point_is_written_out_once_in_the_analyst_brief():
         assert sum(claim in text for text in texts) <= 1, fact.fact.id
 
 
-def test_the_accords_table_points_to_the_versions_it_does_not_repeat():
-    """A disputed cell of the accords table says how many versions there are; the
+def test_the_accords_table_points_to_the_versions_it_does_not_repeat(tmp_path):
+    """A disputed cell of an item's table says how many versions there are; the
     versions themselves are side by side once, in the table of discrepancies."""
+    from briefing.check import check_dossier
+    from briefing.compose import compose_brief
+    from briefing.compose.templates import find_template
+    from briefing.load import load_dossier
+    from conftest import ARTICLE, make_dossier
+
+    texts = {"one": ARTICLE, "two": "Deux accords ont été signés à Moscou.\n"}
+    sources = [{"id": s, "file": f"texts/{s}.txt", "reliability": "B"} for s in texts]
+    facts = [{"id": f"count-{s}", "section": "accords", "item": "accord.all", "key": "accords.count", "value": value,
+              "claim": claim, "evidence": [{"source": s, "quote": quote}]}
+             for s, value, claim, quote in (("one", "three", "Outlet one counts three accords.", "Trois accords ont été signés"),
+                                            ("two", "two", "Outlet two counts two accords.", "Deux accords ont été signés"))]
+    root = make_dossier(tmp_path, texts=texts, sources=sources, facts=facts)
+    markdown = compose_brief(check_dossier(load_dossier(root)), find_template("analyst", root)).markdown
+    row = next(line for line in markdown.splitlines() if line.startswith("| **accord.all**"))
+    assert "2 versions: see “Where the sources differ”" in row and "three" not in row
+    assert markdown.count("three (unattributed source 'one')") == 1  # once, side by side with the other version
+
+
+def test_complementary_descriptions_of_an_accord_are_one_cell_and_a_silence_no_version():
+    """APA and the Moscow report describe the accord on relations each its own way, without
+    contradicting one another: one cell, naming them. The Kremlin report gives the title only:
+    a silence, said beside the discrepancies, not a version."""
     from briefing.document import Table, plain_text
 
     checked, documents = _documents()
-    tables = [b for b in documents["analyst"].blocks if isinstance(b, Table)]
-    accords = next(t for t in tables if plain_text(t.header[0]) == "Accord")
+    accords = next(b for b in documents["analyst"].blocks if isinstance(b, Table) and plain_text(b.header[0]) == "Accord")
     relations = next(row for row in accords.rows if plain_text(row[0]) == "Principles of relations")
-    assert "3 versions: see “Where the sources differ”" in [plain_text(cell) for cell in relations]
-    texts = list(_block_texts(documents["analyst"].blocks))
-    version = "a general framework of principles (mutual respect"
-    assert sum(version in text for text in texts) == 1
+    scope = plain_text(relations[2])
+    assert scope.startswith("principles (mutual respect") and scope.endswith("(APA; Unsigned report from Moscow)")
+    assert "versions" not in " ".join(plain_text(cell) for cell in relations)
 
 
 def test_an_abbreviation_in_what_the_brief_says_of_a_source_is_spelled_out(built):
@@ -294,7 +315,7 @@ def test_an_accords_cell_names_its_sources_where_not_all_the_accords_give_it():
     accords = next(b for b in documents["analyst"].blocks if isinstance(b, Table) and plain_text(b.header[0]) == "Accord")
     nuclear = next(row for row in accords.rows if plain_text(row[0]) == "Peaceful use of nuclear energy")
     assert "Rosatom" in plain_text(nuclear[1]) and "(APA; Unsigned report from Moscow)" in plain_text(nuclear[1])
-    assert plain_text(nuclear[-1]) == "3"
+    assert plain_text(nuclear[-1]) == "3 sources"  # the sources that report the accord
 
 
 def test_a_grade_is_bound_to_the_word_before_it():

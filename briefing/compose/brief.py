@@ -212,7 +212,7 @@ def labels(words: Language, status: str = "draft") -> Labels:
         date=_("Date"), reference=_("Reference"), audience=_("Audience"), prepared_by=_("Prepared by"),
         status=_("Status"), marking=_("Marking"), status_value=status, contents=_("Contents"),
         evidence=_("Evidence"), sources_and_evidence=_("Sources and evidence"), page_of=_("Page %(page)s of %(pages)s"),
-        translation=_("(translation: %(text)s)"), also=_("Also %(names)s."), evidence_number=_("evidence %(number)s"),
+        translation=_("(translation: %(text)s)"), evidence_number=_("evidence %(number)s"),
         back_to_citation=_("back to citation %(number)s"), made_for=_("%(doc_type)s for: %(audience)s"),
         attached=_("Attached"), quoted_at=_("(see evidence %(number)s)"),
         quoted_in_note=_("(see note %(number)s)"),

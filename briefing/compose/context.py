@@ -117,7 +117,6 @@ class SilenceView:
 
     key: str
     label: str
-    given: tuple[FactView, ...]  # the facts that give the point
     silent: tuple[FactView, ...]  # the facts that report it without giving it
 
 
@@ -144,6 +143,8 @@ class Coverage:
     undated: int
     in_text: int = 0  # sources without a printed date whose text shows one
     dates: str = ""  # the dates in one sentence, without contradiction
+    # for each passage two or more sources word alike (an evidence `origin`), their names ("APA and Médard Clobechi")
+    worded_alike: tuple[str, ...] = ()
 
 
 def source_view(source: Source, words: Language) -> SourceView:
@@ -257,8 +258,7 @@ def build_context(checked: CheckedDossier, words: Language, cited: Callable[[], 
         for d in checked.discrepancies
     )
     silences = tuple(
-        SilenceView(key, _point_label(labels.get(key, key), items.get(item_of_key.get(key, "")), words),
-                    tuple(f for f in facts.values() if f.key == key), silent)
+        SilenceView(key, _point_label(labels.get(key, key), items.get(item_of_key.get(key, "")), words), silent)
         for key in dict.fromkeys(f.silent_on for f in facts.values() if f.silent_on)
         if (silent := tuple(f for f in facts.values() if f.silent_on == key))
     )
@@ -400,7 +400,11 @@ def _coverage(checked_facts, sources: dict[str, SourceView], words: Language, qu
     languages = tuple(sorted({s.language for s in used}))
     quotes = quote_count if quote_count is not None else sum(len(fact.evidence) for fact in checked_facts)
     first, last = (words.date(dates[0]), words.date(dates[-1])) if dates else (UNKNOWN, UNKNOWN)
+    alike: dict[str, dict[str, None]] = {}
+    for quote in (quote for fact in checked_facts for quote in fact.evidence if quote.origin):
+        alike.setdefault(quote.origin, {})[sources[quote.source.id].name] = None
     return Coverage(
         len(used), len(checked_facts), sum(f.fact.kind == "judgment" for f in checked_facts), quotes, languages,
         first, last, undated, len(in_text), wording.dates_sentence(len(used), dates, undated, len(in_text), words),
+        tuple(words.list(names) for names in alike.values() if len(names) > 1),
     )

@@ -35,8 +35,10 @@ _FRENCH_BEFORE = re.compile(r"[ \t\u202f]+(?=[;:!?»])")
 _FRENCH_AFTER = re.compile(r"(?<=«)[ \t\u202f]+")
 _FRENCH_MISSING = re.compile(r"(?<=[^\s\u00a0«(\[])(?=[;!?»])|(?<=[^\s\u00a0«(\[])(?=:$)")
 _FRENCH_MISSING_AFTER = re.compile(r"«(?=[^\s\u00a0])")
-# A number is not parted from what it counts ("65 ans", "200 tonnes") nor from its thousands ("10 000").
-_FRENCH_NUMBER = re.compile(r"(?<=\d) (?=[^\W_]|\d{3}\b)")
+# A number is not parted from what it counts ("65 ans", "200 tonnes") nor from its thousands ("10 000");
+# a year ("2021 selon", "2020 et") and a number before a little word ("jeudi 26 ou") may end a line.
+_LITTLE_WORDS = "et|ou|selon|puis|mais|pour|par|sur|avec|dans|contre|dont|qui|que|où|à|au|aux|en|le|la|les|de|des|du"
+_FRENCH_NUMBER = re.compile(rf"(?<=\d)(?<!\b1[89]\d\d)(?<!\b20\d\d) (?=\d{{3}}\b|(?!(?:{_LITTLE_WORDS})\b)[^\W\d_])")
 
 
 def available() -> tuple[str, ...]:

@@ -760,11 +760,12 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
     source's full descriptor is in the brief's list of sources, once. The quotes
     are those that carry the claim: those that give its numbers, dates, names
     and quoted words (`NoteEntry.carries`), and the one that gives most of its
-    other words (in the quote or its translation), always, each with its
-    translation where the fact has one (a reader who does not read the quote's
-    language needs it), even past `limit`; then, while the note fits in `limit`
-    characters, each that gives more of them, then the others in order. A
-    source with no quote chosen is named with its grade. No quote is cut. A
+    other words (in the quote or its translation), and each source's best, so
+    no source is named without its words, always, each with its translation
+    where the fact has one (a reader who does not read the quote's language
+    needs it), even past `limit`; then, while the note fits in `limit`
+    characters, each that gives more of them, then the others in order. No
+    quote is cut. A
     long passage an earlier footnote prints whole (`printed`: passage → its
     number) is referred to ("(see note 4)"), as the PDF's evidence does."""
     printed = printed or {}
@@ -785,12 +786,8 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
 
     def pieces() -> list[Inline]:
         out: list[Inline] = []
-        also = []
         for name, (entry, _) in groups.items():
             grade = f" ({grades[name]})" if grades[name] else ""
-            if not chosen[name]:
-                also.append(name + grade)
-                continue
             out.append(Link(entry.url, (Text(name),)) if entry.url else Strong((Text(name),)))
             out.append(Text(grade + meta.labels.colon))
             for index, (quote, translation) in enumerate(chosen[name]):
@@ -807,37 +804,40 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
                     marks = quote_marks(translation, meta.language)
                     out.append(Text(" " + meta.labels.translation % {"text": f"{marks[0]}{translation}{marks[1]}"}))
             out.append(Text(" "))
-        if also:
-            out.append(Text(meta.labels.also % {"names": ", ".join(also)} + " "))
         out.append(Text(support))
         return out
 
     # The passages that carry the claim's numbers, dates, names and quoted words are always given,
-    # whatever their length, and the one that gives most of its other words; then the others that
-    # say more of it, while the note fits in `limit`.
+    # whatever their length, and the one that gives most of its other words, and each source's own
+    # best, so that every source the note names shows its words; then the others that say more of
+    # the claim, while the note fits in `limit`.
     claim_words = _words(content.claim)
     candidates = [(name, quote) for name, (_, quotes) in groups.items() for quote in quotes]
     said: set[str] = set()  # the claim's words the chosen passages give
-    for name, quote in carrying:
+
+    def take(candidate) -> None:
+        name, quote = candidate
         chosen[name].append(quote)
-        candidates.remove((name, quote))
-        said |= (_words(quote[0]) | _words(quote[1] or "")) & claim_words
+        candidates.remove(candidate)
+        said.update((_words(quote[0]) | _words(quote[1] or "")) & claim_words)
 
     def gain(candidate) -> tuple[int, int]:
         words = (_words(candidate[1][0]) | _words(candidate[1][1] or "")) & claim_words
         return len(words - said), -len(candidate[1][0])
 
-    first = True  # the passage that gives most of the claim's other words is given too, whatever the length
-    while candidates:  # then the rest in order, while they fit
+    for candidate in carrying:
+        take(candidate)
+    if candidates:
+        take(max(candidates, key=gain))
+    for name in groups:
+        own = [candidate for candidate in candidates if candidate[0] == name]
+        if own and not chosen[name]:
+            take(max(own, key=gain))
+    while candidates:  # then the rest, most telling first, while they fit
         best = max(candidates, key=gain) if gain(max(candidates, key=gain))[0] else candidates[0]
-        candidates.remove(best)
-        name, quote = best
-        chosen[name].append(quote)
-        if not first and len(plain_text(pieces())) > limit:
-            chosen[name].pop()
-            continue
-        said |= (_words(quote[0]) | _words(quote[1] or "")) & claim_words
-        first = False
+        take(best)
+        if len(plain_text(pieces())) > limit:
+            chosen[best[0]].pop()
     for name, (_, quotes) in groups.items():  # each source's passages in the order it gives them
         chosen[name].sort(key=quotes.index)
     return pieces()
