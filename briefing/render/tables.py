@@ -6,6 +6,14 @@ from collections.abc import Callable, Sequence
 
 from ..document import Inline, Table, fold_spaces, plain_text, unbreakable_pieces
 
+FIRST_ROWS = 3  # a long table that breaks across pages starts with its header and at least this many rows
+
+
+def first_rows(body_rows: int) -> int:
+    """How many rows a table that breaks keeps with its header: `FIRST_ROWS` of a long
+    one; one of a short one, which would else never break, whatever blank it leaves."""
+    return FIRST_ROWS if body_rows >= FIRST_ROWS + 2 else 1
+
 
 def share_widths(rows: Sequence[Sequence[tuple[Inline, ...]]], columns: int, width: float,
                  measure: Callable[[str], float]) -> list[float]:

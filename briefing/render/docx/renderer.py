@@ -55,7 +55,7 @@ from ...document import (
     title_block_lines,
 )
 from ...errors import BriefingError, build_time, source_date_epoch
-from ..tables import events_description, share_widths
+from ..tables import events_description, first_rows, share_widths
 from ..typography import bind_units
 from .embedded import embed_family
 from .fonts import FAMILY, text_width
@@ -517,13 +517,15 @@ class _Writer:
             row_paragraphs.append(paragraphs)
         # a short table stays on one page, as the PDF keeps it, unless moving it whole, with the
         # footnotes its cells call, could leave a third of a page blank; a header always stays
-        # with the first row; a chronology goes on after its figure
+        # with the first rows (`first_rows`); a chronology goes on after its figure
         notes = list(self.footnotes.root)[notes_before:]
         kept = (len(rows) <= SHORT_TABLE and block.kind != "timeline"
                 and _table_height(tbl, widths) + _notes_height(notes, self.width) <= self.height / 3)
+        header_rows = sum(is_header for _cells, is_header in rows)
+        start = header_rows + first_rows(len(rows) - header_rows)  # the rows kept together at the top
         for row_index, paragraphs in enumerate(row_paragraphs[:-1]):
             # a table that breaks leaves no row alone overleaf: its last two rows stay together
-            if kept or rows[row_index][1] or row_index == len(rows) - 2:
+            if kept or row_index < start - 1 or row_index == len(rows) - 2:
                 for p in paragraphs:
                     _keep_with_next(p)
 
@@ -760,8 +762,9 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
     source's full descriptor is in the brief's list of sources, once. The quotes
     are those that carry the claim: those that give its numbers, dates, names
     and quoted words (`NoteEntry.carries`), and the one that gives most of its
-    other words (in the quote or its translation), and each source's best, so
-    no source is named without its words, always, each with its translation
+    other words (in the quote or its translation), and, for a source they show
+    by a fragment or not at all, its passage that adds most of the claim,
+    always, each with its translation
     where the fact has one (a reader who does not read the quote's language
     needs it), even past `limit`; then, while the note fits in `limit`
     characters, each that gives more of them, then the others in order. No
@@ -808,9 +811,10 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
         return out
 
     # The passages that carry the claim's numbers, dates, names and quoted words are always given,
-    # whatever their length, and the one that gives most of its other words, and each source's own
-    # best, so that every source the note names shows its words; then the others that say more of
-    # the claim, while the note fits in `limit`.
+    # whatever their length, and the one that gives most of its other words, and for a source they
+    # show by a fragment or not at all, the passage that adds most of the claim, so that every source
+    # the note names shows what it says of it; then the others that say more of it, while the note
+    # fits in `limit`.
     claim_words = _words(content.claim)
     candidates = [(name, quote) for name, (_, quotes) in groups.items() for quote in quotes]
     said: set[str] = set()  # the claim's words the chosen passages give
@@ -825,14 +829,20 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
         words = (_words(candidate[1][0]) | _words(candidate[1][1] or "")) & claim_words
         return len(words - said), -len(candidate[1][0])
 
+    def words_of(quote) -> set[str]:
+        return (_words(quote[0]) | _words(quote[1] or "")) & claim_words
+
     for candidate in carrying:
         take(candidate)
     if candidates:
         take(max(candidates, key=gain))
-    for name in groups:
+    for name in groups:  # a source shown by nothing, or by a fragment, gives the passage that adds most of the claim
+        own_words = set().union(*(words_of(quote) for quote in chosen[name]))
         own = [candidate for candidate in candidates if candidate[0] == name]
-        if own and not chosen[name]:
-            take(max(own, key=gain))
+        best = max(own, key=lambda c: (len(words_of(c[1]) - own_words), -len(c[1][0])), default=None)
+        fragment = sum(len(quote[0]) for quote in chosen[name]) < LONG_PASSAGE
+        if best and (not chosen[name] or fragment and words_of(best[1]) - own_words):
+            take(best)
     while candidates:  # then the rest, most telling first, while they fit
         best = max(candidates, key=gain) if gain(max(candidates, key=gain))[0] else candidates[0]
         take(best)

@@ -61,7 +61,7 @@ from ...document import (
     Table as TableBlock,
 )
 from ...errors import BriefingError, source_date_epoch
-from ..tables import share_widths
+from ..tables import first_rows, share_widths
 from ..typography import bind_units
 from .fonts import FAMILY, check_glyphs, is_invisible, register_fonts
 from .patches import reportlab_patched
@@ -519,14 +519,14 @@ class _HeadingsWithTable(_HeadingsWithFigure):
     """Headings kept with the table that follows them, measured with the space
     before them (see `_HeadingsWithFigure`: else a table that just fits would
     split). A table taller than a third of a page is kept by its start only, the
-    header and first row, and splits between rows: moved whole to the next page,
-    it could leave more than a third of this one blank."""
+    header and its first rows (`first_rows`), and splits between rows: moved whole
+    to the next page, it could leave more than a third of this one blank."""
 
     def wrap(self, aW, aH):
         size = super().wrap(aW, aH)
         table = self._content[-1]
         if table._height > (A4[1] - 2 * MARGIN) / 3:
-            self._H += sum(table._rowHeights[:2]) - table._height
+            self._H += sum(table._rowHeights[:1 + first_rows(len(table._rowHeights) - 1)]) - table._height
         return size
 
 
