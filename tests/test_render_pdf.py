@@ -486,6 +486,27 @@ def test_a_long_evidence_entry_breaks_between_its_sources_wherever_the_page_ends
     assert text.count("The text describes things.") >= sum(claim_sentences + number for number in range(5))
 
 
+def test_a_long_table_that_breaks_starts_with_its_first_rows_wherever_the_page_ends(tmp_path):
+    """A table too long to be moved whole breaks between rows, but never leaves its
+    heading and header with fewer than `FIRST_ROWS` rows at a page foot."""
+    from briefing.document import Meta
+    from briefing.parse import parse_markdown
+    from briefing.render.pdf import render_pdf
+    from briefing.render.tables import FIRST_ROWS
+
+    rows = 14
+    table = "| Date | Event |\n|---|---|\n" + "".join(f"| 20{n:02d} | Event number {n} of the chronology |\n" for n in range(rows))
+    for words in range(0, 160, 6):  # the text before grows by half a line at a time
+        markdown = "".join(f"Paragraph {n} of the text before the table, long enough to fill its line.\n\n"
+                           for n in range(62)) + "word " * words + "\n\n## Chronology\n\n" + table
+        path = tmp_path / "brief.pdf"
+        render_pdf(parse_markdown(markdown, Meta(title="Split test"), {}), path)
+        pages = [flat(page.extract_text()) for page in PdfReader(str(path)).pages]
+        starting = next(text for text in pages if "Chronology" in text)
+        on_it = sum(f"Event number {n} of" in starting for n in range(rows))
+        assert on_it == 0 or on_it >= FIRST_ROWS, (words, on_it)
+
+
 def test_a_heading_and_its_short_table_move_together_wherever_the_page_ends(tmp_path):
     """However much text comes before, a short table is never split: it stays with
     its heading on one page, or both go on to the next. Before, a table that fitted
