@@ -97,7 +97,8 @@ _NOTE_ANCHOR = re.compile(r"^#note-[1-9][0-9]{0,5}$")  # the evidence notes: the
 
 def parse_markdown(markdown: str, meta: Meta, notes: dict[str, NoteContent], source: str = "<template>") -> Document:
     """Turn Markdown into a `Document`; `notes` holds what each citation key leads to."""
-    builder = _Builder(notes, source, by_sources=meta.evidence == "brief")
+    builder = _Builder(notes, source, by_sources=meta.evidence == "brief",
+                       calls_before_punctuation=meta.language.split("-")[0] in CALLS_BEFORE_PUNCTUATION)
     tokens = make_parser().parse(markdown)
     check_layout_bounds(tokens, source)
     blocks = builder.blocks(tokens, 0, None)[0]
@@ -159,9 +160,11 @@ def template_error(message: str, source: str, markdown_line: int | None, literal
 
 
 class _Builder:
-    def __init__(self, notes: dict[str, NoteContent], source: str, by_sources: bool = False):
+    def __init__(self, notes: dict[str, NoteContent], source: str, by_sources: bool = False,
+                 calls_before_punctuation: bool = False):
         self.notes = notes
         self.source = source
+        self.calls_before_punctuation = calls_before_punctuation
         # a brief note is its sources alone: two facts with the same sources share one note
         self.by_sources = by_sources
         self.first_cited: dict[str, str] = {}  # a brief note's text → the key first cited with it
@@ -264,7 +267,8 @@ class _Builder:
                     run.append(Emphasis(tuple(children)))
                 else:
                     run.append(self._link(str(token.attrGet("href") or ""), tuple(children)))
-        return _merge_text(run), index
+        run = _merge_text(run)
+        return (_calls_before_punctuation(run) if self.calls_before_punctuation else run), index
 
     def _link(self, url: str, children: tuple[Inline, ...]) -> Link:
         """A link of the allowed schemes only: any other (javascript:, file:, smb:)
@@ -288,6 +292,31 @@ class _Builder:
         if self.by_sources:
             key = self.first_cited.setdefault(self.notes[key].short, key)
         return self.numbers.setdefault(key, len(self.numbers) + 1)
+
+
+# Languages whose typography sets a note call before the punctuation it follows: « civil¹. », not « civil.¹ »
+CALLS_BEFORE_PUNCTUATION = frozenset({"fr"})
+_CLOSING_PUNCTUATION = re.compile(r"[\u00a0\u202f]?[.,;:!?…]+$")
+
+
+def _calls_before_punctuation(run: list[Inline]) -> list[Inline]:
+    """The citations that follow a text's closing punctuation moved before it (with
+    the no-break space French sets before ; : ! ?): « civil.¹ » → « civil¹. »."""
+    result: list[Inline] = []
+    index = 0
+    while index < len(run):
+        inline = run[index]
+        end = index + 1
+        while end < len(run) and isinstance(run[end], Citation):
+            end += 1
+        punctuation = _CLOSING_PUNCTUATION.search(inline.text) if isinstance(inline, Text) and end > index + 1 else None
+        if isinstance(inline, Text) and punctuation and punctuation.start() > 0:
+            result += [Text(inline.text[:punctuation.start()]), *run[index + 1:end], Text(punctuation[0])]
+            index = end
+            continue
+        result.append(inline)
+        index += 1
+    return _merge_text(result)
 
 
 def _merge_text(run: list[Inline]) -> list[Inline]:

@@ -267,18 +267,19 @@ def test_the_accords_table_points_to_the_versions_it_does_not_repeat(tmp_path):
     assert markdown.count("three (unattributed source 'one')") == 1  # once, side by side with the other version
 
 
-def test_complementary_descriptions_of_an_accord_are_one_cell_and_a_silence_no_version():
+def test_complementary_descriptions_of_an_accord_share_a_cell_each_with_its_source():
     """APA and the Moscow report describe the accord on relations each its own way, without
-    contradicting one another: one cell, naming them. The Kremlin report gives the title only:
-    a silence, said beside the discrepancies, not a version."""
+    contradicting one another: one cell gives both, each with its source, and neither is a
+    version of the other. The Kremlin report gives the title only: a silence, not a version."""
     from briefing.document import Table, plain_text
 
     checked, documents = _documents()
     accords = next(b for b in documents["analyst"].blocks if isinstance(b, Table) and plain_text(b.header[0]) == "Accord")
     relations = next(row for row in accords.rows if plain_text(row[0]) == "Principles of relations")
     scope = plain_text(relations[2])
-    assert scope.startswith("principles (mutual respect") and scope.endswith("(APA; Unsigned report from Moscow)")
-    assert "versions" not in " ".join(plain_text(cell) for cell in relations)
+    assert scope.startswith("a general framework of principles (mutual respect") and "(APA); an accord in principle" in scope
+    assert scope.endswith("(Unsigned report from Moscow)") and "versions" not in scope
+    assert {d.key for d in checked.discrepancies} == {"wagner.announced"}
 
 
 def test_an_abbreviation_in_what_the_brief_says_of_a_source_is_spelled_out(built):

@@ -90,3 +90,15 @@ def test_a_long_passage_an_earlier_note_gives_is_referred_to_not_repeated():
     document = parse_markdown("A.[^a] B.[^b] C.[^c] A again.[^a]", Meta(title="t"), notes)
     quoted_at = [note.content.entries[0].quoted_at for note in document.notes]
     assert quoted_at == [(), (None, 1), ()]  # a short passage, or other words, are printed again
+
+
+def test_a_french_brief_sets_its_note_calls_before_the_punctuation():
+    """« civil¹. », « défense⁷ ⁸ ? »: French typography puts the call before the point it
+    follows (and before the no-break space of ; : ! ?); an English brief after it."""
+    markdown = "Trois accords ont été signés.[^a] Et la défense\u00a0?[^a][^b] Ni ici[^b], ni là.\n"
+    notes = {"a": NOTE, "b": NOTE}
+    (french,) = parse_markdown(markdown, Meta(title="t", language="fr"), notes).blocks
+    assert french.children == (Text("Trois accords ont été signés"), Citation(1), Text(". Et la défense"),
+                               Citation(1), Citation(2), Text("\u00a0? Ni ici"), Citation(2), Text(", ni là."))
+    (english,) = parse_markdown(markdown, Meta(title="t", language="en"), notes).blocks
+    assert english.children[:2] == (Text("Trois accords ont été signés."), Citation(1))

@@ -70,7 +70,10 @@ def check(dossier: str, languages: tuple[str, ...], strict: bool) -> None:
     for fact in (checked_fact.fact for checked_fact in facts):
         if fact.silent_on:  # said by the sources it quotes that give no version of the point
             label = checked.dossier.config.key_labels.get(fact.silent_on, fact.silent_on)
-            giving = {e.source for other in facts if other.fact.key == fact.silent_on for e in other.fact.evidence}
+            labels = checked.dossier.config.key_labels
+            giving = {e.source for other in facts for e in other.fact.evidence  # the point, or its like of the same item
+                      if other.fact.key and (other.fact.key == fact.silent_on or other.fact.item == fact.item
+                                             and labels.get(other.fact.key, other.fact.key) == label)}
             silent = ", ".join(dict.fromkeys(e.source for e in fact.evidence if e.source not in giving))
             echo(f"silence: {label}: not given by {silent} (fact '{fact.id}')")
 

@@ -438,8 +438,8 @@ class _Builder:
         # A row moves whole to the next page; one that may be taller than a page (a cell of a
         # thousand characters or more) may be split across pages instead, rather than fail the layout.
         long_cell = any(len(plain_text(cell)) >= LONG_CELL for row in (block.header, *block.rows) for cell in row)
-        table = Table(rows, colWidths=_column_widths(block, columns), repeatRows=1 if block.header else 0,
-                      splitInRow=1 if long_cell else 0)
+        table = _Table(rows, colWidths=_column_widths(block, columns), repeatRows=1 if block.header else 0,
+                       splitInRow=1 if long_cell else 0)
         table.setStyle(TableStyle([
             ("LINEABOVE", (0, 0), (-1, 0), 0.8, colors.black),
             ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
@@ -513,6 +513,19 @@ class _HeadingsWithFigure(KeepTogether):
         size = super().wrap(aW, aH)
         self._H += next((f.getSpaceBefore() for f in self._content if not isinstance(f, _Bookmark)), 0)
         return size
+
+
+class _Table(Table):
+    """A table that, breaking across pages, leaves no row alone overleaf: it breaks
+    before its next-to-last row instead (the DOCX keeps those two rows together too)."""
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        if len(parts) == 2 and not self.splitInRow and len(parts[1]._cellvalues) - self.repeatRows == 1:
+            kept = len(parts[0]._cellvalues) - 1  # the rows of the first part, but its last
+            if kept - self.repeatRows >= 1:
+                parts = super().split(availWidth, sum(self._rowHeights[:kept]) + 0.01) or parts
+        return parts
 
 
 class _HeadingsWithTable(_HeadingsWithFigure):
