@@ -836,12 +836,13 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
         take(candidate)
     if candidates:
         take(max(candidates, key=gain))
-    for name in groups:  # a source shown by nothing, or by a fragment, gives the passage that adds most of the claim
+    for name in groups:  # each source gives the passage that adds most of the claim to what it shows, if any adds enough
         own_words = set().union(*(words_of(quote) for quote in chosen[name]))
         own = [candidate for candidate in candidates if candidate[0] == name]
         best = max(own, key=lambda c: (len(words_of(c[1]) - own_words), -len(c[1][0])), default=None)
         fragment = sum(len(quote[0]) for quote in chosen[name]) < LONG_PASSAGE
-        if best and (not chosen[name] or fragment and words_of(best[1]) - own_words):
+        adds = len(words_of(best[1]) - own_words) if best else 0
+        if best and (not chosen[name] or adds >= (1 if fragment else SAYS_MORE)):
             take(best)
     while candidates:  # then the rest, most telling first, while they fit
         best = max(candidates, key=gain) if gain(max(candidates, key=gain))[0] else candidates[0]
@@ -851,6 +852,9 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
     for name, (_, quotes) in groups.items():  # each source's passages in the order it gives them
         chosen[name].sort(key=quotes.index)
     return pieces()
+
+
+SAYS_MORE = 4  # words of the claim a source's further passage must add to be given past the limit
 
 
 def _words(text: str) -> set[str]:
