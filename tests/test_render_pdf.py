@@ -102,6 +102,16 @@ def test_long_tables_repeat_their_header_row_on_every_page(tmp_path):
         assert "Fact Claim" in flat(page.extract_text())
 
 
+def test_a_table_header_is_printed_once_a_page_and_no_row_is_alone_overleaf(default_pdfs):
+    """Each page of the default briefs prints a table's header row at most once: a table
+    broken early so that no row is alone overleaf goes on on the next page, not in the room left."""
+    headers = ("Accord Parties Scope", "Date Event Sources", "Source What is known Date Reliability", "Point Version A Version B")
+    for path in default_pdfs.glob("*.pdf"):
+        for number, page in enumerate(PdfReader(str(path)).pages, 1):
+            text = flat(page.extract_text())
+            assert all(text.count(header) <= 1 for header in headers), (path.name, number)
+
+
 def test_headings_are_never_the_last_line_of_a_page(default_pdfs):
     reader = PdfReader(str(default_pdfs / "analyst.pdf"))
     headings = ["Executive summary", "Key judgments", "The visit", "The three accords", "Security context",
@@ -488,14 +498,22 @@ def test_a_long_evidence_entry_breaks_between_its_sources_wherever_the_page_ends
 
 def test_a_long_table_that_breaks_starts_with_its_first_rows_wherever_the_page_ends(tmp_path):
     """A table too long to be moved whole breaks between rows, but never leaves its
-    heading and header with fewer than `FIRST_ROWS` rows at a page foot."""
+    heading and header with fewer than `FIRST_ROWS` rows at a page foot, nor its
+    last row alone overleaf, and prints its header once a page."""
+    from briefing.render.tables import FIRST_ROWS
+
+    for rows, lines in ((14, 1), (4, 8)):  # a long chronology; a short table of tall rows
+        _sweep_a_breaking_table(tmp_path, rows, lines, FIRST_ROWS)
+
+
+def _sweep_a_breaking_table(tmp_path, rows: int, lines: int, first: int) -> None:
     from briefing.document import Meta
     from briefing.parse import parse_markdown
     from briefing.render.pdf import render_pdf
-    from briefing.render.tables import FIRST_ROWS
+    from briefing.render.tables import first_rows
 
-    rows = 14
-    table = "| Date | Event |\n|---|---|\n" + "".join(f"| 20{n:02d} | Event number {n} of the chronology |\n" for n in range(rows))
+    table = "| Date | Event |\n|---|---|\n" + "".join(
+        f"| 20{n:02d} | Event number {n} of the chronology{' and more words to wrap' * 3 * (lines - 1)} |\n" for n in range(rows))
     for words in range(0, 160, 6):  # the text before grows by half a line at a time
         markdown = "".join(f"Paragraph {n} of the text before the table, long enough to fill its line.\n\n"
                            for n in range(62)) + "word " * words + "\n\n## Chronology\n\n" + table
@@ -504,7 +522,10 @@ def test_a_long_table_that_breaks_starts_with_its_first_rows_wherever_the_page_e
         pages = [flat(page.extract_text()) for page in PdfReader(str(path)).pages]
         starting = next(text for text in pages if "Chronology" in text)
         on_it = sum(f"Event number {n} of" in starting for n in range(rows))
-        assert on_it == 0 or on_it >= FIRST_ROWS, (words, on_it)
+        assert on_it == 0 or on_it >= min(first, first_rows(rows)), (words, on_it)
+        # its header once a page, and never a row alone overleaf
+        assert all(text.count("Date Event") <= 1 for text in pages), words
+        assert sum(f"Event number {n} of" in pages[-1] for n in range(rows)) != 1, words
 
 
 def test_a_heading_and_its_short_table_move_together_wherever_the_page_ends(tmp_path):

@@ -844,6 +844,9 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
         adds = len(words_of(best[1]) - own_words) if best else 0
         if best and (not chosen[name] or adds >= (1 if fragment else SAYS_MORE)):
             take(best)
+        for candidate in [c for c in candidates if c[0] == name]:  # a passage an earlier note prints costs a reference
+            if len(candidate[1][0]) >= LONG_PASSAGE and candidate[1][0] in printed and words_of(candidate[1]) - said:
+                take(candidate)
     while candidates:  # then the rest, most telling first, while they fit
         best = max(candidates, key=gain) if gain(max(candidates, key=gain))[0] else candidates[0]
         take(best)

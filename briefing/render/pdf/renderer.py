@@ -517,9 +517,13 @@ class _HeadingsWithFigure(KeepTogether):
 
 class _Table(Table):
     """A table that, breaking across pages, leaves no row alone overleaf: it breaks
-    before its next-to-last row instead (the DOCX keeps those two rows together too)."""
+    before its next-to-last row instead, and a table of two rows does not break (the
+    DOCX keeps those two rows together too). Else the rest of a table broken early
+    would break again in the room left, its header printed twice on one page."""
 
     def split(self, availWidth, availHeight):
+        if not self.splitInRow and len(self._cellvalues) - self.repeatRows <= 2:
+            return []
         parts = super().split(availWidth, availHeight)
         if len(parts) == 2 and not self.splitInRow and len(parts[1]._cellvalues) - self.repeatRows == 1:
             kept = len(parts[0]._cellvalues) - 1  # the rows of the first part, but its last
