@@ -90,7 +90,7 @@ def test_the_source_statement_says_which_grades_the_brief_leaves_unused(tmp_path
     (markdown,) = build_briefs(root, ("analyst",), ("md",))
     text = flat(markdown.path.read_text())
     assert "1 confirmed by another independent source, 6 truth cannot be judged." in text.replace("\u00a0", " ")
-    assert "Grades 2, 3, 4, and 5 are not used in this brief." in text
+    assert "Ratings 2, 3, 4, and 5 are not used in this brief." in text
     root, _ = checked_facts(tmp_path / "two", {"a": "B", "b": "C"}, [fact("one", "a", "b"), fact("alone", "a")])
     (markdown,) = build_briefs(root, ("analyst",), ("md",))
     assert "not used in this brief" not in flat(markdown.path.read_text())  # 1 and 2: nothing skipped

@@ -323,7 +323,7 @@ def test_an_accords_cell_names_its_sources_where_not_all_the_accords_give_it():
     accords = next(b for b in documents["analyst"].blocks if isinstance(b, Table) and plain_text(b.header[0]) == "Accord")
     nuclear = next(row for row in accords.rows if plain_text(row[0]) == "Peaceful use of nuclear energy")
     assert "Rosatom" in plain_text(nuclear[1]) and "(APA; Unsigned report from Moscow)" in plain_text(nuclear[1])
-    assert plain_text(nuclear[-1]) == "3 sources"  # the sources that report the accord
+    assert plain_text(nuclear[-1]) == "3\u00a0sources"  # the sources that report the accord
 
 
 def test_a_grade_is_bound_to_the_word_before_it():

@@ -528,6 +528,25 @@ def _sweep_a_breaking_table(tmp_path, rows: int, lines: int, first: int) -> None
         assert sum(f"Event number {n} of" in pages[-1] for n in range(rows)) != 1, words
 
 
+def test_a_table_of_three_rows_is_never_broken_however_tall(tmp_path):
+    """A key table of three rows (the accords) moves whole with its heading, even when
+    it is taller than a third of a page, rather than leave one row on a page."""
+    from briefing.document import Meta
+    from briefing.parse import parse_markdown
+    from briefing.render.pdf import render_pdf
+    from briefing.render.pdf.renderer import WHOLE_TABLE
+
+    table = "| Accord | Scope |\n|---|---|\n" + "".join(
+        f"| Accord {n} | {'a scope of many words to wrap ' * 30}end {n} |\n" for n in range(1, WHOLE_TABLE + 1))
+    for filler in range(30, 60, 3):
+        markdown = "".join(f"Paragraph {n} of the text before the table, long enough to fill its line.\n\n"
+                           for n in range(filler)) + "## The accords\n\n" + table
+        render_pdf(parse_markdown(markdown, Meta(title="Split test"), {}), tmp_path / "brief.pdf")
+        pages = [flat(page.extract_text()) for page in PdfReader(str(tmp_path / "brief.pdf")).pages]
+        holding = [index for index, text in enumerate(pages) if "Accord " in text and "end " in text]
+        assert len(holding) == 1 and "The accords" in pages[holding[0]], (filler, holding)
+
+
 def test_a_heading_and_its_short_table_move_together_wherever_the_page_ends(tmp_path):
     """However much text comes before, a short table is never split: it stays with
     its heading on one page, or both go on to the next. Before, a table that fitted

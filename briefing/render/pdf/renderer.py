@@ -515,14 +515,18 @@ class _HeadingsWithFigure(KeepTogether):
         return size
 
 
+WHOLE_TABLE = 3  # rows: a table this short (the accords, one per accord) is never broken across pages
+
+
 class _Table(Table):
     """A table that, breaking across pages, leaves no row alone overleaf: it breaks
-    before its next-to-last row instead, and a table of two rows does not break (the
-    DOCX keeps those two rows together too). Else the rest of a table broken early
-    would break again in the room left, its header printed twice on one page."""
+    before its next-to-last row instead (the DOCX keeps those two rows together too),
+    and a table (or the rest of one) of `WHOLE_TABLE` rows or fewer does not break.
+    Else the rest of a table broken early would break again in the room left, its
+    header printed twice on one page."""
 
     def split(self, availWidth, availHeight):
-        if not self.splitInRow and len(self._cellvalues) - self.repeatRows <= 2:
+        if not self.splitInRow and len(self._cellvalues) - self.repeatRows <= WHOLE_TABLE:
             return []
         parts = super().split(availWidth, availHeight)
         if len(parts) == 2 and not self.splitInRow and len(parts[1]._cellvalues) - self.repeatRows == 1:
@@ -535,14 +539,15 @@ class _Table(Table):
 class _HeadingsWithTable(_HeadingsWithFigure):
     """Headings kept with the table that follows them, measured with the space
     before them (see `_HeadingsWithFigure`: else a table that just fits would
-    split). A table taller than a third of a page is kept by its start only, the
+    split). A table taller than a third of a page, but of more than `WHOLE_TABLE`
+    rows, is kept by its start only, the
     header and its first rows (`first_rows`), and splits between rows: moved whole
     to the next page, it could leave more than a third of this one blank."""
 
     def wrap(self, aW, aH):
         size = super().wrap(aW, aH)
         table = self._content[-1]
-        if table._height > (A4[1] - 2 * MARGIN) / 3:
+        if table._height > (A4[1] - 2 * MARGIN) / 3 and len(table._cellvalues) - table.repeatRows > WHOLE_TABLE:
             self._H += sum(table._rowHeights[:1 + first_rows(len(table._rowHeights) - 1)]) - table._height
         return size
 
