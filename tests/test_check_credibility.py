@@ -109,7 +109,7 @@ def test_a_fact_one_source_alone_backs_says_so_in_both_formats(tmp_path):
     texts = {o.format: flat(" ".join(docx_paragraphs(o.path))) if o.format == "docx" else pdf_text(o.path) for o in outputs}
     for text in texts.values():
         assert "Three accords were signed (Outlet a alone)." in text
-        assert "Three accords were signed that day (only Outlet c and Outlet d, apparently drawing on the same material)." in text
+        assert "Three accords were signed that day (reported only by Outlet c and Outlet d, apparently from the same material)." in text
         assert "Three accords, one on energy, were signed." in text and "energy, were signed (" not in text
         assert "We assess three accords were signed." in text and "were signed (Outlet a alone). *(" not in text
         assert "Outlet a reports three accords were signed." in text

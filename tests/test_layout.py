@@ -308,7 +308,7 @@ def test_a_key_point_is_its_short_form_and_its_section_gives_the_whole_claim():
     blocks = documents["analyst"].blocks
     items = [plain_text(child.children) for block in blocks if isinstance(block, ListBlock)
              for item in block.items for child in item if hasattr(child, "children")]
-    assert any(text.startswith(point.rstrip(".") + " (only Médard Clobechi and APA, apparently drawing on the same material)") for text in items)
+    assert any(text.startswith(point.rstrip(".") + " (reported only by Médard Clobechi and APA, apparently from the same material)") for text in items)
     texts = list(_block_texts(blocks))
     assert sum(claim.rstrip(".") in text for text in texts) == 1  # written out once, in its section
     assert not any(claim.rstrip(".") in text for text in items)

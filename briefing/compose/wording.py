@@ -68,10 +68,10 @@ def _best_grade(fact: CheckedFact) -> int:
 
 
 def attribution(names: list[str], words: Language) -> str:
-    """'APA alone'; 'only APA and Clobechi, apparently drawing on the same material'."""
+    """'APA alone'; 'reported only by APA and Clobechi, apparently from the same material'."""
     if len(names) == 1:
         return words.gettext("%(name)s alone", name=names[0])
-    return words.gettext("only %(names)s, apparently drawing on the same material", names=words.list(names))
+    return words.gettext("reported only by %(names)s, apparently from the same material", names=words.list(names))
 
 
 def with_attribution(claim: str, attribution: str) -> str:
