@@ -842,7 +842,8 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
         best = max(own, key=lambda c: (len(words_of(c[1]) - own_words), -len(c[1][0])), default=None)
         fragment = sum(len(quote[0]) for quote in chosen[name]) < LONG_PASSAGE
         adds = len(words_of(best[1]) - own_words) if best else 0
-        if best and (not chosen[name] or adds >= (1 if fragment else SAYS_MORE)):
+        short = best is not None and len(best[1][0]) < LONG_PASSAGE
+        if best and (not chosen[name] or adds >= (1 if fragment or short else SAYS_MORE)):
             take(best)
         for candidate in [c for c in candidates if c[0] == name]:  # a passage an earlier note prints costs a reference
             if len(candidate[1][0]) >= LONG_PASSAGE and candidate[1][0] in printed and words_of(candidate[1]) - said:
