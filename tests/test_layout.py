@@ -322,7 +322,7 @@ def test_an_accords_cell_names_its_sources_where_not_all_the_accords_give_it():
     checked, documents = _documents()
     accords = next(b for b in documents["analyst"].blocks if isinstance(b, Table) and plain_text(b.header[0]) == "Accord")
     nuclear = next(row for row in accords.rows if plain_text(row[0]) == "Peaceful use of nuclear energy")
-    assert plain_text(nuclear[1]).startswith("APA; Unsigned report from Moscow: Mali and Rosatom")
+    assert plain_text(nuclear[1]) == "Mali and Rosatom (APA; Unsigned report from Moscow)"
     assert plain_text(nuclear[-1]) == "3\u00a0sources"  # the sources that report the accord
 
 
@@ -331,3 +331,13 @@ def test_a_grade_is_bound_to_the_word_before_it():
     checked, documents = _documents()
     supports = [note.content.support for note in documents["analyst"].notes if note.content.support[-2:-1].isdigit()]
     assert supports and all(text[-3] == "\u00a0" for text in supports), [t[-20:] for t in supports if t[-3] != "\u00a0"]
+
+
+def test_a_footnote_keeps_the_caveat_of_sources_of_one_origin():
+    """A statement two sources back in words of one origin is rated as one source; its
+    DOCX footnote (the brief support) says why, as the PDF's evidence does."""
+    checked, documents = _documents()
+    one_origin = [f.fact.id for f in checked.facts
+                  if f.fact.kind == "fact" and f.independent_sources == 1 and len({q.source.id for q in f.evidence}) > 1]
+    notes = {note.key: note.content for note in documents["analyst"].notes}
+    assert one_origin and all("apparently of one origin" in notes[key].brief_support for key in one_origin if key in notes)

@@ -534,7 +534,7 @@ def test_a_table_of_three_rows_is_never_broken_however_tall(tmp_path):
     from briefing.document import Meta
     from briefing.parse import parse_markdown
     from briefing.render.pdf import render_pdf
-    from briefing.render.pdf.renderer import WHOLE_TABLE
+    from briefing.render.tables import WHOLE_TABLE
 
     table = "| Accord | Scope |\n|---|---|\n" + "".join(
         f"| Accord {n} | {'a scope of many words to wrap ' * 30}end {n} |\n" for n in range(1, WHOLE_TABLE + 1))

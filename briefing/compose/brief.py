@@ -288,6 +288,8 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
     claim = smart_quotes(wording.with_attribution(fact.fact.claim, attribution_of(fact, cited, words)))
     if fact.fact.kind == "judgment":
         brief_support = wording.confidence_phrase(fact.fact.confidence or "", words) + "."
+    elif len(cited) > 1 and fact.independent_sources == 1:  # a footnote keeps the caveat the evidence gives
+        brief_support = _("Credibility %(grade)s, sources apparently of one origin.", grade=fact.credibility)
     else:
         brief_support = _("Credibility %(grade)s.", grade=fact.credibility)  # the source summary gives the scale
     short = "; ".join(f"{v.name} ({v.reliability})" for v in cited)

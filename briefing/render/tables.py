@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from ..document import Inline, Table, fold_spaces, plain_text, unbreakable_pieces
 
+WHOLE_TABLE = 3  # rows: a table this short (the accords, one row an accord) is never broken across pages
 FIRST_ROWS = 3  # a long table that breaks across pages starts with its header and at least this many rows
 
 

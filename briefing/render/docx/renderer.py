@@ -55,7 +55,7 @@ from ...document import (
     title_block_lines,
 )
 from ...errors import BriefingError, build_time, source_date_epoch
-from ..tables import events_description, first_rows, share_widths
+from ..tables import WHOLE_TABLE, events_description, first_rows, share_widths
 from ..typography import bind_units
 from .embedded import embed_family
 from .fonts import FAMILY, text_width
@@ -515,12 +515,13 @@ class _Writer:
                 self.inlines(p, cells[index] if index < len(cells) else (), bold=is_header)
                 paragraphs.append(p)
             row_paragraphs.append(paragraphs)
-        # a short table stays on one page, as the PDF keeps it, unless moving it whole, with the
-        # footnotes its cells call, could leave a third of a page blank; a header always stays
+        # a table of `WHOLE_TABLE` rows (the accords) stays on one page, as in the PDF, and so does
+        # a short one unless moving it whole, with the footnotes its cells call, could leave a third
+        # of a page blank; a header always stays
         # with the first rows (`first_rows`); a chronology goes on after its figure
         notes = list(self.footnotes.root)[notes_before:]
-        kept = (len(rows) <= SHORT_TABLE and block.kind != "timeline"
-                and _table_height(tbl, widths) + _notes_height(notes, self.width) <= self.height / 3)
+        kept = block.kind != "timeline" and (len(block.rows) <= WHOLE_TABLE or len(rows) <= SHORT_TABLE
+                                             and _table_height(tbl, widths) + _notes_height(notes, self.width) <= self.height / 3)
         header_rows = sum(is_header for _cells, is_header in rows)
         start = header_rows + first_rows(len(rows) - header_rows)  # the rows kept together at the top
         for row_index, paragraphs in enumerate(row_paragraphs[:-1]):

@@ -61,7 +61,7 @@ from ...document import (
     Table as TableBlock,
 )
 from ...errors import BriefingError, source_date_epoch
-from ..tables import first_rows, share_widths
+from ..tables import WHOLE_TABLE, first_rows, share_widths
 from ..typography import bind_units
 from .fonts import FAMILY, check_glyphs, is_invisible, register_fonts
 from .patches import reportlab_patched
@@ -513,9 +513,6 @@ class _HeadingsWithFigure(KeepTogether):
         size = super().wrap(aW, aH)
         self._H += next((f.getSpaceBefore() for f in self._content if not isinstance(f, _Bookmark)), 0)
         return size
-
-
-WHOLE_TABLE = 3  # rows: a table this short (the accords, one per accord) is never broken across pages
 
 
 class _Table(Table):
