@@ -99,6 +99,18 @@ def check_dossier(dossier: Dossier, strict: bool = False, load_errors: Sequence[
     return CheckedDossier(dossier, facts, discrepancies(facts, dossier), tuple(warnings))
 
 
+def silent_sources(checked: CheckedDossier, fact: Fact) -> tuple[str, ...]:
+    """The sources a `silent_on` fact quotes that give no version of its point: none
+    of their quotes backs a fact with that key, or with a key of the same label on the
+    same item (each source's own description of an accord)."""
+    labels = checked.dossier.config.key_labels
+    label = labels.get(fact.silent_on or "", fact.silent_on)
+    giving = {evidence.source for other in checked.facts for evidence in other.fact.evidence
+              if other.fact.key and (other.fact.key == fact.silent_on or other.fact.item == fact.item
+                                     and labels.get(other.fact.key, other.fact.key) == label)}
+    return tuple(dict.fromkeys(e.source for e in fact.evidence if e.source not in giving))
+
+
 def claim_warnings(fact: CheckedFact, glossary: Glossary, default: str = "en") -> list[BriefingWarning]:
     """A warning for each number, date or name of the claim (and of its key-point
     form), in each of its languages, that none of its quotes gives (see `claims`); a derivation the

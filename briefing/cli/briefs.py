@@ -49,7 +49,7 @@ def check(dossier: str, languages: tuple[str, ...], strict: bool) -> None:
     Prints a summary, the warnings and the discrepancies between sources;
     exits 1 listing every error found (with --strict, every warning too).
     """
-    from ..check import in_language, load_and_check
+    from ..check import in_language, load_and_check, silent_sources
 
     checked = load_and_check(dossier, strict=strict)  # schema and check errors in one run
     for language in languages:
@@ -67,15 +67,9 @@ def check(dossier: str, languages: tuple[str, ...], strict: bool) -> None:
             for version in discrepancy.versions
         )
         echo(f"discrepancy: {discrepancy.label}: {versions}")
-    for fact in (checked_fact.fact for checked_fact in facts):
-        if fact.silent_on:  # said by the sources it quotes that give no version of the point
-            label = checked.dossier.config.key_labels.get(fact.silent_on, fact.silent_on)
-            labels = checked.dossier.config.key_labels
-            giving = {e.source for other in facts for e in other.fact.evidence  # the point, or its like of the same item
-                      if other.fact.key and (other.fact.key == fact.silent_on or other.fact.item == fact.item
-                                             and labels.get(other.fact.key, other.fact.key) == label)}
-            silent = ", ".join(dict.fromkeys(e.source for e in fact.evidence if e.source not in giving))
-            echo(f"silence: {label}: not given by {silent} (fact '{fact.id}')")
+    for fact in (checked_fact.fact for checked_fact in facts if checked_fact.fact.silent_on):
+        label = checked.dossier.config.key_labels.get(fact.silent_on or "", fact.silent_on)
+        echo(f"silence: {label}: not given by {', '.join(silent_sources(checked, fact))} (fact '{fact.id}')")
 
 
 @click.command()

@@ -517,8 +517,8 @@ class _Writer:
             row_paragraphs.append(paragraphs)
         # a table of `WHOLE_TABLE` rows (the accords) stays on one page, as in the PDF, and so does
         # a short one unless moving it whole, with the footnotes its cells call, could leave a third
-        # of a page blank; a header always stays
-        # with the first rows (`first_rows`); a chronology goes on after its figure
+        # of a page blank; a header always stays with the first rows (`first_rows`); a chronology
+        # goes on after its figure
         notes = list(self.footnotes.root)[notes_before:]
         kept = block.kind != "timeline" and (len(block.rows) <= WHOLE_TABLE or len(rows) <= SHORT_TABLE
                                              and _table_height(tbl, widths) + _notes_height(notes, self.width) <= self.height / 3)

@@ -537,9 +537,9 @@ class _HeadingsWithTable(_HeadingsWithFigure):
     """Headings kept with the table that follows them, measured with the space
     before them (see `_HeadingsWithFigure`: else a table that just fits would
     split). A table taller than a third of a page, but of more than `WHOLE_TABLE`
-    rows, is kept by its start only, the
-    header and its first rows (`first_rows`), and splits between rows: moved whole
-    to the next page, it could leave more than a third of this one blank."""
+    rows, is kept by its start only, the header and its first rows (`first_rows`),
+    and splits between rows: moved whole to the next page, it could leave more than
+    a third of this one blank."""
 
     def wrap(self, aW, aH):
         size = super().wrap(aW, aH)
