@@ -224,7 +224,7 @@ def labels(words: Language, status: str = "draft") -> Labels:
     )
 
 
-_LAST_GRADE = re.compile(r" (\d)\.$")  # "credibility 3.": the grade never starts a line alone
+_GRADE = re.compile(r" (\d)(?=[.,](?:\s|$))")  # "credibility 3.": the grade never starts a line alone
 
 
 def product_reference(reference: str, suffix: str | None) -> str:
@@ -296,5 +296,5 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
     if len(cited) > 1 and fact.independent_sources == 1:  # a one-page note says it as the evidence does
         short = _("Apparently of one origin: %(sources)s", sources=short)
     typeset_ = words.typeset  # the analyst's text and ours, in the brief's typography
-    support, brief_support = (_LAST_GRADE.sub("\u00a0\\1.", text) for text in (support, brief_support))
+    support, brief_support = (_GRADE.sub("\u00a0\\1", text) for text in (support, brief_support))
     return NoteContent(typeset_(claim), typeset_(support), tuple(entries), typeset_(short), typeset_(brief_support))
