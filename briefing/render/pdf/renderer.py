@@ -449,7 +449,7 @@ class _Builder:
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ("FONTNAME", (0, 0), (-1, -1), FAMILY),
         ]))
-        return KeepTogether([table]) if len(rows) <= 3 else table
+        return table  # a table of `WHOLE_TABLE` rows or fewer is kept whole by `_Table.split`
 
     def timeline(self, block: TableBlock) -> TimelineFigure | None:
         """The figure of a timeline table's events (first column the date, second
