@@ -478,7 +478,7 @@ class _Builder:
         if self.document.meta.evidence == "brief":
             self.story.append(Spacer(1, 4))
             for note in notes:
-                self.story.append(_Paragraph(f'<a name="note-{note.number}"/>{_text(note.content.short)}', s["brief"],
+                self.story.append(_Paragraph(f'<a name="note-{note.number}"/>{_text(note.content.short + ".")}', s["brief"],
                                             bulletText=str(note.number)))
             return
         heading_start = len(self.story)
