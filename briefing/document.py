@@ -7,6 +7,7 @@ maps it onto its format's native features.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 # Inlines ---------------------------------------------------------------------
@@ -160,6 +161,10 @@ class Labels:
     colon: str = ": "  # after a label or a source's name: "\u00a0: " in French
     quoted_at: str = "(see evidence %(number)s)"  # a long passage an earlier evidence entry prints
     quoted_in_note: str = "(see note %(number)s)"  # a long passage an earlier footnote prints
+    quoted_at_several: str = "(see evidence %(numbers)s)"  # a run of such passages, printed by several entries
+    quoted_in_notes: str = "(see notes %(numbers)s)"
+    # how the brief's language lists items (CLDR): two, then the start, middle and end of a longer list
+    list_patterns: tuple[str, str, str, str] = ("{0} and {1}", "{0}, {1}", "{0}, {1}", "{0}, and {1}")
     # the reference document's own styles (English name → the name Word also shows, in the brief's language)
     style_names: tuple[tuple[str, str], ...] = ()
 
@@ -188,6 +193,37 @@ class Meta:
     title_block: str = "full"  # "compact": organisation and type on one line, the fields three abreast
     budget_where: tuple[str, int | None] = ("", None)  # the template file and the line that set `page_budget`
     generator: str = "briefing"
+
+
+def referred_run(earlier: Sequence[int | None], start: int) -> list[int]:
+    """The entries (or footnotes) that print the run of passages from `start` on, each
+    once: a note refers to them at once, "(see evidence 4 and 41)"."""
+    run = []
+    for number in earlier[start:]:
+        if number is None:
+            break
+        run.append(number)
+    return list(dict.fromkeys(run))
+
+
+def listed(items: list, patterns: tuple[str, str, str, str]) -> list:
+    """`items` as the brief's language lists them ("4 and 41", "4, 12, and 41"; « 4 et 41 »):
+    the texts between them and the items themselves, in order, for a renderer to set
+    each item as it needs (a link, a cross-reference)."""
+    two, start, middle, end = patterns
+    marks = [f"\0{index}\0" for index in range(len(items))]
+    if len(marks) <= 1:
+        text = "".join(marks)
+    elif len(marks) == 2:
+        text = two.format(*marks)
+    else:
+        text = end.format(*marks[-2:])
+        for mark in reversed(marks[1:-2]):
+            text = middle.format(mark, text)
+        text = start.format(marks[0], text)
+    pieces = re.split("\0(\\d+)\0", text)
+    return [items[int(piece)] if position % 2 else piece for position, piece in enumerate(pieces)
+            if piece or position % 2]
 
 
 def title_block_rows(meta: Meta) -> list[tuple[str, str]]:

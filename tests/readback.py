@@ -119,10 +119,11 @@ def blank_shares(path: Path, band: float = 0.08) -> list[float]:
 
 
 def footnote_gives(footnotes: dict[int, str], number: int, passage: str) -> bool:
-    """Whether footnote `number` gives `passage`: whole, or as "(see note N)"
+    """Whether footnote `number` gives `passage`: whole, or as "(see note N)" or "(see notes N and M)"
     where footnote N gives it whole (a long passage is printed once)."""
     text = flat(footnotes[number])
     if flat(passage) in text:
         return True
-    return any(flat(passage) in flat(footnotes.get(int(earlier), ""))
-               for earlier in re.findall(r"\((?:see note|voir la note) (\d+)\)", text))
+    referred = [number for group in re.findall(r"\((?:see notes?|voir la note|voir les notes) ([^)]*)\)", text)
+                for number in re.findall(r"\d+", group)]
+    return any(flat(passage) in flat(footnotes.get(int(earlier), "")) for earlier in referred)

@@ -489,3 +489,14 @@ def test_the_french_one_page_note_fits_one_page_in_word_too(default_french, tmp_
     pages = subprocess.run([pdftotext, str(tmp_path / "pdf" / "executive.fr.pdf"), "-"], capture_output=True, text=True,
                            check=True).stdout.split("\f")
     assert len(pages) == 2 and "Points de vigilance" in pages[0]  # one page, then the end
+
+
+@pytest.mark.parametrize("code, two, three", [("en", [4, " and ", 41], [4, ", ", 12, ", and ", 41]),
+                                              ("fr", [4, " et ", 41], [4, ", ", 12, " et ", 41])])
+def test_numbers_a_renderer_sets_as_links_are_listed_as_the_language_lists_them(code, two, three):
+    from briefing.compose.language import language
+    from briefing.document import listed
+
+    patterns = language(code).list_patterns()
+    assert listed([4, 41], patterns) == two and listed([4, 12, 41], patterns) == three
+    assert listed([4], patterns) == [4]

@@ -4,6 +4,7 @@ that fit any dossier, the defence digest's content, typography and counts."""
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -343,3 +344,45 @@ def test_a_footnote_keeps_the_caveat_of_sources_of_one_origin():
                   if f.fact.kind == "fact" and f.independent_sources == 1 and len({q.source.id for q in f.evidence}) > 1]
     notes = {note.key: note.content for note in documents["analyst"].notes}
     assert one_origin and all("apparently of one origin" in notes[key].brief_support for key in one_origin if key in notes)
+
+
+_FIRST = ("Trois accords ont été signés en présence des deux chefs d’État ainsi que de ministres et hauts "
+          "responsables des deux gouvernements, à l’issue de négociations.")
+_SECOND = ("Le premier acte la création d’une commission intergouvernementale chargée de structurer la "
+           "coopération bilatérale dans les domaines économique, scientifique, technique et commercial.")
+
+
+@pytest.mark.parametrize("code, in_pdf, in_docx", [("en", "(see evidence 1 and 2)", "(see notes 1 and 2)"),
+                                                   ("fr", "(voir les éléments n° 1 et 2)", "(voir les notes 1 et 2)")])
+def test_passages_printed_by_several_earlier_entries_are_referred_to_at_once(tmp_path, code, in_pdf, in_docx):
+    """'(see evidence 1 and 2)', not '(see evidence 1) (see evidence 2)': the numbers
+    listed as the brief's language lists them, each a link (a cross-reference in Word)."""
+    from conftest import REPO
+    from readback import docx_footnotes
+
+    from briefing.compose.brief import labels
+    from briefing.compose.language import language
+    from briefing.document import Meta, NoteContent, NoteEntry
+    from briefing.parse import parse_markdown
+    from briefing.render.docx.renderer import render_docx
+    from briefing.render.pdf.renderer import render_pdf
+
+    def content(*passages):
+        return NoteContent("claim", "support", (NoteEntry("APA", "B", "", "fr", passages=passages),), "APA (B)")
+
+    notes = {"a": content(_FIRST), "b": content(_SECOND), "c": content(_FIRST, _SECOND)}
+    document = parse_markdown("A.[^a] B.[^b] C.[^c]", Meta(title="t", language=code, labels=labels(language(code))), notes)
+    render_pdf(document, tmp_path / "brief.pdf")
+    render_docx(document, tmp_path / "brief.docx", REPO / "templates" / "reference.docx")
+
+    assert in_pdf in pdf_text(tmp_path / "brief.pdf")
+    links = [annotation.get_object()["/Dest"] for page in PdfReader(str(tmp_path / "brief.pdf")).pages
+             for annotation in page.get("/Annots", [])]
+    citations, refer_backs = links[:3], links[3:]
+    assert [dest[2:4] for dest in refer_backs] == [dest[2:4] for dest in citations[:2]]  # to entries 1 and 2
+
+    footnote = flat(docx_footnotes(tmp_path / "brief.docx")[3])
+    assert in_docx in footnote and _FIRST not in footnote
+    with zipfile.ZipFile(tmp_path / "brief.docx") as package:
+        fields = re.findall(r"NOTEREF (_RefNote\d+)", package.read("word/footnotes.xml").decode())
+    assert fields == ["_RefNote1", "_RefNote2"]

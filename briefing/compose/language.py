@@ -71,6 +71,11 @@ class Language:
         items = [str(item) for item in items]
         return format_list(items, locale=self.locale) if items else ""
 
+    def list_patterns(self) -> tuple[str, str, str, str]:
+        """How the language joins two items, and the start, middle and end of a longer list (CLDR)."""
+        patterns = self.locale.list_patterns["standard"]
+        return patterns["2"], patterns["start"], patterns["middle"], patterns["end"]
+
     def date(self, value: str) -> str:
         """'2025-06-23' → '23 June 2025' or '23 juin 2025'; '2025-06' → 'June 2025'; 'unknown' → 'unknown'."""
         if value == "unknown":

@@ -48,9 +48,11 @@ from ...document import (
     Strong,
     Text,
     fold_spaces,
+    listed,
     page_label,
     plain_text,
     quote_marks,
+    referred_run,
     title_block_grid,
     title_block_lines,
 )
@@ -575,12 +577,11 @@ def _evidence_markup(entry, meta: Meta) -> str:
     parts = [name + _text(meta.labels.colon)]
     passages = entry.passages or (entry.quote,)
     translations = entry.translations or (None,) * len(passages)
-    quoted_at = entry.quoted_at or (None,) * len(passages)
+    quoted_at: tuple[int | None, ...] = entry.quoted_at or (None,) * len(passages)
     for index, (passage, translation, earlier) in enumerate(zip(passages, translations, quoted_at)):
-        if earlier:  # printed whole in an earlier entry: a link to it, once for a run of such passages
-            if index == 0 or quoted_at[index - 1] != earlier:
-                reference = _text(meta.labels.quoted_at % {"number": earlier})
-                parts.append((" " if index else "") + f'<a href="#note-{earlier}">{reference}</a>')
+        if earlier:  # printed whole in earlier entries: one reference to them for a run of such passages
+            if index == 0 or not quoted_at[index - 1]:
+                parts.append((" " if index else "") + _refer_back(referred_run(quoted_at, index), meta.labels))
             continue
         opening, closing = quote_marks(passage, entry.language)
         parts.append((" " if index else "") + f"<i>{opening}{_text(passage)}{closing}</i>")
@@ -588,6 +589,16 @@ def _evidence_markup(entry, meta: Meta) -> str:
             opening, closing = quote_marks(translation, meta.language)
             parts.append(" " + _text(meta.labels.translation % {"text": f"{opening}{translation}{closing}"}))
     return "".join(parts)
+
+
+def _refer_back(numbers: list[int], labels) -> str:
+    """'(see evidence 4)', or '(see evidence 4 and 41)', each number a link to its entry."""
+    if len(numbers) == 1:
+        return f'<a href="#note-{numbers[0]}">{_text(labels.quoted_at % {"number": numbers[0]})}</a>'
+    before, _, after = (labels.quoted_at_several % {"numbers": "\0"}).partition("\0")
+    links = "".join(f'<a href="#note-{piece}">{piece}</a>' if isinstance(piece, int) else _text(piece)
+                    for piece in listed(numbers, labels.list_patterns))
+    return _text(before) + links + _text(after)
 
 
 def _as_parsed(markup: str, style: ParagraphStyle) -> bool:
