@@ -206,6 +206,17 @@ def referred_run(earlier: Sequence[int | None], start: int) -> list[int]:
     return list(dict.fromkeys(run))
 
 
+def referred_to(numbers: list[int], labels: Labels, notes: bool = False) -> list[str | int]:
+    """'(see evidence 4)', '(see evidence 4 and 41)' ('(see notes …)' in footnotes), as the
+    texts and the numbers, for a renderer to make each number a link to what it numbers."""
+    if len(numbers) == 1:
+        label = (labels.quoted_in_note if notes else labels.quoted_at) % {"number": "\0"}
+    else:
+        label = (labels.quoted_in_notes if notes else labels.quoted_at_several) % {"numbers": "\0"}
+    before, _, after = label.partition("\0")
+    return [before, *listed(numbers, labels.list_patterns), after]
+
+
 def listed(items: list, patterns: tuple[str, str, str, str]) -> list:
     """`items` as the brief's language lists them ("4 and 41", "4, 12, and 41"; « 4 et 41 »):
     the texts between them and the items themselves, in order, for a renderer to set

@@ -386,3 +386,9 @@ def test_passages_printed_by_several_earlier_entries_are_referred_to_at_once(tmp
     with zipfile.ZipFile(tmp_path / "brief.docx") as package:
         fields = re.findall(r"NOTEREF (_RefNote\d+)", package.read("word/footnotes.xml").decode())
     assert fields == ["_RefNote1", "_RefNote2"]
+
+    from briefing.render.html import render_html
+
+    page = flat(re.sub(r"<[^>]+>", "", render_html(document)))
+    assert in_pdf in page and page.count(_FIRST) == 1
+    assert '<a href="#note-1">1</a>' in render_html(document).split('id="note-3"')[-1]

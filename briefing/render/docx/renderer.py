@@ -49,10 +49,10 @@ from ...document import (
     Table,
     Text,
     fold_spaces,
-    listed,
     plain_text,
     quote_marks,
     referred_run,
+    referred_to,
     title_block_grid,
     title_block_lines,
 )
@@ -758,14 +758,6 @@ def _grade(entry, content: NoteContent) -> str:
     return found.group(1) if found else ""
 
 
-def _refer_back(numbers: list[int], labels) -> list[Inline]:
-    """'(see note 4)', or '(see notes 4 and 41)', each number a cross-reference to its note."""
-    label = labels.quoted_in_note % {"number": "\0"} if len(numbers) == 1 else labels.quoted_in_notes % {"numbers": "\0"}
-    before, _, after = label.partition("\0")
-    return [Text(before), *(Citation(piece) if isinstance(piece, int) else Text(piece)
-                            for piece in listed(numbers, labels.list_patterns)), Text(after)]
-
-
 def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int] | None = None,
                     limit: int = FOOTNOTE_LIMIT) -> list[Inline]:
     """A footnote in its short form, as inlines: each source once, by name (a
@@ -808,7 +800,9 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
             for index, (quote, translation) in enumerate(chosen[name]):
                 if earlier[index] is not None:  # "(see note 4)", the numbers cross-references Word keeps true
                     if index == 0 or earlier[index - 1] is None:  # once for a run of such passages
-                        out += [Text(" " if index else ""), *_refer_back(referred_run(earlier, index), meta.labels)]
+                        pieces = referred_to(referred_run(earlier, index), meta.labels, notes=True)
+                        out += [Text(" " if index else "")]
+                        out += [Citation(piece) if isinstance(piece, int) else Text(piece) for piece in pieces]
                     continue
                 opening, closing = quote_marks(quote, entry.language)
                 out.append(Text((" " if index else "") + opening))

@@ -35,6 +35,8 @@ from ...document import (
     fold_spaces,
     plain_text,
     quote_marks,
+    referred_run,
+    referred_to,
     title_block_rows,
 )
 from ..tables import events_description
@@ -326,9 +328,11 @@ class _Writer:
             quoted = []
             earlier_ones = entry.quoted_at or (None,) * len(passages)
             for index, (passage, translation, earlier) in enumerate(zip(passages, translations, earlier_ones)):
-                if earlier:  # printed whole in an earlier entry: a link to it, once for a run of such passages
-                    if index == 0 or earlier_ones[index - 1] != earlier:
-                        quoted.append(f'<a href="#note-{earlier}">{escape(self.meta.labels.quoted_at % {"number": earlier})}</a>')
+                if earlier:  # printed whole in earlier entries: one reference to them for a run of such passages
+                    if index == 0 or not earlier_ones[index - 1]:
+                        pieces = referred_to(referred_run(earlier_ones, index), self.meta.labels)
+                        quoted.append("".join(f'<a href="#note-{piece}">{piece}</a>' if isinstance(piece, int)
+                                              else escape(piece) for piece in pieces))
                     continue
                 opening, closing = quote_marks(passage, entry.language)
                 quoted.append(f"{opening}<span{quote_lang}{quote_dir}>{escape(fold_spaces(passage))}</span>{closing}"

@@ -48,11 +48,11 @@ from ...document import (
     Strong,
     Text,
     fold_spaces,
-    listed,
     page_label,
     plain_text,
     quote_marks,
     referred_run,
+    referred_to,
     title_block_grid,
     title_block_lines,
 )
@@ -581,7 +581,9 @@ def _evidence_markup(entry, meta: Meta) -> str:
     for index, (passage, translation, earlier) in enumerate(zip(passages, translations, quoted_at)):
         if earlier:  # printed whole in earlier entries: one reference to them for a run of such passages
             if index == 0 or not quoted_at[index - 1]:
-                parts.append((" " if index else "") + _refer_back(referred_run(quoted_at, index), meta.labels))
+                pieces = referred_to(referred_run(quoted_at, index), meta.labels)  # "(see evidence 4 and 41)"
+                parts.append((" " if index else "") + "".join(
+                    f'<a href="#note-{piece}">{piece}</a>' if isinstance(piece, int) else _text(piece) for piece in pieces))
             continue
         opening, closing = quote_marks(passage, entry.language)
         parts.append((" " if index else "") + f"<i>{opening}{_text(passage)}{closing}</i>")
@@ -589,16 +591,6 @@ def _evidence_markup(entry, meta: Meta) -> str:
             opening, closing = quote_marks(translation, meta.language)
             parts.append(" " + _text(meta.labels.translation % {"text": f"{opening}{translation}{closing}"}))
     return "".join(parts)
-
-
-def _refer_back(numbers: list[int], labels) -> str:
-    """'(see evidence 4)', or '(see evidence 4 and 41)', each number a link to its entry."""
-    if len(numbers) == 1:
-        return f'<a href="#note-{numbers[0]}">{_text(labels.quoted_at % {"number": numbers[0]})}</a>'
-    before, _, after = (labels.quoted_at_several % {"numbers": "\0"}).partition("\0")
-    links = "".join(f'<a href="#note-{piece}">{piece}</a>' if isinstance(piece, int) else _text(piece)
-                    for piece in listed(numbers, labels.list_patterns))
-    return _text(before) + links + _text(after)
 
 
 def _as_parsed(markup: str, style: ParagraphStyle) -> bool:
