@@ -271,3 +271,24 @@ def test_a_source_silent_on_a_point_is_said_beside_the_discrepancies_and_not_twi
     differ = composed.markdown.index("### Where the sources differ")
     silence = composed.markdown.index("- *Silence, not a discrepancy.* " + statement)
     assert differ < silence < composed.markdown.index("## Sources") and composed.markdown.count(statement) == 1
+
+
+@pytest.mark.parametrize("code, pattern", [("en", r"(\d) for ([A-F])"), ("fr", r"(\d) pour ([A-F])")])
+def test_the_source_statement_gives_the_rating_one_source_alone_earns_as_the_brief_rates_it(code, pattern):
+    """'… is rated by the grade of its best source: 2 for B, 3 for C, and 6 for F.' Each
+    grade the brief's sources carry is listed, with the rating its unconfirmed statements have."""
+    import re
+
+    from conftest import REPO
+
+    checked = check_dossier(load_dossier(REPO))
+    markdown = compose_brief(checked, find_template("analyst", REPO), language=code).markdown
+    sentence = next(line for line in markdown.split("\n") if re.search(pattern, line))
+    said = {grade: int(rating) for rating, grade in re.findall(pattern, sentence)}
+    assert set(said) == {source.meta.reliability for source in checked.dossier.sources}
+    unconfirmed = [fact for fact in checked.facts if fact.fact.kind != "judgment" and not fact.disputed
+                   and fact.confirming_sources < 2 and fact.fact.silent_on is None]
+    assert unconfirmed
+    for fact in unconfirmed:
+        best = min(quote.source.meta.reliability for quote in fact.evidence)
+        assert fact.credibility == said[best], fact.id

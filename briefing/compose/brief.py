@@ -295,7 +295,7 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
         brief_support = _("Credibility %(grade)s.", grade=fact.credibility)  # the source summary gives the scale
     short = "; ".join(f"{v.name} ({v.reliability})" for v in cited)
     if len(cited) > 1 and fact.independent_sources == 1:  # a one-page note says it as the evidence does
-        short = _("Apparently of one origin: %(sources)s", sources=short)
+        short = _("Apparently drawing on the same material: %(sources)s", sources=short)
     typeset_ = words.typeset  # the analyst's text and ours, in the brief's typography
     support, brief_support = (_GRADE.sub("\u00a0\\1", text) for text in (support, brief_support))
     return NoteContent(typeset_(claim), typeset_(support), tuple(entries), typeset_(short), typeset_(brief_support))

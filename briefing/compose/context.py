@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..check import CheckedDossier, CheckedFact
+from ..check.credibility import BEST_SOURCE_CREDIBILITY
 from ..document import quote_marks
 from ..load import Source
 from ..load.model import UNKNOWN
@@ -312,6 +313,13 @@ def build_context(checked: CheckedDossier, words: Language, cited: Callable[[], 
         return tuple((short, smart_quotes(long)) for short, long in sorted(dossier.config.abbreviations.items())
                      if any(re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text) for text in texts))
 
+    def ratings_by_grade() -> str:
+        """'2 for B, 3 for C, and 6 for F': the credibility a statement that no second
+        independent source confirms takes from its best source, for each grade the brief cites."""
+        grades = sorted({source.reliability for source in cited_sources()} & BEST_SOURCE_CREDIBILITY.keys())
+        return words.list(words.gettext("%(rating)s for %(grade)s", rating=BEST_SOURCE_CREDIBILITY[grade], grade=grade)
+                          for grade in grades)
+
     def cited_abbreviations() -> tuple[tuple[str, str], ...]:
         """The abbreviations of what the brief has cited so far (see `abbreviations_of`)."""
         return abbreviations_of(cited() if cited is not None else tuple(facts))
@@ -331,6 +339,7 @@ def build_context(checked: CheckedDossier, words: Language, cited: Callable[[], 
         "cited_coverage": cited_coverage,
         "cited_sources": cited_sources,
         "cited_abbreviations": cited_abbreviations,
+        "ratings_by_grade": ratings_by_grade,
         "abbreviations_of": abbreviations_of,
         "headlines": tuple(f for f in facts.values() if f.headline),
         "key_points": _spread_across_sections(f for f in facts.values() if f.headline and f.section != summary.id),

@@ -326,7 +326,7 @@ class _Writer:
         previous = None
         for inline in _sorted_citations(inlines):
             if isinstance(inline, Citation) and isinstance(previous, Citation):
-                self.run(parent, ",", style="Footnote Reference")  # 3,4 rather than 34
+                self.run(parent, ",\u00a0", style="Footnote Reference")  # "3, 4" rather than "34", as the PDF sets them
             previous = inline
             if isinstance(inline, (Text, Code)):
                 self.run(parent, inline.text, bold, italic)
@@ -812,7 +812,7 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
                     marks = quote_marks(translation, meta.language)
                     out.append(Text(" " + meta.labels.translation % {"text": f"{marks[0]}{translation}{marks[1]}"}))
             out.append(Text(" "))
-        out.append(Text(support))
+        out.append(Text("— " + support))  # after the quotes, as the PDF's evidence sets it after the claim
         return out
 
     # The passages that carry the claim's numbers, dates, names and quoted words are always given,
