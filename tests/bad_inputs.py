@@ -824,6 +824,8 @@ CASES = [
     # A fact's key-point form and a dossier's abbreviations reach the brief and the terminal as a claim does.
     Case("control-escape-in-point", edit_yaml(FACTS, setitem((0, "point"), "The \x1b[31mpresident met.")),
          "'point': holds the character U+001B", F + r":\d+", CHECK),
+    Case("control-escape-in-title-translation", edit_yaml(SOURCES, setitem((0, "title_translation"), {"en": "Visit\x1b[2K to Moscow"})),
+         "'title_translation': holds the character U+001B", S + r":\d+", CHECK),
     Case("control-escape-in-silent-on", edit_yaml(FACTS, setitem((0, "silent_on"), "accords.count\x1b]0;owned\x07")),
          "'silent_on': holds the character U+001B", F + r":\d+", CHECK),
     Case("markup-abbreviation-key", edit_yaml(CONFIG, setitem(("abbreviations",), {"<b>LBMA</b>": "London Bullion Market Association"})),

@@ -292,3 +292,16 @@ def test_the_source_statement_gives_the_rating_one_source_alone_earns_as_the_bri
     for fact in unconfirmed:
         best = min(quote.source.meta.reliability for quote in fact.evidence)
         assert fact.credibility == said[best], fact.id
+
+
+def test_a_source_title_is_given_in_its_own_typography_and_translated_where_the_brief_is_in_another_language():
+    """The English brief gives the French title verbatim, with « : » bound as French sets
+    it, and its translation; the French brief gives the title alone."""
+    from conftest import REPO
+
+    checked = check_dossier(load_dossier(REPO))
+    english = compose_brief(checked, find_template("analyst", REPO), language="en").markdown
+    french = compose_brief(checked, find_template("analyst", REPO), language="fr").markdown
+    title = "Visite d’Assimi Goïta à Moscou\u00a0: le Mali déroule sa diplomatie de souveraineté"
+    assert f"“{title}” (translation: “Assimi Goïta’s visit to Moscow: Mali rolls out its sovereignty diplomacy”)" in english
+    assert f"«\u00a0{title}\u00a0»" in french and "rolls out" not in french

@@ -338,7 +338,7 @@ def test_a_key_points_footnote_opens_with_its_source_as_the_others_do(built):
     with the whole claim: every note does."""
     out, documents = built
     footnotes = docx_footnotes(out / "analyst.docx")
-    note = next(n for n in documents["analyst"].notes if n.content.claim.startswith("Africa Corps, under the direct"))
+    note = next(n for n in documents["analyst"].notes if n.content.claim.startswith("Africa Corps, under the Russian Ministry"))
     assert not footnotes[note.number].startswith("Africa Corps"), footnotes[note.number][:80]
     assert footnotes[note.number].lstrip().startswith(tuple(entry.source for entry in note.content.entries))
 

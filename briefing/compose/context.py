@@ -16,7 +16,7 @@ from ..document import quote_marks
 from ..load import Source
 from ..load.model import UNKNOWN
 from . import wording
-from .language import Language, smart_quotes
+from .language import Language, smart_quotes, typeset
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def source_view(source: Source, words: Language) -> SourceView:
     missing = tuple(field for field, value in fields if value == UNKNOWN)
     known = [value for field, value in fields[:2] if value not in (UNKNOWN, name)]
     if meta.title != UNKNOWN:
-        known.append(_in_marks(meta.title, words))
+        known.append(_title(meta, words))
     if meta.kind:
         known.append(meta.kind)
     return SourceView(
@@ -168,10 +168,17 @@ def source_view(source: Source, words: Language) -> SourceView:
     )
 
 
-def _in_marks(title: str, words: Language) -> str:
-    """A title in the quotation marks of the brief's language: “Title”, « Titre »."""
+def _title(meta, words: Language) -> str:
+    """A source's title, verbatim and set in its own language's typography, in the quotation
+    marks of the brief's language, then its translation where the brief's language is
+    another: “Visite d’Assimi Goïta à Moscou\u00a0: le Mali…” (translation: “Assimi Goïta’s visit…”)."""
+    title = typeset(meta.title, meta.language if meta.language != UNKNOWN else words.code, verbatim=True)
     opening, closing = quote_marks(title, words.code)
-    return f"{opening}{title}{closing}"
+    shown = f"{opening}{title}{closing}"
+    if meta.title_translation not in (None, UNKNOWN) and meta.language.split("-")[0] != words.code.split("-")[0]:
+        marks = quote_marks(meta.title_translation, words.code)
+        shown += " " + words.gettext("(translation: %(text)s)", text=f"{marks[0]}{meta.title_translation}{marks[1]}")
+    return shown
 
 
 def dated_as(meta, words: Language) -> str:
@@ -198,7 +205,7 @@ def _details(meta, name: str, words: Language) -> str:
     for field, _label, value in fields:
         if value in (UNKNOWN, name):
             continue
-        known.append(_in_marks(value, words) if field == "title" else words.date(value) if field == "date" else value)
+        known.append(_title(meta, words) if field == "title" else words.date(value) if field == "date" else value)
     unknown = [label for _field, label, value in fields if value == UNKNOWN]
     parts = known + [_("reliability %(grade)s", grade=meta.reliability)] + (
         [_("unknown: %(fields)s", fields=", ".join(unknown))] if unknown else [])

@@ -19,7 +19,7 @@ from .dossier import Dossier
 from .model import LocalText, Strict, check_language
 
 M = TypeVar("M", bound=Strict)
-OPTIONAL = frozenset({"translation", "point"})  # a brief in a language it lacks goes without (a point: the claim)
+OPTIONAL = frozenset({"translation", "point", "title_translation"})  # a brief in a language it lacks goes without (a point: the claim)
 
 
 def languages_of(dossier: Dossier) -> tuple[str, ...]:

@@ -328,13 +328,14 @@ class SourceProvenance(Strict):
 class SourceMeta(Strict):
     """One entry of `sources/sources.yaml`: an article and what is known of it."""
 
-    localised = ("kind", "reliability_reason", "note")
+    localised = ("kind", "reliability_reason", "note", "title_translation")
     names: ClassVar[tuple[str, ...]] = ("name", "date_in_text")  # a plain string holds in every language
 
     id: str
     file: str
     name: Text | None = None  # short name for citations; default: outlet, else author
     title: str = UNKNOWN
+    title_translation: Text | None = None  # the title in a brief's language, shown where it is not the source's
     outlet: str = UNKNOWN
     author: str = UNKNOWN
     date: str = UNKNOWN
