@@ -156,10 +156,18 @@ def test_french_typography_never_parts_a_number_from_what_it_counts():
     fr = language("fr")
     assert fr.typeset("65 ans, 10 000 Maliens et 200 tonnes") == "65\u00a0ans, 10\u00a0000\u00a0Maliens et 200\u00a0tonnes"
     assert fr.typeset("65 ans de relations", verbatim=True) == "65\u00a0ans de relations"
-    # a year, or a number before a little word, may end a line: "2021 selon", "jeudi 26 ou"
+    # a year, or a number before a little word, may end a line: "2021 selon", "26 ou"
     assert fr.typeset("les accords de 2023 sont") == "les accords de 2023 sont"
-    assert fr.typeset("depuis 2021 selon lui, jeudi 26 ou vendredi 27") == "depuis 2021 selon lui, jeudi 26 ou vendredi 27"
+    assert fr.typeset("depuis 2021 selon lui, jeudi 26 ou vendredi 27") == "depuis 2021 selon lui, jeudi\u00a026 ou vendredi\u00a027"
     assert language("en").typeset("65 years") == "65 years"
+
+
+def test_a_weekday_is_never_parted_from_its_day():
+    """'jusqu’au jeudi 26 ou au vendredi 27 juin': 'jeudi' never ends a line with '26' on the next."""
+    assert language("fr").typeset("jusqu’au jeudi 26 ou au vendredi 27 juin") == \
+        "jusqu’au jeudi\u00a026 ou au vendredi\u00a027\u00a0juin"
+    assert language("en").typeset("until Thursday 26 or Friday 27 June") == "until Thursday\u00a026 or Friday\u00a027\u00a0June"
+    assert language("en").typeset("on Monday, 3 officials") == "on Monday, 3 officials"
 
 
 # Texts in several languages ---------------------------------------------------

@@ -138,7 +138,7 @@ def typeset(text: str, language: str, verbatim: bool = False) -> str:
 
 @cache
 def _dates_pattern(code: str) -> re.Pattern:
-    """A day with its month (and year), a weekday with its day, in `code`'s words (CLDR)."""
+    """A day with its month (and year), a month with its year, a weekday with its day, in `code`'s words (CLDR)."""
     from babel.dates import get_day_names, get_month_names
 
     try:
@@ -147,7 +147,8 @@ def _dates_pattern(code: str) -> re.Pattern:
         locale = Locale.parse("en")
     months = "|".join(re.escape(name) for name in get_month_names("wide", locale=locale).values())
     days = "|".join(re.escape(name) for name in get_day_names("wide", locale=locale).values())
-    return re.compile(rf"(?i)\b(?:(?:{days}) (?=\d))?\d{{1,2}}(?:er)? (?:{months})\b(?: \d{{4}}\b)?|\b(?:{months}) \d{{4}}\b")
+    return re.compile(rf"(?i)\b(?:(?:{days}) (?=\d))?\d{{1,2}}(?:er)? (?:{months})\b(?: \d{{4}}\b)?|\b(?:{months}) \d{{4}}\b"
+                      rf"|\b(?:{days}) \d{{1,2}}\b")  # "jeudi 26 ou vendredi 27 juin": the weekday with its day
 
 
 @cache
