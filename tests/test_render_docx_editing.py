@@ -379,3 +379,15 @@ def test_a_long_passage_is_printed_in_one_footnote_and_referred_to_after(built, 
     # the number is a cross-reference to that footnote, which Word keeps true when a note is inserted
     fields = [t.text for t in part(out / f"{name}.docx", "word/footnotes.xml").iter(f"{W}instrText")]
     assert fields and all(re.fullmatch(r" NOTEREF _RefNote\d+ \\h ", text) for text in fields), fields
+
+
+def test_a_footnote_says_how_its_statement_derives_what_its_quotes_do_not_give(built):
+    """'April 2025' from « en avril dernier » in an article datelined 23 June 2025: the
+    footnote gives the analyst's derivation, as the PDF's evidence does."""
+    out, documents = built
+    footnotes = {number: flat(text) for number, text in docx_footnotes(out / "analyst.docx").items()}
+    derived = [note for note in documents["analyst"].notes if "Analyst’s derivation:" in note.content.support]
+    assert len(derived) >= 2
+    for note in derived:
+        derivation = flat(note.content.support.split("Analyst’s derivation:")[1])
+        assert f"Analyst’s derivation: {derivation}" in footnotes[note.number], note.number

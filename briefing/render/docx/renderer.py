@@ -517,13 +517,15 @@ class _Writer:
                 self.inlines(p, cells[index] if index < len(cells) else (), bold=is_header)
                 paragraphs.append(p)
             row_paragraphs.append(paragraphs)
-        # a table of `WHOLE_TABLE` rows (the accords) stays on one page, as in the PDF, and so does
-        # a short one unless moving it whole, with the footnotes its cells call, could leave a third
-        # of a page blank; a header always stays with the first rows (`first_rows`); a chronology
-        # goes on after its figure
+        # a table of `WHOLE_TABLE` rows (the accords) stays on one page, as in the PDF, if it fits on
+        # one with the footnotes its cells call (else kept whole it would leave its heading alone on
+        # a page), and so does a short one unless moving it whole could leave a third of a page
+        # blank; a header always stays with the first rows (`first_rows`); a chronology goes on
+        # after its figure
         notes = list(self.footnotes.root)[notes_before:]
-        kept = block.kind != "timeline" and (len(block.rows) <= WHOLE_TABLE or len(rows) <= SHORT_TABLE
-                                             and _table_height(tbl, widths) + _notes_height(notes, self.width) <= self.height / 3)
+        height = _table_height(tbl, widths) + _notes_height(notes, self.width)
+        kept = block.kind != "timeline" and (len(block.rows) <= WHOLE_TABLE and height <= self.height * 0.8
+                                             or len(rows) <= SHORT_TABLE and height <= self.height / 3)
         header_rows = sum(is_header for _cells, is_header in rows)
         start = header_rows + first_rows(len(rows) - header_rows)  # the rows kept together at the top
         for row_index, paragraphs in enumerate(row_paragraphs[:-1]):
