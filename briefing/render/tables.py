@@ -12,9 +12,12 @@ FIRST_ROWS = 3  # a long table that breaks across pages starts with its header a
 
 def first_rows(body_rows: int) -> int:
     """How many rows a table that breaks keeps with its header: `FIRST_ROWS` of a long
-    one; one of a short one, which would else never break (its last two rows keep
-    together too), whatever blank it leaves."""
-    return FIRST_ROWS if body_rows >= FIRST_ROWS + 3 else 1
+    one; two of one of four or five rows, so that no row stands alone at the foot of
+    a page (its last two rows keep together too); one of a shorter one, which would
+    else never break, whatever blank it leaves."""
+    if body_rows >= FIRST_ROWS + 3:
+        return FIRST_ROWS
+    return 2 if body_rows >= 4 else 1
 
 
 def share_widths(rows: Sequence[Sequence[tuple[Inline, ...]]], columns: int, width: float,

@@ -519,7 +519,8 @@ class _HeadingsWithFigure(KeepTogether):
 
 class _Table(Table):
     """A table that, breaking across pages, leaves no row alone overleaf: it breaks
-    before its next-to-last row instead (the DOCX keeps those two rows together too),
+    before its next-to-last row instead (the DOCX keeps those two rows together too);
+    it keeps its `first_rows` together at the foot of a page, or starts overleaf;
     and a table (or the rest of one) of `WHOLE_TABLE` rows or fewer does not break.
     Else the rest of a table broken early would break again in the room left, its
     header printed twice on one page."""
@@ -528,6 +529,9 @@ class _Table(Table):
         if not self.splitInRow and len(self._cellvalues) - self.repeatRows <= WHOLE_TABLE:
             return []
         parts = super().split(availWidth, availHeight)
+        body = len(self._cellvalues) - self.repeatRows
+        if len(parts) == 2 and not self.splitInRow and len(parts[0]._cellvalues) - self.repeatRows < first_rows(body):
+            return []  # its first rows alone at the foot of the page: the table starts overleaf
         if len(parts) == 2 and not self.splitInRow and len(parts[1]._cellvalues) - self.repeatRows == 1:
             kept = len(parts[0]._cellvalues) - 1  # the rows of the first part, but its last
             if kept - self.repeatRows >= 1:
