@@ -391,3 +391,24 @@ def test_a_footnote_says_how_its_statement_derives_what_its_quotes_do_not_give(b
     for note in derived:
         derivation = flat(note.content.support.split("Analyst’s derivation:")[1])
         assert f"Analyst’s derivation: {derivation}" in footnotes[note.number], note.number
+
+
+def test_a_source_a_footnote_refers_back_for_also_shows_its_own_words_there():
+    """'APA (B): (see note 3)' alone shows none of APA's words in this note: the note
+    also gives APA's passage that adds most of the statement, as for a source shown by nothing."""
+    from briefing.document import Citation, Meta, NoteContent, NoteEntry, plain_text
+    from briefing.render.docx.renderer import footnote_pieces
+
+    printed_before = ("Si le calendrier opérationnel n’a pas été détaillé, le texte prévoit des études préliminaires, "
+                      "des sessions de formation, ainsi qu’une coopération scientifique sur la gestion du cycle.")
+    ambition = ("l’ambition est de développer des solutions énergétiques durables, allant de la formation de "
+                "ressources humaines à la mise en place d’infrastructures spécifiques.")
+    content = NoteContent("We assess that studies come first, infrastructure remaining an ambition.", "support",
+                          (NoteEntry("APA", "B", "", "fr", passages=(printed_before, ambition),
+                                     translations=("the timetable aside, we assess that studies come first", None)),),
+                          "APA (B)",
+                          "Judgment, low confidence.")
+    pieces = footnote_pieces(content, Meta(title="t"), {printed_before: 3}, limit=60)  # a note over its limit
+    text = flat(plain_text(pieces))
+    assert Citation(3) in pieces and "(see note )" in text  # the number, a cross-reference to note 3
+    assert flat(ambition) in text and flat(printed_before) not in text, text

@@ -847,10 +847,12 @@ def footnote_pieces(content: NoteContent, meta: Meta, printed: Mapping[str, int]
         own_words = set().union(*(words_of(quote) for quote in chosen[name]))
         own = [candidate for candidate in candidates if candidate[0] == name]
         best = max(own, key=lambda c: (len(words_of(c[1]) - own_words), -len(c[1][0])), default=None)
-        fragment = sum(len(quote[0]) for quote in chosen[name]) < LONG_PASSAGE
+        # a passage an earlier note prints shows no words here: "(see note 3)" alone is not shown
+        shown = [quote for quote in chosen[name] if len(quote[0]) < LONG_PASSAGE or quote[0] not in printed]
+        fragment = sum(len(quote[0]) for quote in shown) < LONG_PASSAGE
         adds = len(words_of(best[1]) - own_words) if best else 0
         short = best is not None and len(best[1][0]) < LONG_PASSAGE
-        if best and (not chosen[name] or adds >= (1 if fragment or short else SAYS_MORE)):
+        if best and (not shown or adds >= (1 if fragment or short else SAYS_MORE)):
             take(best)
         for candidate in [c for c in candidates if c[0] == name]:  # a passage an earlier note prints costs a reference
             if len(candidate[1][0]) >= LONG_PASSAGE and candidate[1][0] in printed and words_of(candidate[1]) - said:
