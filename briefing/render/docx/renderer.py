@@ -523,9 +523,10 @@ class _Writer:
         # blank; a header always stays with the first rows (`first_rows`); a chronology goes on
         # after its figure
         notes = list(self.footnotes.root)[notes_before:]
-        height = _table_height(tbl, widths) + _notes_height(notes, self.width)
-        kept = block.kind != "timeline" and (len(block.rows) <= WHOLE_TABLE and height <= self.height * 0.8
-                                             or len(rows) <= SHORT_TABLE and height <= self.height / 3)
+        kept = False
+        if block.kind != "timeline" and len(rows) <= SHORT_TABLE:  # measured only where it may decide
+            height = _table_height(tbl, widths) + _notes_height(notes, self.width)
+            kept = height <= self.height * (0.8 if len(block.rows) <= WHOLE_TABLE else 1 / 3)
         header_rows = sum(is_header for _cells, is_header in rows)
         start = header_rows + first_rows(len(rows) - header_rows)  # the rows kept together at the top
         for row_index, paragraphs in enumerate(row_paragraphs[:-1]):
