@@ -202,3 +202,27 @@ def test_two_builds_in_two_processes_give_the_same_docx_picture_and_all(built, t
         copies.append((tmp_path / name / "analyst.docx").read_bytes())
     assert copies[0] == copies[1]
     assert copies[0] == (built / "analyst.docx").read_bytes()  # and the same as a build in this process
+
+
+def test_the_chronology_picture_leaves_white_round_its_labels():
+    """No label nor the axis's arrow touches the picture's edge: a centred line that reaches
+    past its label's width ('received by Vladimir') is not cut at the edge ('Vladimi')."""
+    from PIL import Image
+
+    from briefing.check import check_dossier
+    from briefing.compose import compose_brief
+    from briefing.compose.templates import find_template
+    from briefing.document import Table
+    from briefing.load import load_dossier
+    from briefing.parse import parse_markdown
+    from briefing.render.pdf.picture import timeline_picture
+
+    composed = compose_brief(check_dossier(load_dossier(REPO)), find_template("analyst", REPO))
+    document = parse_markdown(composed.markdown, composed.meta, composed.notes)
+    block = next(b for b in document.blocks if isinstance(b, Table) and b.kind == "timeline")
+    image = Image.open(io.BytesIO(timeline_picture(document, block).png)).convert("L")
+    width, height = image.size
+    pixels = image.load()
+    edges = [(x, y) for x in (0, 1, width - 2, width - 1) for y in range(height)]
+    edges += [(x, y) for y in (0, 1, height - 2, height - 1) for x in range(width)]
+    assert all(pixels[x, y] > 200 for x, y in edges)

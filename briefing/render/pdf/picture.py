@@ -30,6 +30,9 @@ from .timeline import CAPTION_GAP
 DPI = 220  # at the width the picture is shown at: as crisp on paper as the text beside it
 
 
+PICTURE_MARGIN = 6  # points of white round the chronology's picture
+
+
 def timeline_picture(document: Document, block: TableBlock, width: float | None = None,
                      dpi: int = DPI) -> Picture | None:
     """The figure the PDF draws above the timeline table `block`, without its
@@ -69,11 +72,14 @@ def timeline_page(document: Document, block: TableBlock) -> tuple[bytes, float, 
             return None
         height = figure.height - figure.caption_height - CAPTION_GAP
         out = io.BytesIO()
-        canvas = Canvas(out, pagesize=(figure.width, height), invariant=1)
-        figure.drawOn(canvas, 0, 0)  # its caption lies above the page
+        # a margin round it: a centred line of a label may reach a little past the label's width,
+        # which the PDF's page margin takes and a picture's edge would cut ("Vladimi")
+        width = figure.width + 2 * PICTURE_MARGIN
+        canvas = Canvas(out, pagesize=(width, height + 2 * PICTURE_MARGIN), invariant=1)
+        figure.drawOn(canvas, PICTURE_MARGIN, PICTURE_MARGIN)  # its caption lies above the page
         canvas.showPage()
         canvas.save()
-    return out.getvalue(), figure.width, height
+    return out.getvalue(), width, height + 2 * PICTURE_MARGIN
 
 
 def _rasterised(pdf: bytes, pixels_per_point: float, dpi: int) -> bytes:
