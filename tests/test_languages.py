@@ -485,18 +485,24 @@ def test_the_hint_for_a_text_lacking_the_dossiers_own_language_names_the_one_it_
 
 
 def test_the_french_one_page_note_fits_one_page_in_word_too(default_french, tmp_path):
-    """French writes longer: the note chooses less, in the DOCX as LibreOffice lays it out as in the PDF."""
+    """French writes longer: the note chooses less, in the DOCX as LibreOffice lays it out as in
+    the PDF; and no block the longer briefs hold together leaves a third of a page blank there."""
     import shutil
 
     from conftest import require
+    from readback import blank_shares
 
     office, pdftotext = require("libreoffice"), require("pdftotext")
-    copy = shutil.copy(default_french / "executive.fr.docx", tmp_path / "executive.fr.docx")
+    names = ("executive", "analyst", "defence")
+    copies = [str(shutil.copy(default_french / f"{name}.fr.docx", tmp_path / f"{name}.fr.docx")) for name in names]
     subprocess.run([office, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path / "pdf"), str(copy)], capture_output=True, text=True, timeout=240, check=True)
+                    "--outdir", str(tmp_path / "pdf"), *copies], capture_output=True, text=True, timeout=240, check=True)
     pages = subprocess.run([pdftotext, str(tmp_path / "pdf" / "executive.fr.pdf"), "-"], capture_output=True, text=True,
                            check=True).stdout.split("\f")
     assert len(pages) == 2 and "Points de vigilance" in pages[0]  # one page, then the end
+    for name in names[1:]:
+        shares = blank_shares(tmp_path / "pdf" / f"{name}.fr.pdf")
+        assert all(share < 1 / 3 for share in shares[:-1]), (name, [f"{share:.0%}" for share in shares])
 
 
 @pytest.mark.parametrize("code, two, three", [("en", [4, " and ", 41], [4, ", ", 12, ", and ", 41]),

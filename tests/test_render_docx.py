@@ -314,8 +314,9 @@ def test_a_reference_page_setup_is_completed_and_read_in_any_unit(tmp_path, sect
 def test_a_table_that_breaks_keeps_its_header_with_the_first_rows_and_its_last_two_rows_together(default_docx):
     """In Word's terms: the header row's (and, in a long table, its first rows') and the next-to-last
     row's paragraphs keep with the next, so a page break never leaves the header alone, or with two
-    rows, at a page foot, or one row alone overleaf."""
-    from briefing.render.tables import first_rows
+    rows, at a page foot, or one row alone overleaf. A table of `WHOLE_TABLE` rows (the accords, a
+    row each with its notes) keeps its header with its first row, and breaks where the page ends."""
+    from briefing.render.tables import WHOLE_TABLE, first_rows
 
     body = docx.Document(str(default_docx / "analyst.docx")).element.body
 
@@ -327,10 +328,13 @@ def test_a_table_that_breaks_keeps_its_header_with_the_first_rows_and_its_last_t
     assert len(breaking) >= 2  # the chronology and the accords table, at least
     for rows in breaking:
         start = first_rows(len(rows) - 1)
-        for index in (*range(start), len(rows) - 2):
+        kept_rows = (*range(start), len(rows) - 2) if len(rows) - 1 > WHOLE_TABLE else tuple(range(start))
+        for index in kept_rows:
             assert all(p.find(f"{W}pPr/{W}keepNext") is not None for p in rows[index].iter(f"{W}p")), index
         if len(rows) - 2 > start:
             assert not keeps(rows[start])  # where the table may break
+        if len(rows) - 1 <= WHOLE_TABLE:
+            assert not any(keeps(row) for row in rows[start:-1])  # an accord a row: it breaks where the page ends
         assert all(p.find(f"{W}pPr/{W}keepNext") is None for p in rows[-1].iter(f"{W}p"))
 
 

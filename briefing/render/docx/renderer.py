@@ -517,21 +517,20 @@ class _Writer:
                 self.inlines(p, cells[index] if index < len(cells) else (), bold=is_header)
                 paragraphs.append(p)
             row_paragraphs.append(paragraphs)
-        # a table of `WHOLE_TABLE` rows (the accords) stays on one page, as in the PDF, if it fits on
-        # one with the footnotes its cells call (else kept whole it would leave its heading alone on
-        # a page), and so does a short one unless moving it whole could leave a third of a page
-        # blank; a header always stays with the first rows (`first_rows`); a chronology goes on
-        # after its figure
+        # a short table stays on one page unless moving it whole, with the footnotes its cells call,
+        # could leave a third of a page blank: Word, unlike the PDF, cannot know where the page ends,
+        # and the footnotes of the accords' cells make that table most of a page; a header always
+        # stays with the first rows (`first_rows`); a chronology goes on after its figure
         notes = list(self.footnotes.root)[notes_before:]
-        kept = False
-        if block.kind != "timeline" and len(rows) <= SHORT_TABLE:  # measured only where it may decide
-            height = _table_height(tbl, widths) + _notes_height(notes, self.width)
-            kept = height <= self.height * (0.8 if len(block.rows) <= WHOLE_TABLE else 1 / 3)
+        kept = block.kind != "timeline" and len(rows) <= SHORT_TABLE and (  # measured only where it may decide
+            _table_height(tbl, widths) + _notes_height(notes, self.width) <= self.height / 3)
         header_rows = sum(is_header for _cells, is_header in rows)
         start = header_rows + first_rows(len(rows) - header_rows)  # the rows kept together at the top
+        # a table that breaks leaves no row alone overleaf: its last two rows stay together; but
+        # one of `WHOLE_TABLE` rows (an accord a row, each with its notes) breaks where the page ends
+        last_two = len(block.rows) > WHOLE_TABLE
         for row_index, paragraphs in enumerate(row_paragraphs[:-1]):
-            # a table that breaks leaves no row alone overleaf: its last two rows stay together
-            if kept or row_index < start - 1 or row_index == len(rows) - 2:
+            if kept or row_index < start - 1 or last_two and row_index == len(rows) - 2:
                 for p in paragraphs:
                     _keep_with_next(p)
 
