@@ -284,9 +284,10 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
                     grade=fact.credibility, reason=smart_quotes(wording.reason(fact, words, with_cap=False)))
     else:
         support = _("%(names)s: %(reason)s, credibility %(grade)s.", names=names, reason=reason, grade=fact.credibility)
-    derivation = _("Analyst’s derivation: %(derivation)s", derivation=smart_quotes(fact.fact.derivation)) \
-        if fact.fact.derivation else ""
-    support += " " + derivation if derivation else ""
+    derivation = ""
+    if fact.fact.derivation:  # said in the evidence entry and in the footnote alike
+        derivation = " " + _("Analyst’s derivation: %(derivation)s", derivation=smart_quotes(fact.fact.derivation))
+    support += derivation
     claim = smart_quotes(wording.with_attribution(fact.fact.claim, attribution_of(fact, cited, words)))
     if fact.fact.kind == "judgment":
         brief_support = wording.confidence_phrase(fact.fact.confidence or "", words) + "."
@@ -294,7 +295,7 @@ def _note_content(fact: CheckedFact, views: dict[str, SourceView], words: Langua
         brief_support = _("Credibility %(grade)s, sources apparently of one origin.", grade=fact.credibility)
     else:
         brief_support = _("Credibility %(grade)s.", grade=fact.credibility)  # the source summary gives the scale
-    brief_support += " " + derivation if derivation else ""  # a footnote says how the claim goes past its quotes
+    brief_support += derivation  # a footnote says how the claim goes past its quotes
     short = "; ".join(f"{v.name} ({v.reliability})" for v in cited)
     if len(cited) > 1 and fact.independent_sources == 1:  # a one-page note says it as the evidence does
         short = _("Apparently drawing on the same material: %(sources)s", sources=short)

@@ -526,16 +526,20 @@ class _Table(Table):
     header printed twice on one page."""
 
     def split(self, availWidth, availHeight):
-        if not self.splitInRow and len(self._cellvalues) - self.repeatRows <= WHOLE_TABLE:
+        if self.splitInRow:  # a row taller than a page: reportlab's own split
+            return super().split(availWidth, availHeight)
+        body_rows = len(self._cellvalues) - self.repeatRows
+        if body_rows <= WHOLE_TABLE:
             return []
         parts = super().split(availWidth, availHeight)
-        body = len(self._cellvalues) - self.repeatRows
-        if len(parts) == 2 and not self.splitInRow and len(parts[0]._cellvalues) - self.repeatRows < first_rows(body):
+        if len(parts) != 2:
+            return parts
+        first, rest = (len(part._cellvalues) - self.repeatRows for part in parts)
+        if first < first_rows(body_rows):
             return []  # its first rows alone at the foot of the page: the table starts overleaf
-        if len(parts) == 2 and not self.splitInRow and len(parts[1]._cellvalues) - self.repeatRows == 1:
-            kept = len(parts[0]._cellvalues) - 1  # the rows of the first part, but its last
-            if kept - self.repeatRows >= 1:
-                parts = super().split(availWidth, sum(self._rowHeights[:kept]) + 0.01) or parts
+        if rest == 1 and first >= 2:  # its last row alone overleaf: break before the next-to-last
+            kept = self.repeatRows + first - 1
+            parts = super().split(availWidth, sum(self._rowHeights[:kept]) + 0.01) or parts
         return parts
 
 
